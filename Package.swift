@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// The layers of Malphas, one way down:
+//   malphas (CLI) -> MalphasVM -> MalphasCompiler -> MalphasSyntax
+//                    MalphasVM -> CLegion (C + assembly, knows nothing of Malphas)
+import PackageDescription
+
+let package = Package(
+    name: "Malphas",
+    products: [
+        .executable(name: "malphas", targets: ["malphas"]),
+        .executable(name: "legion-bench", targets: ["legion-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CLegion",
+                cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
+        .target(name: "MalphasSyntax"),
+        .target(name: "MalphasCompiler", dependencies: ["MalphasSyntax"]),
+        .target(name: "MalphasVM",
+                dependencies: ["MalphasCompiler", "CLegion"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        .executableTarget(name: "malphas", dependencies: [
+            "MalphasVM",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
+        .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
+        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
+        .testTarget(name: "CLegionTests", dependencies: ["CLegion"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+#include "clegion.h"
+int lg_version(void) { return 1; }

@@ -1,0 +1,2 @@
+import MalphasVM
+print("malphas")
