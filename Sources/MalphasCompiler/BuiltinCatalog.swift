@@ -1,0 +1,262 @@
+// The names the language provides without a declaration: builtin functions, builtin
+// methods of the value types, and the static constructors of the builtin types. The
+// resolver reads this catalog to know a name exists and how many arguments it takes;
+// the VM's value library (MalphasVM/Library) implements every entry.
+//
+// User-defined items shadow everything here (LANGUAGE 2): a program's own `fn len` or
+// `struct Vec[T]` wins, and a method defined on a user type wins over a builtin method of
+// the same name. So the compiler consults this catalog only after its own scopes.
+
+/// A function callable by bare name: `println(x)`, `len(v)`, `sleep(10)` (LANGUAGE 6-7).
+public enum BuiltinFunction: String, CaseIterable, Sendable {
+    case println
+    case print
+    case format
+    case panic
+    case len
+    case assert
+    case assertEq = "assert_eq"
+    case toString = "to_string"
+    case readLine = "read_line"
+    case args
+    case abs
+    case min
+    case max
+    case sqrt
+    case floor
+    case ceil
+    case pow
+    case exit
+    case sleep
+    case yieldNow = "yield_now"
+    case legionId = "legion_id"
+    case numWorkers = "num_workers"
+    case nowMs = "now_ms"
+    case close
+
+    /// The Malphas spelling (`assert_eq`, not `assertEq`).
+    public var name: String { rawValue }
+
+    /// The builtin named `name`, or nil when `name` is not a builtin function.
+    public init?(name: String) { self.init(rawValue: name) }
+
+    /// How many arguments a call may supply. Variadic builtins have `Int.max` as upper
+    /// bound; test with `isVariadic`.
+    public var arity: ClosedRange<Int> {
+        switch self {
+        case .readLine, .args, .yieldNow, .legionId, .numWorkers, .nowMs: return 0...0
+        // `println()` prints an empty line; `print()` prints nothing.
+        case .println, .print: return 0...Int.max
+        case .format: return 1...Int.max
+        // `min(a, b, ...)` and `max(a, b, ...)`, or one list argument: `min(v)`.
+        case .min, .max: return 1...Int.max
+        // `panic()` without a message panics with "explicit panic", as in Rust.
+        case .panic: return 0...1
+        // `assert(c)` or `assert(c, msg)`; `assert_eq(a, b)` or `assert_eq(a, b, msg)`.
+        case .assert: return 1...2
+        case .assertEq: return 2...3
+        case .len, .toString, .abs, .sqrt, .floor, .ceil, .sleep, .close: return 1...1
+        // `exit()` exits with status 0.
+        case .exit: return 0...1
+        case .pow: return 2...2
+        }
+    }
+
+    /// True when the builtin accepts any number of arguments from `arity.lowerBound` up.
+    public var isVariadic: Bool { arity.upperBound == Int.max }
+
+    /// True for the builtins that touch the scheduler or a channel and so are executed
+    /// by the VM itself, not by the value library: `sleep yield_now legion_id
+    /// num_workers now_ms close`.
+    public var isHandledByVM: Bool {
+        switch self {
+        case .sleep, .yieldNow, .legionId, .numWorkers, .nowMs, .close: return true
+        default: return false
+        }
+    }
+
+    /// A description of the accepted argument counts for error messages: "1 argument",
+    /// "2 or 3 arguments", "at least 1 argument".
+    public var arityDescription: String { describeArity(arity) }
+}
+
+/// A method of a builtin value type, called with dot syntax: `v.push(x)`, `s.len()`,
+/// `m.get(k)`, `ch.close()`.
+///
+/// One name may belong to several receiver types (`len` works on strings, lists, maps and
+/// channels; `insert` on lists and maps); which implementation runs is decided at run
+/// time by the receiver. Where a name is shared, its arity is the same on every type.
+///
+/// Beyond LANGUAGE 5, the catalog offers what Rust and Go programmers reach for and costs
+/// little: `first last clear extend index_of iter collect clone` on lists, `iter clear` on
+/// maps, `trim_start trim_end split_whitespace lines repeat` on strings, and the numeric
+/// methods `abs sqrt floor ceil pow min max` on ints and floats. `iter()` and `collect()`
+/// return the receiver unchanged (there are no lazy iterators), so `v.iter().map(f)
+/// .collect()` works as in Rust. `clone()` returns the receiver: values are already
+/// copied on assignment.
+public enum BuiltinMethod: String, CaseIterable, Sendable {
+    // Shared by several receiver types.
+    case len
+    case isEmpty = "is_empty"
+    case contains
+    case get
+    case insert
+    case remove
+    case clear
+    case iter
+    case toString = "to_string"
+    case clone
+
+    // Strings.
+    case startsWith = "starts_with"
+    case endsWith = "ends_with"
+    case find
+    case split
+    case splitWhitespace = "split_whitespace"
+    case lines
+    case trim
+    case trimStart = "trim_start"
+    case trimEnd = "trim_end"
+    case toUpper = "to_upper"
+    case toLower = "to_lower"
+    case replace
+    case repeatString = "repeat"
+    case chars
+    case bytes
+    case parseInt = "parse_int"
+    case parseFloat = "parse_float"
+
+    // Lists.
+    case push
+    case pop
+    case reverse
+    case sort
+    case join
+    case map
+    case filter
+    case first
+    case last
+    case extend
+    case indexOf = "index_of"
+    case collect
+
+    // Maps.
+    case put
+    case containsKey = "contains_key"
+    case keys
+    case values
+
+    // Channels.
+    case cap
+    case close
+
+    // Ints and floats.
+    case abs
+    case sqrt
+    case floor
+    case ceil
+    case pow
+    case min
+    case max
+
+    /// The Malphas spelling (`starts_with`, not `startsWith`).
+    public var name: String { rawValue }
+
+    /// The builtin method named `name`, or nil.
+    public init?(name: String) { self.init(rawValue: name) }
+
+    /// How many arguments the call supplies, the receiver not counted.
+    public var arity: ClosedRange<Int> {
+        switch self {
+        case .len, .isEmpty, .clear, .iter, .toString, .clone, .splitWhitespace, .lines,
+             .trim, .trimStart, .trimEnd, .toUpper, .toLower, .chars, .bytes, .parseInt,
+             .parseFloat, .pop, .reverse, .sort, .first, .last, .collect, .keys, .values,
+             .cap, .close, .abs, .sqrt, .floor, .ceil:
+            return 0...0
+        case .contains, .get, .remove, .startsWith, .endsWith, .find, .split, .repeatString,
+             .push, .join, .map, .filter, .extend, .indexOf, .containsKey, .pow, .min, .max:
+            return 1...1
+        case .insert, .replace, .put:
+            return 2...2
+        }
+    }
+
+    /// True when the method changes its receiver (`v.push(x)`, `m.put(k, v)`). The
+    /// compiler must then evaluate the receiver as a place (a variable, field or index,
+    /// or through a `&mut` reference) and store the updated receiver back after the call.
+    /// Channel `close` is not listed: a channel is shared, not copied, so closing it
+    /// changes the channel object, never the value that refers to it.
+    public var mutatesReceiver: Bool {
+        switch self {
+        case .push, .pop, .insert, .remove, .reverse, .sort, .clear, .extend, .put:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// True when the method takes a Malphas function as argument and so needs the VM's
+    /// callback (`map`, `filter`).
+    public var takesFunction: Bool { self == .map || self == .filter }
+
+    /// A description of the accepted argument counts for error messages.
+    public var arityDescription: String { describeArity(arity) }
+}
+
+/// A static constructor of a builtin type, called with path syntax: `Vec::new()`,
+/// `Vec[int]::new()`, `HashMap::new()`, `Channel[int]::new(4)`. Generic arguments are
+/// parsed and ignored (values are checked at run time).
+///
+/// `make[chan T](n)` is the Go spelling of `Channel::new(n)`; the compiler lowers it to
+/// `.channelNew`. `String::new()` and `String::from(s)` exist because Rust programmers
+/// type them; `Vec::from(v)` copies a list.
+public enum BuiltinConstructor: String, CaseIterable, Sendable {
+    case vecNew = "Vec::new"
+    case vecWithCapacity = "Vec::with_capacity"
+    case vecFrom = "Vec::from"
+    case hashMapNew = "HashMap::new"
+    case hashMapWithCapacity = "HashMap::with_capacity"
+    case channelNew = "Channel::new"
+    case stringNew = "String::new"
+    case stringFrom = "String::from"
+
+    /// The constructor `typeName::member`, or nil. Only the type's bare name counts:
+    /// `Vec[int]::new` is looked up as `("Vec", "new")`.
+    public init?(typeName: String, member: String) {
+        self.init(rawValue: typeName + "::" + member)
+    }
+
+    /// The builtin type the constructor belongs to (`Vec`, `HashMap`, `Channel`, `String`).
+    public var typeName: String {
+        String(rawValue[..<rawValue.firstIndex(of: ":")!])
+    }
+
+    /// The member name after `::` (`new`, `with_capacity`, `from`).
+    public var member: String {
+        String(rawValue[rawValue.index(after: rawValue.lastIndex(of: ":")!)...])
+    }
+
+    /// How many arguments a call supplies.
+    public var arity: ClosedRange<Int> {
+        switch self {
+        case .vecNew, .hashMapNew, .stringNew: return 0...0
+        case .vecWithCapacity, .vecFrom, .hashMapWithCapacity, .stringFrom: return 1...1
+        // `Channel::new()` is an unbuffered channel, like Go's `make(chan T)`.
+        case .channelNew: return 0...1
+        }
+    }
+
+    /// A description of the accepted argument counts for error messages.
+    public var arityDescription: String { describeArity(arity) }
+}
+
+/// "1 argument", "2 or 3 arguments", "0 to 2 arguments", "at least 1 argument".
+private func describeArity(_ arity: ClosedRange<Int>) -> String {
+    func plural(_ n: Int) -> String { n == 1 ? "\(n) argument" : "\(n) arguments" }
+    if arity.upperBound == Int.max { return "at least " + plural(arity.lowerBound) }
+    if arity.lowerBound == arity.upperBound { return plural(arity.lowerBound) }
+    if arity.lowerBound + 1 == arity.upperBound {
+        return "\(arity.lowerBound) or " + plural(arity.upperBound)
+    }
+    return "\(arity.lowerBound) to " + plural(arity.upperBound)
+}
