@@ -260,3 +260,29 @@ private func describeArity(_ arity: ClosedRange<Int>) -> String {
     }
     return "\(arity.lowerBound) to " + plural(arity.upperBound)
 }
+
+/// What `e as T` converts to (LANGUAGE 4). The compiler resolves `T` with
+/// `init?(typeName:)`; every integer and float spelling of LANGUAGE 3 is the same type
+/// here, so `x as u8` is `x as int` (no truncation to 8 bits).
+public enum CastTarget: String, CaseIterable, Sendable {
+    case int
+    case float
+    case string
+    case bool
+
+    /// The target named by a type annotation, or nil when `as` cannot produce that type.
+    public init?(typeName: String) {
+        switch typeName {
+        case "int", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize":
+            self = .int
+        case "float", "f32", "f64":
+            self = .float
+        case "string", "String", "str":
+            self = .string
+        case "bool":
+            self = .bool
+        default:
+            return nil
+        }
+    }
+}
