@@ -48,11 +48,14 @@ public final class StringBox {
 public final class ListBox {
     public var items: [Value]
     public init(_ items: [Value]) { self.items = items }
+    // Nested values are released by a loop, not by native recursion (Library/Release.swift).
+    deinit { if !items.isEmpty { Value.releaseIteratively(&items) } }
 }
 
 public final class TupleBox {
     public var items: [Value]
     public init(_ items: [Value]) { self.items = items }
+    deinit { if !items.isEmpty { Value.releaseIteratively(&items) } }
 }
 
 /// A struct instance: its type (for the name, field names and methods) and its fields in
@@ -61,6 +64,7 @@ public final class RecordBox {
     public let type: StructType
     public var fields: [Value]
     public init(type: StructType, fields: [Value]) { self.type = type; self.fields = fields }
+    deinit { if !fields.isEmpty { Value.releaseIteratively(&fields) } }
 }
 
 /// An enum value: its type, which variant, and the variant's payload.
@@ -69,6 +73,7 @@ public final class VariantBox {
     public let tag: Int
     public var payload: [Value]
     public init(type: EnumType, tag: Int, payload: [Value]) { self.type = type; self.tag = tag; self.payload = payload }
+    deinit { if !payload.isEmpty { Value.releaseIteratively(&payload) } }
 }
 
 /// `lower..upper` or `lower..=upper` as a value. Bounds are ints.

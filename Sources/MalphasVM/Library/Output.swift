@@ -1,0 +1,219 @@
+// Program output and input. Legions run on several OS threads at once, so every write
+// takes a lock and appends whole: one `println` is never split or interleaved with
+// another's line. Output is buffered for speed and flushed explicitly: at exit, before
+// reading stdin (so a prompt shows before the program waits), and before a runtime error
+// is printed (so the error comes after the output that preceded it).
+//
+// The locks are pthread mutexes, held only while bytes are copied or written, never
+// across a legion switch (nothing in here parks or yields).
+
+import Glibc
+
+/// A buffered, thread-safe writer to a file descriptor (stdout, stderr) or to memory (the
+/// capture that tests read).
+public final class Output: @unchecked Sendable {
+    private enum Destination {
+        case fileDescriptor(Int32)
+        case memory
+    }
+
+    /// Protects `pending` and `captured`.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Bytes written but not yet handed to the destination. Guarded by `mutex`.
+    private var pending: TextBuffer
+    /// Everything flushed to a memory destination. Guarded by `mutex`.
+    private var captured: [UInt8] = []
+    private let destination: Destination
+    /// Flush after every write: for terminals (so a line shows when it is printed) and
+    /// for stderr.
+    private let flushesEveryWrite: Bool
+    /// Past this many pending bytes a write flushes, bounding memory and latency.
+    private static let flushThreshold = 64 * 1024
+
+    /// The process's standard output: block-buffered when redirected, flushed per write
+    /// when it is a terminal.
+    public static let standardOutput = Output(fileDescriptor: 1)
+    /// The process's standard error, flushed after every write.
+    public static let standardError = Output(fileDescriptor: 2, flushesEveryWrite: true)
+
+    /// A writer to `fileDescriptor`. By default it flushes after every write when the
+    /// descriptor is a terminal and buffers otherwise.
+    public init(fileDescriptor: Int32, flushesEveryWrite: Bool? = nil) {
+        destination = .fileDescriptor(fileDescriptor)
+        self.flushesEveryWrite = flushesEveryWrite ?? (isatty(fileDescriptor) == 1)
+        pending = TextBuffer(capacity: Output.flushThreshold + 1024)
+        mutex = Output.makeMutex()
+    }
+
+    private init(capturing: ()) {
+        destination = .memory
+        flushesEveryWrite = false
+        pending = TextBuffer(capacity: 1024)
+        mutex = Output.makeMutex()
+    }
+
+    /// A writer that keeps what it is given in memory; read it with `capturedText`.
+    public static func capture() -> Output { Output(capturing: ()) }
+
+    deinit {
+        flush()
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    private static func makeMutex() -> UnsafeMutablePointer<pthread_mutex_t> {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        return mutex
+    }
+
+    /// Appends what `body` writes, atomically with respect to other writers: nothing else
+    /// lands between its bytes. `body` must not write to this output itself (the lock is
+    /// not recursive) and must not park the legion.
+    public func write(_ body: (inout TextBuffer) throws -> Void) rethrows {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        try body(&pending)
+        if flushesEveryWrite || pending.count >= Output.flushThreshold { flushLocked() }
+    }
+
+    /// Appends `text` as one write.
+    public func write(_ text: String) {
+        write { $0.append(text) }
+    }
+
+    /// Hands every pending byte to the destination.
+    public func flush() {
+        pthread_mutex_lock(mutex)
+        flushLocked()
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Everything written so far to a capturing output (flushed or not); empty for file
+    /// descriptors.
+    public var capturedText: String {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        flushLocked()
+        return String(decoding: captured, as: UTF8.self)
+    }
+
+    private func flushLocked() {
+        guard pending.count > 0 else { return }
+        switch destination {
+        case .memory:
+            captured.append(contentsOf: pending.bytes)
+        case .fileDescriptor(let fd):
+            pending.bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        // A closed pipe or a full disk: the reader is gone, and there is
+                        // no one left to tell. Drop the bytes rather than spin.
+                        break
+                    }
+                }
+            }
+        }
+        pending.removeAll()
+    }
+}
+
+/// Buffered, thread-safe line reading from a file descriptor (stdin) or from a string
+/// (tests). `read_line()` goes through here so that the VM can bracket the one call that
+/// may block, the `read(2)` that refills the buffer, and hand the worker's queue to
+/// another thread meanwhile.
+public final class Input: @unchecked Sendable {
+    /// Protects every field below.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var buffer: [UInt8] = []
+    /// Where the next unread byte is in `buffer`.
+    private var start = 0
+    private var atEnd = false
+    private let fileDescriptor: Int32?
+
+    /// Called just before a read that may block, and just after it returns. Set them
+    /// once, before legions start; they are read without the lock's protection against
+    /// concurrent assignment.
+    public var willBlock: (() -> Void)?
+    public var didBlock: (() -> Void)?
+
+    /// The process's standard input.
+    public static let standardInput = Input(fileDescriptor: 0)
+
+    /// Reads lines from `fileDescriptor`.
+    public init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    /// Reads lines from `text`, then reports end of input.
+    public init(text: String) {
+        fileDescriptor = nil
+        buffer = Array(text.utf8)
+        atEnd = true
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// The next line without its `\n` (or `\r\n`), or nil at end of input. A last line
+    /// without a newline is still returned. Invalid UTF-8 becomes U+FFFD.
+    public func readLine() -> String? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        // Bytes after `start` already searched for a newline; relative to `start`
+        // because `refill` moves the unread bytes to the front.
+        var scanned = 0
+        while true {
+            if let newline = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                start = newline + 1
+                return line
+            }
+            scanned = buffer.count - start
+            if atEnd || !refill() {
+                guard start < buffer.count else { return nil }
+                let line = String(decoding: buffer[start...], as: UTF8.self)
+                start = buffer.count
+                return line
+            }
+        }
+    }
+
+    /// Reads more bytes; false at end of input or on a read error.
+    private func refill() -> Bool {
+        guard let fd = fileDescriptor else { atEnd = true; return false }
+        // Drop consumed bytes so the buffer does not grow with the whole input.
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        let chunk = 64 * 1024
+        let oldCount = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        var got = 0
+        willBlock?()
+        repeat {
+            got = buffer.withUnsafeMutableBytes { raw in
+                Glibc.read(fd, raw.baseAddress! + oldCount, chunk)
+            }
+        } while got < 0 && errno == EINTR
+        didBlock?()
+        buffer.removeSubrange((oldCount + max(got, 0))...)
+        if got <= 0 { atEnd = true; return false }
+        return true
+    }
+}
