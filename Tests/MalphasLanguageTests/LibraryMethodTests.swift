@@ -15,21 +15,13 @@ final class LibraryMethodTests: XCTestCase {
         return shown(try Methods.call(method, receiver: &r, args: args, context: context))
     }
 
-    func identity(_ v: Value) -> ObjectIdentifier? {
-        switch v {
-        case .list(let b): return ObjectIdentifier(b)
-        case .map(let b): return ObjectIdentifier(b)
-        default: return nil
-        }
-    }
-
     // MARK: Copy on write
 
     func testPushOnUniqueListMutatesInPlace() throws {
         var v = ints(1, 2)
-        let before = identity(v)
+        let before = boxIdentity(v)
         try call(.push, &v, .int(3))
-        XCTAssertEqual(identity(v), before)
+        XCTAssertEqual(boxIdentity(v), before)
         XCTAssertEqual(shown(v), "[1, 2, 3]")
     }
 
@@ -37,19 +29,19 @@ final class LibraryMethodTests: XCTestCase {
         var v = ints(1, 2)
         let other = v
         try call(.push, &v, .int(3))
-        XCTAssertNotEqual(identity(v), identity(other))
+        XCTAssertNotEqual(boxIdentity(v), boxIdentity(other))
         XCTAssertEqual(shown(v), "[1, 2, 3]")
         XCTAssertEqual(shown(other), "[1, 2]")
     }
 
     func testPutOnUniqueMapMutatesInPlace() throws {
         var m = map()
-        let before = identity(m)
+        let before = boxIdentity(m)
         try call(.put, &m, str("a"), .int(1))
-        XCTAssertEqual(identity(m), before)
+        XCTAssertEqual(boxIdentity(m), before)
         let other = m
         try call(.put, &m, str("b"), .int(2))
-        XCTAssertNotEqual(identity(m), identity(other))
+        XCTAssertNotEqual(boxIdentity(m), boxIdentity(other))
         XCTAssertEqual(shown(other), "{\"a\": 1}")
         XCTAssertEqual(shown(m), "{\"a\": 1, \"b\": 2}")
     }

@@ -40,3 +40,14 @@ func assertError(_ message: String, kind: RuntimeError.Kind = .error, file: Stat
 
 /// The display form, for asserting on results.
 func shown(_ v: Value) -> String { Printer.debug(v) }
+
+/// The identity of an aggregate's box, to tell an in-place mutation from a copy. (A helper,
+/// so that no binding of the box outlives the call and counts as another holder.)
+func boxIdentity(_ v: Value) -> ObjectIdentifier? {
+    switch v {
+    case .list(let b): return ObjectIdentifier(b)
+    case .map(let b): return ObjectIdentifier(b)
+    case .tuple(let b): return ObjectIdentifier(b)
+    default: return nil
+    }
+}

@@ -205,14 +205,18 @@ public enum Format {
             return
         }
         var body = TextBuffer()
-        var sign: StaticString = ""
+        // The sign, and for radixes the `0x` prefix: zero padding goes after it.
+        var sign = ""
         var isNumber = false
         switch value {
         case .int(let n) where !spec.debug:
             isNumber = true
             if let radix = spec.radix {
-                appendRadix(n, radix, alternate: spec.alternate, to: &body)
+                appendRadix(n, radix, to: &body)
                 if spec.plusSign { sign = "+" }
+                if spec.alternate {
+                    sign += radix == UInt8(ascii: "o") ? "0o" : radix == UInt8(ascii: "b") ? "0b" : "0x"
+                }
             } else {
                 if n < 0 { sign = "-" } else if spec.plusSign { sign = "+" }
                 body.append(n.magnitude.description)
@@ -229,7 +233,7 @@ public enum Format {
             if spec.debug { Printer.appendDebug(value, to: &body) } else { Printer.appendDisplay(value, to: &body) }
         }
         let bodyText = body.string
-        let length = bodyText.unicodeScalars.count + sign.utf8CodeUnitCount
+        let length = bodyText.unicodeScalars.count + sign.utf8.count
         let padding = max(0, spec.width - length)
         if isNumber && spec.zeroPad && spec.alignment == nil {
             buffer.append(sign)
@@ -252,21 +256,13 @@ public enum Format {
         for _ in 0..<(padding - before) { buffer.bytes.append(contentsOf: fill.bytes) }
     }
 
-    private static func appendRadix(_ n: Int, _ radix: UInt8, alternate: Bool, to buffer: inout TextBuffer) {
+    private static func appendRadix(_ n: Int, _ radix: UInt8, to buffer: inout TextBuffer) {
         let bits = UInt64(bitPattern: Int64(n))
         switch radix {
-        case UInt8(ascii: "x"):
-            if alternate { buffer.append("0x") }
-            buffer.append(String(bits, radix: 16))
-        case UInt8(ascii: "X"):
-            if alternate { buffer.append("0x") }
-            buffer.append(String(bits, radix: 16, uppercase: true))
-        case UInt8(ascii: "o"):
-            if alternate { buffer.append("0o") }
-            buffer.append(String(bits, radix: 8))
-        default:
-            if alternate { buffer.append("0b") }
-            buffer.append(String(bits, radix: 2))
+        case UInt8(ascii: "x"): buffer.append(String(bits, radix: 16))
+        case UInt8(ascii: "X"): buffer.append(String(bits, radix: 16, uppercase: true))
+        case UInt8(ascii: "o"): buffer.append(String(bits, radix: 8))
+        default: buffer.append(String(bits, radix: 2))
         }
     }
 

@@ -173,25 +173,25 @@ public enum Operators {
 
     /// `a < b`.
     public static func lessThan(_ a: Value, _ b: Value) throws -> Bool {
-        guard let order = try Ordering.order(a, b, "<") else { return false }
+        guard let order = try Ordering.order(a, b, "`<`") else { return false }
         return order < 0
     }
 
     /// `a <= b`.
     public static func lessOrEqual(_ a: Value, _ b: Value) throws -> Bool {
-        guard let order = try Ordering.order(a, b, "<=") else { return false }
+        guard let order = try Ordering.order(a, b, "`<=`") else { return false }
         return order <= 0
     }
 
     /// `a > b`.
     public static func greaterThan(_ a: Value, _ b: Value) throws -> Bool {
-        guard let order = try Ordering.order(a, b, ">") else { return false }
+        guard let order = try Ordering.order(a, b, "`>`") else { return false }
         return order > 0
     }
 
     /// `a >= b`.
     public static func greaterOrEqual(_ a: Value, _ b: Value) throws -> Bool {
-        guard let order = try Ordering.order(a, b, ">=") else { return false }
+        guard let order = try Ordering.order(a, b, "`>=`") else { return false }
         return order >= 0
     }
 
@@ -236,34 +236,35 @@ public enum Operators {
     /// slot, so the box is copied only when another holder shares it.
     public static func setIndex(_ base: inout Value, _ index: Value, _ value: Value) throws {
         let index = index.dereferenced
-        switch base {
-        case .list(var box):
+        // `if case` rather than `switch`: a switch may keep a copy of `base` alive, and
+        // the uniqueness test would then always fail.
+        if case .list(var box) = base {
             let i = try position(index, base, count: box.items.count)
             base = .unit
             if !isKnownUniquelyReferenced(&box) { box = ListBox(box.items) }
             box.items[i] = value
             base = .list(box)
-        case .tuple(var box):
-            let i = try position(index, base, count: box.items.count)
-            base = .unit
-            if !isKnownUniquelyReferenced(&box) { box = TupleBox(box.items) }
-            box.items[i] = value
-            base = .tuple(box)
-        case .map(var box):
+        } else if case .map(var box) = base {
             let key = try MapKey(index)
             base = .unit
             if !isKnownUniquelyReferenced(&box) { box = MapBox(copying: box) }
             box.put(key, value)
             base = .map(box)
-        case .reference(let box):
+        } else if case .tuple(var box) = base {
+            let i = try position(index, base, count: box.items.count)
+            base = .unit
+            if !isKnownUniquelyReferenced(&box) { box = TupleBox(box.items) }
+            box.items[i] = value
+            base = .tuple(box)
+        } else if case .reference(let box) = base {
             // Assigning through a reference assigns to its target.
             var target = box.value
             box.value = .unit
             defer { box.value = target }
             try setIndex(&target, index, value)
-        case .string:
+        } else if case .string = base {
             throw RuntimeError("cannot assign to part of a string: strings are immutable; build a new one with `+`, `replace` or slicing")
-        default:
+        } else {
             throw RuntimeError("cannot index into \(base.typeName)")
         }
     }
