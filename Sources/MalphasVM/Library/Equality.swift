@@ -91,6 +91,12 @@ enum Equality {
     /// hash alike. Only called on valid map keys (see `MapKey`), which hold no floats,
     /// functions, references or maps.
     static func hash(_ value: Value, into hasher: inout Hasher) {
+        // Most keys are ints or strings: hash those without allocating a work list.
+        switch value {
+        case .int(let n): hasher.combine(3 as UInt8); hasher.combine(n); return
+        case .string(let box): hashString(box.value, into: &hasher); return
+        default: break
+        }
         var pending: [Value] = [value]
         while let v = pending.popLast() {
             switch v {
@@ -98,11 +104,7 @@ enum Equality {
             case .nil: hasher.combine(1 as UInt8)
             case .bool(let b): hasher.combine(2 as UInt8); hasher.combine(b)
             case .int(let n): hasher.combine(3 as UInt8); hasher.combine(n)
-            case .string(let box):
-                hasher.combine(4 as UInt8)
-                var text = box.value
-                text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                hasher.combine(text.utf8.count)
+            case .string(let box): hashString(box.value, into: &hasher)
             case .list(let box):
                 hasher.combine(5 as UInt8); hasher.combine(box.items.count)
                 pending.append(contentsOf: box.items)
@@ -126,6 +128,16 @@ enum Equality {
                 hasher.combine(11 as UInt8)
             }
         }
+    }
+}
+
+extension Equality {
+    /// Strings hash by their bytes, like `Text.bytesEqual` compares them.
+    static func hashString(_ text: String, into hasher: inout Hasher) {
+        hasher.combine(4 as UInt8)
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(text.utf8.count)
     }
 }
 
@@ -159,6 +171,10 @@ public struct MapKey: Hashable {
     public func hash(into hasher: inout Hasher) { Equality.hash(value, into: &hasher) }
 
     private static func check(_ key: Value) throws {
+        switch key {
+        case .int, .string, .bool, .nil, .unit: return
+        default: break
+        }
         var pending: [Value] = [key]
         var isTop = true
         while let v = pending.popLast() {
