@@ -1,1 +1,343 @@
 import MalphasSyntax
+
+// The bytecode compiler. `ProgramCompiler` compiles every function the resolver found;
+// `FunctionCompiler` turns one body into register code (Lua's model: locals occupy the
+// low registers in declaration order, temporaries sit above them and are freed in stack
+// order, a call's callee and arguments are consecutive registers).
+//
+// The compiler never re-resolves a name: it reads the resolver's tables by span.
+
+/// Options that change the code the compiler emits.
+public struct CompileOptions: Sendable {
+    /// Emit safe-point checks at function entries and loop back edges (DESIGN 3.4).
+    /// `MALPHAS_NO_SAFEPOINTS=1` turns them off, for the safepoint benchmark.
+    public var safePoints: Bool
+    public init(safePoints: Bool = true) { self.safePoints = safePoints }
+}
+
+/// Compiles the bodies the resolver has resolved into the program's functions.
+final class ProgramCompiler {
+    let resolver: Resolver
+    let options: CompileOptions
+    var global: GlobalScope { resolver.global }
+    var program: CompiledProgram { resolver.global.program }
+    var diagnostics: [Diagnostic] = []
+
+    init(resolver: Resolver, options: CompileOptions) {
+        self.resolver = resolver
+        self.options = options
+    }
+
+    func line(of span: Span) -> Int32 { Int32(truncatingIfNeeded: program.sources.line(of: span)) }
+
+    /// Compiles one function declaration into the proto at `index`.
+    func compileFunction(_ item: FunctionItem) {
+        let proto = program.functions[item.index]
+        compileWithFallback(proto) { fc in
+            var params: [Binding] = []
+            if item.decl.receiver != nil, let b = self.resolver.declarations[item.decl.receiverSpan ?? item.decl.name.span] {
+                params.append(b)
+            }
+            for p in item.decl.params {
+                if let b = self.resolver.declarations[p.name.span] { params.append(b) }
+            }
+            fc.compileBody(params: params, body: item.decl.body.map { Expr(.block($0), $0.span) } ?? Expr(.unit, item.decl.span),
+                           entryLine: self.line(of: item.decl.span))
+        }
+    }
+
+    /// Runs `body` on a fresh function compiler; if a short jump did not fit, compiles
+    /// again with long jumps only.
+    func compileWithFallback(_ proto: FunctionProto, parent: FunctionCompiler? = nil, _ body: (FunctionCompiler) -> Void) {
+        let fc = FunctionCompiler(proto: proto, program: self, parent: parent, shortJumps: true)
+        body(fc)
+        if fc.shortJumpOverflow {
+            let again = FunctionCompiler(proto: proto, program: self, parent: parent, shortJumps: false)
+            body(again)
+            again.finish()
+        } else {
+            fc.finish()
+        }
+    }
+
+    /// The entry function: initialises the constants that did not fold, then calls `main`
+    /// and returns what it returns.
+    func compileEntry(mainIndex: Int?, constants: [ConstItem], span: Span) -> Int {
+        let proto = FunctionProto(name: "<entry>", file: span.file, arity: 0, hasReceiver: false, line: 1)
+        let index = global.newFunction(proto)
+        compileWithFallback(proto) { fc in
+            fc.compileEntry(constants: constants, mainIndex: mainIndex)
+        }
+        return index
+    }
+}
+
+/// A loop being compiled: where `break` and `continue` go.
+struct LoopContext {
+    var breakJumps: [Int] = []
+    var continueJumps: [Int] = []
+    /// Where `break v` puts its value, if the loop's value is wanted.
+    var resultRegister: Int?
+    /// `loop` may produce a value with `break v`; `while` and `for` produce `()`.
+    var isValueLoop: Bool
+}
+
+/// Compiles one function body.
+final class FunctionCompiler {
+    let proto: FunctionProto
+    let program: ProgramCompiler
+    let parent: FunctionCompiler?
+    var resolver: Resolver { program.resolver }
+    var global: GlobalScope { program.global }
+    let shortJumps: Bool
+    var shortJumpOverflow = false
+
+    var code: [UInt64] = []
+    var lines: [Int32] = []
+    var constants: [Constant] = []
+    var constantIndex: [Constant: Int] = [:]
+    var sites: [MemberSite] = []
+    var siteIndex: [String: Int] = [:]
+    var selectTables: [[SelectCaseEntry]] = []
+    var upvalues: [UpvalueSource] = []
+
+    /// The first free register; everything below is a live local or temporary.
+    var freeRegister = 0
+    var maxRegister = 0
+    var currentLine: Int32 = 0
+    var loops: [LoopContext] = []
+    /// Places taken for a mutating method call, waiting to be stored back.
+    var pendingPlaces: [Place] = []
+
+    init(proto: FunctionProto, program: ProgramCompiler, parent: FunctionCompiler?, shortJumps: Bool) {
+        self.proto = proto
+        self.program = program
+        self.parent = parent
+        self.shortJumps = shortJumps
+    }
+
+    func finish() {
+        proto.code = code
+        proto.lines = lines
+        proto.constants = constants
+        proto.sites = sites
+        proto.selectTables = selectTables
+        proto.upvalues = upvalues
+        proto.registerCount = max(maxRegister, proto.arity, 1)
+    }
+
+    func error(_ message: String, at span: Span, help: String? = nil) {
+        program.diagnostics.append(.error(message, at: span, help: help))
+    }
+
+    // MARK: Emitting
+
+    @discardableResult
+    func emit(_ word: UInt64) -> Int {
+        code.append(word)
+        lines.append(currentLine)
+        return code.count - 1
+    }
+
+    @discardableResult
+    func emit(_ op: Opcode, a: Int = 0, b: Int = 0, c: Int = 0, d: Int = 0) -> Int {
+        emit(Instruction.make(op, a: a, b: b, c: c, d: d))
+    }
+
+    @discardableResult
+    func emit(_ op: Opcode, a: Int = 0, bx: Int, d: Int = 0) -> Int {
+        emit(Instruction.make(op, a: a, bx: bx, d: d))
+    }
+
+    /// Emits a jump-like instruction with a placeholder offset, to `patch` later.
+    func emitJump(_ op: Opcode = .jump, a: Int = 0) -> Int {
+        emit(Instruction.make(op, a: a, bx: 0))
+    }
+
+    /// Points the jump at `index` to `target` (default: the next instruction emitted).
+    func patch(_ index: Int, to target: Int? = nil) {
+        let offset = (target ?? code.count) - (index + 1)
+        let word = code[index]
+        let op = Instruction.opcode(word)
+        switch op {
+        case .jumpIfNotLess, .jumpIfNotLessEqual:
+            if !Instruction.shortJumpRange.contains(offset) { shortJumpOverflow = true; return }
+            code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset)
+        default:
+            code[index] = Instruction.make(op, a: Instruction.a(word), bx: offset)
+        }
+    }
+
+    func patchAll(_ jumps: [Int], to target: Int? = nil) {
+        for j in jumps { patch(j, to: target) }
+    }
+
+    /// Emits a backward jump to `target` that is also a safe point (a loop's back edge).
+    func emitLoopBack(to target: Int) {
+        let offset = target - (code.count + 1)
+        emit(Instruction.make(program.options.safePoints ? .loopBack : .jump, bx: offset))
+    }
+
+    func constant(_ k: Constant) -> Int {
+        if let i = constantIndex[k] { return i }
+        constants.append(k)
+        constantIndex[k] = constants.count - 1
+        return constants.count - 1
+    }
+
+    func site(_ name: String, builtin: BuiltinMethod?) -> Int {
+        if let i = siteIndex[name] { return i }
+        sites.append(MemberSite(name: name, builtin: builtin))
+        siteIndex[name] = sites.count - 1
+        return sites.count - 1
+    }
+
+    func setLine(_ span: Span) {
+        if span.file.raw >= 0 { currentLine = program.line(of: span) }
+    }
+
+    // MARK: Registers
+
+    func allocate(_ count: Int = 1) -> Int {
+        let r = freeRegister
+        freeRegister += count
+        if freeRegister > maxRegister {
+            maxRegister = freeRegister
+            if maxRegister > Instruction.maxOperand {
+                freeRegister = 0
+                error("function `\(proto.name)` needs more than \(Instruction.maxOperand) registers", at: Span.synthetic)
+            }
+        }
+        return r
+    }
+
+    /// Frees every register from `mark` up (temporaries are freed in stack order).
+    func free(to mark: Int) { freeRegister = mark }
+
+    // MARK: Bodies
+
+    func compileBody(params: [Binding], body: Expr, entryLine: Int32) {
+        currentLine = entryLine
+        for p in params {
+            p.register = allocate()
+        }
+        if program.options.safePoints { emit(.safePoint) }
+        for p in params where p.needsCell {
+            emit(.newCell, a: p.register, b: p.register)
+        }
+        let result = allocate()
+        compile(body, into: result)
+        emit(.returnValue, a: result)
+    }
+
+    func compileEntry(constants: [ConstItem], mainIndex: Int?) {
+        for c in constants where c.folded == nil {
+            let mark = freeRegister
+            let r = allocate()
+            setLine(c.decl.value.span)
+            compile(c.decl.value, into: r)
+            emit(.setGlobal, a: r, bx: c.slot)
+            free(to: mark)
+        }
+        let r = allocate()
+        if let mainIndex {
+            emit(.callFunction, a: r, b: 0, c: mainIndex)
+            emit(.returnValue, a: r)
+        } else {
+            emit(.returnUnit)
+        }
+    }
+
+    /// REPL input: top-level statements whose `let`s are globals; the value of the tail
+    /// expression (if any) is returned.
+    func compileSessionStatements(_ statements: [Stmt], tail: Expr?) {
+        if program.options.safePoints { emit(.safePoint) }
+        for s in statements { compileStatement(s) }
+        if let tail {
+            let r = allocate()
+            compile(tail, into: r)
+            emit(.returnValue, a: r)
+        } else {
+            emit(.returnUnit)
+        }
+    }
+
+    // MARK: Blocks and statements
+
+    /// Compiles a block; its value goes to `target` (nil: discarded).
+    func compileBlock(_ block: Block, into target: Int?) {
+        let mark = freeRegister
+        for s in block.statements { compileStatement(s) }
+        if let tail = block.tail {
+            if let target { compile(tail, into: target) } else { compileEffect(tail) }
+        } else if let target {
+            emit(.loadUnit, a: target)
+        }
+        free(to: mark)
+    }
+
+    func compileStatement(_ s: Stmt) {
+        setLine(s.span)
+        switch s.kind {
+        case .letBinding(let pattern, _, let value):
+            compileLet(pattern, value: value)
+        case .expression(let e, _):
+            compileEffect(e)
+        case .item(let item):
+            if case .function(let f) = item.kind, let index = resolver.nestedFunctions[f.span] {
+                let fi = FunctionItem(decl: f, index: index, displayName: f.name.name, selfType: nil)
+                program.compileFunction(fi)
+            }
+        }
+    }
+
+    /// Compiles an expression for its effect only.
+    func compileEffect(_ e: Expr) {
+        let mark = freeRegister
+        switch e.kind {
+        case .assign, .whileLoop, .forLoop, .breakLoop, .continueLoop, .returnValue, .send, .spawn:
+            compileStatementExpression(e)
+        case .block(let b):
+            compileBlock(b, into: nil)
+        case .ifElse(let c, let then, let otherwise):
+            compileIf(condition: c, then: then, otherwise: otherwise, into: nil)
+        default:
+            let r = allocate()
+            compile(e, into: r)
+        }
+        free(to: mark)
+    }
+
+    func compileLet(_ pattern: Pattern, value: Expr?) {
+        if case .binding(let ident, _) = pattern.kind, let b = resolver.declarations[ident.span] {
+            if case .global(let slot)? = resolver.resolutions[b.span] {
+                let mark = freeRegister
+                let r = allocate()
+                if let value { compile(value, into: r) } else { emit(.loadNil, a: r) }
+                emit(.setGlobal, a: r, bx: slot)
+                free(to: mark)
+                return
+            }
+            let r = allocate()
+            if let value { compile(value, into: r) } else { emit(.loadNil, a: r) }
+            b.register = r
+            if b.needsCell { emit(.newCell, a: r, b: r) }
+            return
+        }
+        // A destructuring `let`: evaluate, then bind like an irrefutable match arm.
+        let mark = freeRegister
+        let bindings = allocateBindings(in: pattern)
+        let v = allocate()
+        if let value { compile(value, into: v) } else { emit(.loadNil, a: v) }
+        let fails = compilePatternTest(pattern, value: v)
+        if !fails.isEmpty {
+            let ok = emitJump()
+            patchAll(fails)
+            emit(.noMatch, a: v)
+            patch(ok)
+        }
+        finishBindings(bindings)
+        // Keep the bindings' registers; free only the value temporary and above.
+        free(to: max(mark + bindings.count, v))
+    }
+}

@@ -1,0 +1,261 @@
+import MalphasSyntax
+
+// Control flow: conditions, if, loops, match, select, spawn, and the expressions that
+// are statements at heart (assignment, break, continue, return, send).
+
+extension FunctionCompiler {
+    /// Emits the test of a condition; returns the jumps taken when it is false.
+    /// Comparisons of two operands fuse into one compare-and-jump instruction.
+    func compileCondition(_ e: Expr) -> [Int] {
+        let mark = freeRegister
+        defer { free(to: mark) }
+        setLine(e.span)
+        switch e.kind {
+        case .bool(true):
+            return []
+        case .binary(.and, let l, let r):
+            return compileCondition(l) + compileCondition(r)
+        case .binary(let op, let l, let r) where shortJumps && [.less, .lessEqual, .greater, .greaterEqual].contains(op)
+                && ConstantFolder.fold(e, lookup: foldLookup) == nil:
+            let a = compileAny(l)
+            let b = compileAny(r)
+            switch op {
+            case .less: return [emit(.jumpIfNotLess, a: a, b: b)]
+            case .lessEqual: return [emit(.jumpIfNotLessEqual, a: a, b: b)]
+            case .greater: return [emit(.jumpIfNotLess, a: b, b: a)]
+            default: return [emit(.jumpIfNotLessEqual, a: b, b: a)]
+            }
+        default:
+            let t = compileAny(e)
+            return [emitJump(.jumpIfFalse, a: t)]
+        }
+    }
+
+    func compileIf(condition: Expr, then: Block, otherwise: Expr?, into target: Int?) {
+        let fails = compileCondition(condition)
+        compileBlock(then, into: target)
+        if let otherwise {
+            let end = emitJump()
+            patchAll(fails)
+            if let target { compile(otherwise, into: target) } else { compileEffect(otherwise) }
+            patch(end)
+        } else if let target {
+            let end = emitJump()
+            patchAll(fails)
+            emit(.loadUnit, a: target)
+            patch(end)
+        } else {
+            patchAll(fails)
+        }
+    }
+
+    /// `loop { }`: its value is what `break v` gives it.
+    func compileLoop(_ body: Block, into target: Int?) {
+        let top = code.count
+        loops.append(LoopContext(resultRegister: target, isValueLoop: true))
+        compileBlock(body, into: nil)
+        let context = loops.removeLast()
+        patchAll(context.continueJumps)
+        emitLoopBack(to: top)
+        patchAll(context.breakJumps)
+    }
+
+    func compileWhile(_ condition: Expr, body: Block) {
+        let top = code.count
+        let exits = compileCondition(condition)
+        loops.append(LoopContext(resultRegister: nil, isValueLoop: false))
+        compileBlock(body, into: nil)
+        let context = loops.removeLast()
+        patchAll(context.continueJumps)
+        emitLoopBack(to: top)
+        patchAll(exits)
+        patchAll(context.breakJumps)
+    }
+
+    /// `for pattern in iterable { }`. Ranges with both bounds count in registers; anything
+    /// else (lists, maps, strings, range values, channels) goes through `iterNext`.
+    func compileFor(_ pattern: Pattern, iterable: Expr, body: Block) {
+        let mark = freeRegister
+        defer { free(to: mark) }
+        let base = allocate(3)
+        let isCounting: Bool
+        if case .range(let lo?, let hi?, let inclusive) = iterable.kind {
+            isCounting = true
+            compile(lo, into: base)
+            compile(hi, into: base + 1)
+            setLine(iterable.span)
+            emit(.forRangePrep, a: base, b: inclusive ? 1 : 0)
+        } else {
+            isCounting = false
+            compile(iterable, into: base)
+            setLine(iterable.span)
+            emit(.iterPrep, a: base, b: base)
+        }
+        let top = code.count
+        let exit = emitJump(isCounting ? .forRangeNext : .iterNext, a: base)
+        let bodyMark = freeRegister
+        if case .binding(let ident, _) = pattern.kind, let b = resolver.declarations[ident.span] {
+            b.register = base + 2
+            if b.needsCell { emit(.newCell, a: b.register, b: b.register) }
+        } else if case .wildcard = pattern.kind {
+        } else {
+            let bindings = allocateBindings(in: pattern)
+            let fails = compilePatternTest(pattern, value: base + 2)
+            if !fails.isEmpty {
+                let ok = emitJump()
+                patchAll(fails)
+                emit(.noMatch, a: base + 2)
+                patch(ok)
+            }
+            finishBindings(bindings)
+        }
+        loops.append(LoopContext(resultRegister: nil, isValueLoop: false))
+        compileBlock(body, into: nil)
+        let context = loops.removeLast()
+        free(to: bodyMark)
+        patchAll(context.continueJumps)
+        emitLoopBack(to: top)
+        patch(exit)
+        patchAll(context.breakJumps)
+    }
+
+    func compileMatch(_ subject: Expr, arms: [MatchArm], span: Span, into target: Int?) {
+        let mark = freeRegister
+        defer { free(to: mark) }
+        let value = compileAny(subject)
+        var ends: [Int] = []
+        for arm in arms {
+            let armMark = freeRegister
+            let bindings = allocateBindings(in: arm.pattern)
+            var fails = compilePatternTest(arm.pattern, value: value)
+            finishBindings(bindings)
+            if let g = arm.guardExpr { fails += compileCondition(g) }
+            if let target { compile(arm.body, into: target) } else { compileEffect(arm.body) }
+            ends.append(emitJump())
+            patchAll(fails)
+            free(to: armMark)
+        }
+        setLine(span)
+        emit(.noMatch, a: value)
+        patchAll(ends)
+    }
+
+    func compileSelect(_ cases: [SelectCase], into target: Int?) {
+        let mark = freeRegister
+        defer { free(to: mark) }
+        var entries: [SelectCaseEntry] = []
+        var hasDefault = false
+        for c in cases {
+            switch c.kind {
+            case .receive(_, let ch):
+                let r = allocate()
+                compile(ch, into: r)
+                entries.append(SelectCaseEntry(kind: .receive, channelRegister: r, valueRegister: r))
+            case .send(let ch, let value):
+                let r = allocate(2)
+                compile(ch, into: r)
+                compile(value, into: r + 1)
+                entries.append(SelectCaseEntry(kind: .send, channelRegister: r, valueRegister: r + 1))
+            case .defaultCase:
+                hasDefault = true
+            }
+        }
+        if cases.isEmpty { if let target { emit(.loadUnit, a: target) }; return }
+        selectTables.append(entries)
+        let result = allocate(2)
+        emit(.select, a: result, b: hasDefault ? 1 : 0, c: constant(.selectTable(selectTables.count - 1)))
+        var ends: [Int] = []
+        var index = 0
+        let t = allocate()
+        for c in cases {
+            let caseMark = freeRegister
+            let myIndex: Int
+            if case .defaultCase = c.kind { myIndex = -1 } else { myIndex = index; index += 1 }
+            emit(.equalConst, a: t, b: result, c: constant(.int(myIndex)))
+            let next = emitJump(.jumpIfFalse, a: t)
+            if case .receive(let binding?, _) = c.kind {
+                let bindings = allocateBindings(in: binding)
+                let fails = compilePatternTest(binding, value: result + 1)
+                if !fails.isEmpty {
+                    let ok = emitJump()
+                    patchAll(fails)
+                    emit(.noMatch, a: result + 1)
+                    patch(ok)
+                }
+                finishBindings(bindings)
+            }
+            if let target { compile(c.body, into: target) } else { compileEffect(c.body) }
+            ends.append(emitJump())
+            patch(next)
+            free(to: caseMark)
+        }
+        if let target { emit(.loadUnit, a: target) }
+        patchAll(ends)
+    }
+
+    /// Expressions that are statements at heart; compiled for their effect.
+    func compileStatementExpression(_ e: Expr) {
+        setLine(e.span)
+        let mark = freeRegister
+        defer { free(to: mark) }
+        switch e.kind {
+        case .assign(let target, let op, let value):
+            compileAssignment(target: target, op: op, value: value)
+        case .whileLoop(let c, let body):
+            compileWhile(c, body: body)
+        case .forLoop(let pattern, let iterable, let body):
+            compileFor(pattern, iterable: iterable, body: body)
+        case .breakLoop(let value):
+            guard !loops.isEmpty else { return }
+            if let r = loops[loops.count - 1].resultRegister {
+                if let value { compile(value, into: r) } else { emit(.loadUnit, a: r) }
+            } else if let value {
+                compileEffect(value)
+            }
+            loops[loops.count - 1].breakJumps.append(emitJump())
+        case .continueLoop:
+            guard !loops.isEmpty else { return }
+            loops[loops.count - 1].continueJumps.append(emitJump())
+        case .returnValue(let value):
+            if let value {
+                let r = allocate()
+                compile(value, into: r)
+                emit(.returnValue, a: r)
+            } else {
+                emit(.returnUnit)
+            }
+        case .send(let ch, let value):
+            let c = compileAny(ch)
+            let v = compileAny(value)
+            setLine(e.span)
+            emit(.send, a: c, b: v)
+        case .spawn(let body):
+            compileSpawn(body)
+        default:
+            compileEffect(e)
+        }
+    }
+
+    /// `spawn f(a)`, `spawn { ... }`, `spawn |x| { ... }(42)`, `spawn obj.m(x)`.
+    func compileSpawn(_ body: Expr) {
+        switch body.kind {
+        case .block, .methodCall:
+            let f = allocate()
+            compileClosure(params: [], body: body, span: body.span, name: "spawned block", into: f)
+            setLine(body.span)
+            emit(.spawn, a: f, b: 0)
+        case .call(let callee, let args):
+            let base = allocate(1 + args.count)
+            if case .closure(let params, _, let closureBody) = callee.kind {
+                compileClosure(params: params, body: closureBody, span: callee.span, name: "spawned closure", into: base)
+            } else {
+                compile(callee, into: base)
+            }
+            for (i, a) in args.enumerated() { compile(a, into: base + 1 + i) }
+            setLine(body.span)
+            emit(.spawn, a: base, b: args.count)
+        default:
+            compileEffect(body)
+        }
+    }
+}

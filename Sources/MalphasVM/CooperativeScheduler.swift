@@ -1,0 +1,114 @@
+// A single-OS-thread cooperative scheduler for legions: the stand-in until the C legion
+// runtime (CLegion) is joined, and small on purpose.
+//
+// Model: a FIFO run queue of ready legions and a list of sleepers ordered by wake time.
+// The loop takes the first ready legion and calls `VM.run` on it. `run` returns at a
+// safe point when the preempt flag is set (then the legion goes to the back of the
+// queue), when the legion blocks on a channel or sleeps (it is then owned by the
+// channel's wait queue or the sleeper list until readied), when it finishes, or when it
+// fails (which ends the program). Nothing here runs Malphas code itself.
+//
+// The VM talks to it through four calls only: `spawn`, `ready`, `sleep`, `legionCount`.
+// The runtime bridge provides the same four over lg_spawn/lg_ready/lg_park.
+//
+// Program end (LANGUAGE 6): when main has returned, the program waits while some legion
+// can still run (ready or sleeping); legions blocked forever do not keep it alive. When
+// main is blocked and nothing can run, that is a deadlock: every blocked legion is listed
+// with the line it waits at, and the exit status is 2.
+
+import Glibc
+
+final class CooperativeScheduler {
+    private var runQueue = FIFO<LegionState>()
+    /// Sleeping legions with their wake time (monotonic ms), kept sorted by it.
+    private var sleepers: [(wakeAt: Int64, sequence: Int, legion: LegionState)] = []
+    private var sleepSequence = 0
+    /// Legions parked on channels, by id (for deadlock reports).
+    private(set) var blocked: [Int: LegionState] = [:]
+    private var nextID = 1
+
+    /// Live legions (ready, sleeping or blocked), main included.
+    var legionCount: Int { runQueue.count + sleepers.count + blocked.count }
+
+    func newLegion() -> LegionState {
+        let l = LegionState(id: nextID)
+        nextID += 1
+        return l
+    }
+
+    /// Makes a new legion runnable.
+    func spawn(_ legion: LegionState) {
+        runQueue.append(legion)
+    }
+
+    /// Makes a parked legion runnable again (its `completion` is already set).
+    func ready(_ legion: LegionState) {
+        blocked[legion.id] = nil
+        runQueue.append(legion)
+    }
+
+    /// Parks `legion` until `wakeAt` (monotonic ms).
+    func sleep(_ legion: LegionState, until wakeAt: Int64) {
+        sleepSequence += 1
+        let entry = (wakeAt, sleepSequence, legion)
+        let i = sleepers.firstIndex { ($0.wakeAt, $0.sequence) > (wakeAt, sleepSequence) } ?? sleepers.count
+        sleepers.insert(entry, at: i)
+    }
+
+    static func monotonicMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// How a program run ended.
+    enum Ending {
+        /// Main returned this value and no legion could run any more.
+        case finished(Value)
+        case failed(RuntimeFailure)
+        /// Main is blocked and nothing can run: the blocked legions, main first.
+        case deadlock([LegionState])
+    }
+
+    /// Runs `main` and every legion it spawns until the program ends.
+    func run(main: LegionState, vm: VM) -> Ending {
+        runQueue.append(main)
+        var mainResult: Value?
+        while true {
+            wakeSleepers(now: CooperativeScheduler.monotonicMs())
+            guard let legion = runQueue.popFirst() else {
+                if let first = sleepers.first {
+                    let wait = first.wakeAt - CooperativeScheduler.monotonicMs()
+                    if wait > 0 { usleep(useconds_t(min(wait, 1000) * 1000)) }
+                    continue
+                }
+                if let result = mainResult { return .finished(result) }
+                var stuck = Array(blocked.values).sorted { $0.id < $1.id }
+                if let m = stuck.firstIndex(where: { $0 === main }) { stuck.insert(stuck.remove(at: m), at: 0) }
+                return .deadlock(stuck)
+            }
+            switch vm.run(legion) {
+            case .finished(let value):
+                legion.clear()
+                if legion === main { mainResult = value }
+            case .yielded:
+                runQueue.append(legion)
+            case .blocked(let reason):
+                switch reason {
+                case .sleep(let wakeAt): sleep(legion, until: wakeAt)
+                case .send, .receive, .select, .never: blocked[legion.id] = legion
+                }
+            case .failed(let failure):
+                return .failed(failure)
+            }
+        }
+    }
+
+    private func wakeSleepers(now: Int64) {
+        while let first = sleepers.first, first.wakeAt <= now {
+            sleepers.removeFirst()
+            first.legion.completion = .timerFired
+            runQueue.append(first.legion)
+        }
+    }
+}

@@ -1,0 +1,738 @@
+// The dispatch loop.
+//
+// `run(legion)` executes the legion's top frame until the legion finishes, fails, blocks
+// or reaches a safe point with the preempt flag set; then it returns, with the whole state
+// saved in the legion (frames, pcs, registers). Calling it again resumes exactly there.
+// It never recurses natively: a Malphas call pushes a frame on the legion's frame buffer
+// and switches the loop's locals (code, constants, registers, pc) to the callee.
+//
+// Hot-path rules (DESIGN 5): instructions are 64-bit words read through a pointer; the
+// registers are read and written through a pointer into the legion's VM stack; int
+// arithmetic is checked inline with `addingReportingOverflow` and friends; anything not
+// int/int goes to the value library's slow paths; field and method names are resolved
+// through per-site inline caches keyed by the receiver's type id. Nothing in the loop
+// allocates unless the Malphas operation itself creates a value.
+//
+// Invariants: every stack slot above the top frame's registers is nil; a return clears
+// the registers it leaves (keeping dead values alive would defeat copy-on-write).
+
+import Glibc
+import MalphasCompiler
+import MalphasSyntax
+
+public final class VM {
+    let program: LoadedProgram
+    let context: BuiltinContext
+    let scheduler: CooperativeScheduler
+    let sources: SourceMap
+    /// The byte polled at every safe point. The runtime points it at its per-worker
+    /// preempt flag; the cooperative build points it at a byte nobody sets, or, in the
+    /// suspend-every-safe-point debug mode, at a byte that is always 1.
+    var preemptFlag: UnsafeMutablePointer<UInt8>
+    let maxDepth: Int
+    private let ownedFlag: UnsafeMutablePointer<UInt8>
+    /// Builtins by their index in the catalog (the `callBuiltin` operand).
+    private let builtinFunctions = BuiltinFunction.allCases
+    private let builtinConstructors = BuiltinConstructor.allCases
+    private let castTargets = CastTarget.allCases
+    /// The random source `select` uses to choose among ready cases.
+    private var randomState: UInt64
+
+    init(program: LoadedProgram, context: BuiltinContext, scheduler: CooperativeScheduler, maxDepth: Int,
+         suspendEverySafePoint: Bool) {
+        self.program = program
+        self.context = context
+        self.scheduler = scheduler
+        self.sources = program.compiled.sources
+        self.maxDepth = maxDepth
+        ownedFlag = .allocate(capacity: 1)
+        ownedFlag.initialize(to: suspendEverySafePoint ? 1 : 0)
+        preemptFlag = ownedFlag
+        var seed = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &seed)
+        randomState = UInt64(truncatingIfNeeded: seed.tv_nsec) | 1
+    }
+
+    deinit { ownedFlag.deallocate() }
+
+    // MARK: - The loop
+
+    /// Runs `legion` until it finishes, fails, blocks or yields at a safe point.
+    public func run(_ legion: LegionState) -> StepOutcome {
+        guard legion.frameCount > 0 else { return .finished(.unit) }
+        let flag = preemptFlag
+        let codes = program.codePointers
+        var fi = legion.frameCount - 1
+        var current = legion.frames[fi].code
+        var base = legion.frames[fi].base
+        var pc = legion.frames[fi].pc
+        var regs = legion.stack + base
+        var code = current._withUnsafeGuaranteedRef { $0.code }
+        var k = current._withUnsafeGuaranteedRef { $0.constants }
+        var shrinkBelow = legion.shrinkThreshold
+
+        while true {
+            do {
+                while true {
+                    let word = code[pc]
+                    pc += 1
+                    let a = Instruction.a(word)
+                    switch Instruction.opcode(word) {
+                    // MARK: Hot: moves, int arithmetic, compare-and-jump, calls
+                    case .move:
+                        regs[a] = regs[Instruction.b(word)]
+                    case .loadInt:
+                        regs[a] = .int(Instruction.sBx(word))
+                    case .loadConst:
+                        regs[a] = k[Instruction.bx(word)]
+                    case .add:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            let (r, o) = x.addingReportingOverflow(y)
+                            if _slowPath(o) { throw Operators.overflowError("+") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.add(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .subtract:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            let (r, o) = x.subtractingReportingOverflow(y)
+                            if _slowPath(o) { throw Operators.overflowError("-") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.subtract(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .multiply:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            let (r, o) = x.multipliedReportingOverflow(by: y)
+                            if _slowPath(o) { throw Operators.overflowError("*") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.multiply(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .divide:
+                        regs[a] = try VM.divide(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .remainder:
+                        regs[a] = try VM.remainder(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .addConst:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
+                            let (r, o) = x.addingReportingOverflow(y)
+                            if _slowPath(o) { throw Operators.overflowError("+") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.add(regs[Instruction.b(word)], k[Instruction.c(word)])
+                        }
+                    case .subtractConst:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
+                            let (r, o) = x.subtractingReportingOverflow(y)
+                            if _slowPath(o) { throw Operators.overflowError("-") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.subtract(regs[Instruction.b(word)], k[Instruction.c(word)])
+                        }
+                    case .multiplyConst:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
+                            let (r, o) = x.multipliedReportingOverflow(by: y)
+                            if _slowPath(o) { throw Operators.overflowError("*") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.multiply(regs[Instruction.b(word)], k[Instruction.c(word)])
+                        }
+                    case .divideConst:
+                        regs[a] = try VM.divide(regs[Instruction.b(word)], k[Instruction.c(word)])
+                    case .remainderConst:
+                        regs[a] = try VM.remainder(regs[Instruction.b(word)], k[Instruction.c(word)])
+                    case .jumpIfNotLess:
+                        if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
+                            if !(x < y) { pc += Instruction.sC(word) }
+                        } else if try !Operators.lessThan(regs[a], regs[Instruction.b(word)]) {
+                            pc += Instruction.sC(word)
+                        }
+                    case .jumpIfNotLessEqual:
+                        if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
+                            if !(x <= y) { pc += Instruction.sC(word) }
+                        } else if try !Operators.lessOrEqual(regs[a], regs[Instruction.b(word)]) {
+                            pc += Instruction.sC(word)
+                        }
+                    case .jumpIfFalse:
+                        if case .bool(let c) = regs[a] {
+                            if !c { pc += Instruction.sBx(word) }
+                        } else {
+                            throw VM.notABool(regs[a])
+                        }
+                    case .jumpIfTrue:
+                        if case .bool(let c) = regs[a] {
+                            if c { pc += Instruction.sBx(word) }
+                        } else {
+                            throw VM.notABool(regs[a])
+                        }
+                    case .jump:
+                        pc += Instruction.sBx(word)
+                    case .loopBack:
+                        pc += Instruction.sBx(word)
+                        if _slowPath(flag.pointee != 0) {
+                            legion.frames[fi].pc = pc
+                            return .yielded
+                        }
+                    case .safePoint:
+                        if _slowPath(flag.pointee != 0) {
+                            legion.frames[fi].pc = pc
+                            return .yielded
+                        }
+                    case .less:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            regs[a] = .bool(x < y)
+                        } else {
+                            regs[a] = .bool(try Operators.lessThan(regs[Instruction.b(word)], regs[Instruction.c(word)]))
+                        }
+                    case .lessEqual:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            regs[a] = .bool(x <= y)
+                        } else {
+                            regs[a] = .bool(try Operators.lessOrEqual(regs[Instruction.b(word)], regs[Instruction.c(word)]))
+                        }
+                    case .equal:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            regs[a] = .bool(x == y)
+                        } else {
+                            regs[a] = .bool(try Equality.equal(regs[Instruction.b(word)], regs[Instruction.c(word)]))
+                        }
+                    case .notEqual:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
+                            regs[a] = .bool(x != y)
+                        } else {
+                            regs[a] = .bool(try !Equality.equal(regs[Instruction.b(word)], regs[Instruction.c(word)]))
+                        }
+                    case .equalConst:
+                        if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
+                            regs[a] = .bool(x == y)
+                        } else {
+                            regs[a] = .bool(try Equality.equal(regs[Instruction.b(word)], k[Instruction.c(word)]))
+                        }
+
+                    case .callFunction:
+                        let callee = codes[Instruction.c(word)]
+                        let nargs = Instruction.b(word)
+                        let (arity, registerCount) = callee._withUnsafeGuaranteedRef { ($0.arity, $0.registerCount) }
+                        if _slowPath(nargs != arity) { throw VM.arityError(callee.takeUnretainedValue(), nargs) }
+                        let newBase = base + a + 1
+                        legion.frames[fi].pc = pc
+                        if _slowPath(newBase + registerCount > legion.stackCapacity) {
+                            legion.growStack(toHold: newBase + registerCount)
+                            shrinkBelow = legion.shrinkThreshold
+                        }
+                        fi += 1
+                        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
+                        (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
+                                                                  resultSlot: newBase - 1, flags: []))
+                        legion.frameCount = fi + 1
+                        current = callee
+                        base = newBase
+                        regs = legion.stack + base
+                        code = callee._withUnsafeGuaranteedRef { $0.code }
+                        k = callee._withUnsafeGuaranteedRef { $0.constants }
+                        pc = 0
+                    case .call:
+                        let nargs = Instruction.b(word)
+                        guard case .function(let closure) = regs[a] else {
+                            if case .native(let native) = regs[a] {
+                                regs[a] = try callNative(native.function, args: regs + a + 1, count: nargs, legion: legion)
+                                continue
+                            }
+                            throw RuntimeError("cannot call a value of type \(regs[a].typeName)")
+                        }
+                        let callee = Unmanaged.passUnretained(closure.code)
+                        let (arity, registerCount) = (closure.code.arity, closure.code.registerCount)
+                        if _slowPath(nargs != arity) { throw VM.arityError(closure.code, nargs) }
+                        let newBase = base + a + 1
+                        legion.frames[fi].pc = pc
+                        if _slowPath(newBase + registerCount > legion.stackCapacity) {
+                            legion.growStack(toHold: newBase + registerCount)
+                            shrinkBelow = legion.shrinkThreshold
+                        }
+                        fi += 1
+                        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
+                        (legion.frames + fi).initialize(to: Frame(code: callee, closure: Unmanaged.passUnretained(closure),
+                                                                  pc: 0, base: newBase, resultSlot: newBase - 1, flags: []))
+                        legion.frameCount = fi + 1
+                        current = callee
+                        base = newBase
+                        regs = legion.stack + base
+                        code = closure.code.code
+                        k = closure.code.constants
+                        pc = 0
+                    case .callMethod:
+                        let nargs = Instruction.b(word)
+                        let receiver = regs + a + 1
+                        let target = try resolveMethod(receiver, site: Instruction.c(word), in: current)
+                        switch target {
+                        case .user(let fn, let cell):
+                            let callee = codes[fn]
+                            let calleeCode = callee.takeUnretainedValue()
+                            var newBase = base + a + 1
+                            var argCount = nargs + 1
+                            var flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            if !calleeCode.hasReceiver {
+                                // A function without receiver called with dot syntax binds the arguments only.
+                                newBase += 1
+                                argCount = nargs
+                                flags = []
+                            } else if let cell {
+                                // Through a reference: the method works on the referent, written back on return.
+                                receiver.pointee = cell.value
+                                cell.value = .nil
+                                legion.writeBackCells.append(cell)
+                                flags.insert(.writeBackToCell)
+                                flags.insert(.keepReceiver)
+                            }
+                            if _slowPath(argCount != calleeCode.arity) {
+                                throw VM.arityError(calleeCode, argCount, dotCall: calleeCode.hasReceiver)
+                            }
+                            legion.frames[fi].pc = pc
+                            let registerCount = calleeCode.registerCount
+                            if _slowPath(newBase + registerCount > legion.stackCapacity) {
+                                legion.growStack(toHold: newBase + registerCount)
+                                shrinkBelow = legion.shrinkThreshold
+                            }
+                            fi += 1
+                            if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
+                            (legion.frames + fi).initialize(to: Frame(code: callee, closure: program.functionClosures[fn],
+                                                                      pc: 0, base: newBase, resultSlot: base + a, flags: flags))
+                            legion.frameCount = fi + 1
+                            current = callee
+                            base = newBase
+                            regs = legion.stack + base
+                            code = calleeCode.code
+                            k = calleeCode.constants
+                            pc = 0
+                        case .builtin(let method):
+                            if method == .close, case .channel(let ch) = receiver.pointee.dereferenced {
+                                try ch.close(scheduler: scheduler)
+                                regs[a] = .unit
+                            } else {
+                                regs[a] = try Methods.call(method, receiver: &receiver.pointee,
+                                                           args: UnsafeBufferPointer(start: regs + a + 2, count: nargs),
+                                                           context: context, call: { _, _ in
+                                    throw RuntimeError("internal error: `\(method.name)` called back into Malphas")
+                                })
+                            }
+                        case .prelude(let fn):
+                            // List `map`/`filter` run as Malphas functions (list, f) on a new frame.
+                            let callee = codes[fn]
+                            let calleeCode = callee.takeUnretainedValue()
+                            if nargs != 1 { throw RuntimeError("method `\(calleeCode.proto.name)` takes 1 argument but \(nargs) were supplied") }
+                            if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
+                            let newBase = base + a + 1
+                            legion.frames[fi].pc = pc
+                            if _slowPath(newBase + calleeCode.registerCount > legion.stackCapacity) {
+                                legion.growStack(toHold: newBase + calleeCode.registerCount)
+                                shrinkBelow = legion.shrinkThreshold
+                            }
+                            fi += 1
+                            if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
+                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
+                                                                      resultSlot: base + a, flags: flags))
+                            legion.frameCount = fi + 1
+                            current = callee
+                            base = newBase
+                            regs = legion.stack + base
+                            code = calleeCode.code
+                            k = calleeCode.constants
+                            pc = 0
+                        }
+                    case .returnValue, .returnUnit:
+                        let result: Value
+                        if Instruction.opcode(word) == .returnValue {
+                            result = (regs + a).move()
+                            (regs + a).initialize(to: .nil)
+                        } else {
+                            result = .unit
+                        }
+                        let frame = legion.frames[fi]
+                        let registerCount = current._withUnsafeGuaranteedRef { $0.registerCount }
+                        var i = frame.flags.contains(.keepReceiver) ? 1 : 0
+                        while i < registerCount { regs[i] = .nil; i += 1 }
+                        if _slowPath(frame.flags.contains(.writeBackToCell)) {
+                            let cell = legion.writeBackCells.removeLast()
+                            cell.value = regs[0]
+                            regs[0] = .reference(cell)
+                        }
+                        fi -= 1
+                        legion.frameCount = fi + 1
+                        if fi < 0 {
+                            legion.frameCount = 0
+                            return .finished(result)
+                        }
+                        legion.stack[frame.resultSlot] = result
+                        current = legion.frames[fi].code
+                        base = legion.frames[fi].base
+                        pc = legion.frames[fi].pc
+                        regs = legion.stack + base
+                        code = current._withUnsafeGuaranteedRef { $0.code }
+                        k = current._withUnsafeGuaranteedRef { $0.constants }
+                        if _slowPath(base < shrinkBelow) {
+                            legion.shrinkStackIfMostlyUnused()
+                            legion.shrinkFramesIfMostlyUnused()
+                            shrinkBelow = legion.shrinkThreshold
+                            regs = legion.stack + base
+                        }
+
+                    // MARK: Variables
+                    case .take:
+                        let b = Instruction.b(word)
+                        let v = (regs + b).move()
+                        (regs + b).initialize(to: .nil)
+                        regs[a] = v
+                    case .loadNil:
+                        regs[a] = .nil
+                    case .loadUnit:
+                        regs[a] = .unit
+                    case .loadBool:
+                        regs[a] = .bool(Instruction.b(word) != 0)
+                    case .loadFunction:
+                        regs[a] = codes[Instruction.bx(word)]._withUnsafeGuaranteedRef { $0.value }
+                    case .closure:
+                        regs[a] = makeClosure(Instruction.bx(word), regs: regs, frame: legion.frames[fi])
+                    case .getGlobal:
+                        regs[a] = program.globals[Instruction.bx(word)]
+                    case .setGlobal:
+                        program.globals[Instruction.bx(word)] = regs[a]
+                        if Instruction.d(word) != 0 { regs[a] = .nil }
+                    case .takeGlobal:
+                        let slot = Instruction.bx(word)
+                        regs[a] = program.globals[slot]
+                        program.globals[slot] = .nil
+                    case .newCell:
+                        regs[a] = .reference(ReferenceBox(regs[Instruction.b(word)]))
+                    case .getCell:
+                        guard case .reference(let cell) = regs[Instruction.b(word)] else { throw VM.internalError("getCell") }
+                        regs[a] = cell.value
+                    case .setCell:
+                        guard case .reference(let cell) = regs[a] else { throw VM.internalError("setCell") }
+                        let b = Instruction.b(word)
+                        cell.value = regs[b]
+                        if Instruction.d(word) != 0 { regs[b] = .nil }
+                    case .takeCell:
+                        guard case .reference(let cell) = regs[Instruction.b(word)] else { throw VM.internalError("takeCell") }
+                        let v = cell.value
+                        cell.value = .nil
+                        regs[a] = v
+                    case .getUpvalue:
+                        regs[a] = upvalue(legion.frames[fi], Instruction.b(word)).value
+                    case .setUpvalue:
+                        let b = Instruction.b(word)
+                        upvalue(legion.frames[fi], a).value = regs[b]
+                        if Instruction.d(word) != 0 { regs[b] = .nil }
+                    case .takeUpvalue:
+                        let cell = upvalue(legion.frames[fi], Instruction.b(word))
+                        let v = cell.value
+                        cell.value = .nil
+                        regs[a] = v
+                    case .upvalueCell:
+                        regs[a] = .reference(upvalue(legion.frames[fi], Instruction.b(word)))
+
+                    // MARK: Other operators
+                    case .negate:
+                        if case .int(let x) = regs[Instruction.b(word)] {
+                            let (r, o) = Int(0).subtractingReportingOverflow(x)
+                            if _slowPath(o) { throw Operators.overflowError("-") }
+                            regs[a] = .int(r)
+                        } else {
+                            regs[a] = try Operators.negate(regs[Instruction.b(word)])
+                        }
+                    case .not:
+                        if case .bool(let x) = regs[Instruction.b(word)] { regs[a] = .bool(!x) }
+                        else { regs[a] = try Operators.not(regs[Instruction.b(word)]) }
+                    case .bitAnd:
+                        regs[a] = try Operators.bitAnd(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .bitOr:
+                        regs[a] = try Operators.bitOr(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .bitXor:
+                        regs[a] = try Operators.bitXor(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .shiftLeft:
+                        regs[a] = try Operators.shiftLeft(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .shiftRight:
+                        regs[a] = try Operators.shiftRight(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                    case .cast:
+                        regs[a] = try Conversions.cast(regs[Instruction.b(word)], to: castTargets[Instruction.c(word)])
+
+                    // MARK: Builtins
+                    case .callBuiltin:
+                        let f = builtinFunctions[Instruction.c(word)]
+                        let nargs = Instruction.b(word)
+                        if f.isHandledByVM {
+                            switch try schedulingBuiltin(f, args: regs + a + 1, count: nargs, legion: legion) {
+                            case .value(let v):
+                                regs[a] = v
+                            case .yield:
+                                regs[a] = .unit
+                                legion.frames[fi].pc = pc
+                                return .yielded
+                            case .block(let reason):
+                                legion.frames[fi].pc = pc - 1
+                                legion.blockedAtPC = pc - 1
+                                return .blocked(reason)
+                            }
+                        } else {
+                            regs[a] = try Builtins.call(f, UnsafeBufferPointer(start: regs + a + 1, count: nargs), context)
+                        }
+                    case .callConstructor:
+                        let c = builtinConstructors[Instruction.c(word)]
+                        regs[a] = try Constructors.call(c, UnsafeBufferPointer(start: regs + a + 1, count: Instruction.b(word)))
+
+                    // MARK: Aggregates
+                    case .newList:
+                        let b = Instruction.b(word), n = Instruction.c(word)
+                        regs[a] = .list(ListBox(Array(UnsafeBufferPointer(start: regs + b, count: n))))
+                    case .newListRepeat:
+                        guard case .int(let n) = regs[Instruction.c(word)].dereferenced, n >= 0 else {
+                            throw RuntimeError("the count of `[value; count]` must be a non-negative int, got \(Printer.debug(regs[Instruction.c(word)]))")
+                        }
+                        regs[a] = .list(ListBox(Array(repeating: regs[Instruction.b(word)], count: n)))
+                    case .newTuple:
+                        let b = Instruction.b(word), n = Instruction.c(word)
+                        regs[a] = .tuple(TupleBox(Array(UnsafeBufferPointer(start: regs + b, count: n))))
+                    case .newRecord:
+                        let type = program.structTypes[Instruction.c(word)]
+                        let b = Instruction.b(word)
+                        regs[a] = .record(RecordBox(type: type, fields: Array(UnsafeBufferPointer(start: regs + b, count: type.fieldNames.count))))
+                    case .newVariant:
+                        let (e, tag) = program.compiled.variants[Instruction.c(word)]
+                        let type = program.enumTypes[e]
+                        let b = Instruction.b(word)
+                        regs[a] = .variant(VariantBox(type: type, tag: tag,
+                                                      payload: Array(UnsafeBufferPointer(start: regs + b, count: type.variantArity[tag]))))
+                    case .newRange:
+                        regs[a] = try VM.makeRange(regs[Instruction.b(word)], regs[Instruction.c(word)], flags: Instruction.d(word))
+                    case .getField:
+                        regs[a] = try getField(regs[Instruction.b(word)], site: Instruction.c(word), in: current)
+                    case .setField:
+                        let c = Instruction.c(word)
+                        try setField(regs + a, site: Instruction.b(word), value: regs[c], in: current)
+                        if Instruction.d(word) != 0 { regs[c] = .nil }
+                    case .takeField:
+                        regs[a] = try takeField(regs + Instruction.b(word), site: Instruction.c(word), in: current)
+                    case .getTupleField:
+                        regs[a] = try VM.tupleField(regs[Instruction.b(word)], Instruction.c(word))
+                    case .setTupleField:
+                        let c = Instruction.c(word)
+                        try VM.setTupleField(regs + a, Instruction.b(word), value: regs[c])
+                        if Instruction.d(word) != 0 { regs[c] = .nil }
+                    case .takeTupleField:
+                        regs[a] = try VM.takeTupleField(regs + Instruction.b(word), Instruction.c(word))
+                    case .getIndex:
+                        if case .list(let box) = regs[Instruction.b(word)], case .int(let i) = regs[Instruction.c(word)],
+                           i >= 0 && i < box.items.count {
+                            regs[a] = box.items[i]
+                        } else {
+                            regs[a] = try Operators.index(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .setIndex:
+                        let c = Instruction.c(word)
+                        try Operators.setIndex(&regs[a], regs[Instruction.b(word)], regs[c])
+                        if Instruction.d(word) != 0 { regs[c] = .nil }
+                    case .takeIndex:
+                        regs[a] = try VM.takeIndex(regs + Instruction.b(word), regs[Instruction.c(word)])
+
+                    // MARK: References
+                    case .makeReference:
+                        regs[a] = .reference(ReferenceBox(regs[Instruction.b(word)]))
+                    case .dereference:
+                        guard case .reference(let cell) = regs[Instruction.b(word)] else {
+                            throw RuntimeError("cannot dereference a value of type \(regs[Instruction.b(word)].typeName)")
+                        }
+                        regs[a] = cell.value
+                    case .storeThroughReference:
+                        guard case .reference(let cell) = regs[a] else {
+                            throw RuntimeError("cannot assign through a value of type \(regs[a].typeName): it is not a reference")
+                        }
+                        cell.value = regs[Instruction.b(word)]
+
+                    // MARK: Iteration
+                    case .forRangePrep:
+                        try VM.prepareRange(regs + a, inclusive: Instruction.b(word) != 0)
+                    case .forRangeNext:
+                        if case .int(let i) = regs[a], case .int(let limit) = regs[a + 1], i < limit {
+                            regs[a + 2] = .int(i)
+                            regs[a] = .int(i &+ 1)
+                        } else {
+                            pc += Instruction.sBx(word)
+                        }
+                    case .iterPrep:
+                        regs[a] = regs[Instruction.b(word)].dereferenced
+                        regs[a + 1] = .int(0)
+                    case .iterNext:
+                        switch try iterate(regs + a, legion: legion) {
+                        case .item: break
+                        case .done: pc += Instruction.sBx(word)
+                        case .block(let reason):
+                            legion.frames[fi].pc = pc - 1
+                            legion.blockedAtPC = pc - 1
+                            return .blocked(reason)
+                        }
+
+                    // MARK: Patterns
+                    case .testVariant:
+                        let (typeID, tag) = program.variantTypes[Instruction.c(word)]
+                        if case .variant(let box) = regs[Instruction.b(word)].dereferenced {
+                            regs[a] = .bool(box.type.typeID == typeID && box.tag == tag)
+                        } else {
+                            regs[a] = .bool(false)
+                        }
+                    case .getPayload:
+                        guard case .variant(let box) = regs[Instruction.b(word)].dereferenced,
+                              Instruction.c(word) < box.payload.count else { throw VM.internalError("getPayload") }
+                        regs[a] = box.payload[Instruction.c(word)]
+                    case .testTuple:
+                        if case .tuple(let box) = regs[Instruction.b(word)].dereferenced {
+                            regs[a] = .bool(box.items.count == Instruction.c(word))
+                        } else {
+                            regs[a] = .bool(false)
+                        }
+                    case .testRecord:
+                        if case .record(let box) = regs[Instruction.b(word)].dereferenced {
+                            regs[a] = .bool(box.type === program.structTypes[Instruction.c(word)])
+                        } else {
+                            regs[a] = .bool(false)
+                        }
+                    case .noMatch:
+                        let line = current._withUnsafeGuaranteedRef { $0.line(at: pc - 1) }
+                        let file = current._withUnsafeGuaranteedRef { sources.file($0.proto.file)?.name ?? "<unknown>" }
+                        throw RuntimeError("no match arm matched value \(Printer.debug(regs[a])) at \(file):\(line)")
+
+                    // MARK: Legions and channels
+                    case .spawn:
+                        try spawn(regs + a, count: Instruction.b(word))
+                    case .makeChannel:
+                        guard case .int(let n) = regs[Instruction.b(word)].dereferenced, n >= 0 else {
+                            throw RuntimeError("a channel's buffer size must be a non-negative int, got \(Printer.debug(regs[Instruction.b(word)]))")
+                        }
+                        regs[a] = .channel(ChannelBox(capacity: n))
+                    case .send:
+                        if let reason = try send(regs[a], regs[Instruction.b(word)], legion: legion) {
+                            legion.frames[fi].pc = pc - 1
+                            legion.blockedAtPC = pc - 1
+                            return .blocked(reason)
+                        }
+                    case .receive:
+                        if let reason = try receive(regs[Instruction.b(word)], into: regs + a, legion: legion) {
+                            legion.frames[fi].pc = pc - 1
+                            legion.blockedAtPC = pc - 1
+                            return .blocked(reason)
+                        }
+                    case .select:
+                        let table = current._withUnsafeGuaranteedRef { $0.proto.selectTables[Int(truncatingIfNeeded: { () -> Int in
+                            if case .int(let i) = k[Instruction.c(word)] { return i }
+                            return 0
+                        }())] }
+                        if let reason = try select(table, hasDefault: Instruction.b(word) != 0, result: regs + a, regs: regs, legion: legion) {
+                            legion.frames[fi].pc = pc - 1
+                            legion.blockedAtPC = pc - 1
+                            return .blocked(reason)
+                        }
+                    }
+                }
+            } catch let error as RuntimeError {
+                legion.frames[fi].pc = pc
+                return .failed(failure(error, legion: legion))
+            } catch let overflow as StackOverflow {
+                legion.frames[fi - 1].pc = pc
+                legion.frameCount = fi
+                var f = failure(RuntimeError("stack overflow: more than \(overflow.depth) nested calls"), legion: legion)
+                f.isStackOverflow = true
+                return .failed(f)
+            } catch {
+                legion.frames[fi].pc = pc
+                return .failed(failure(RuntimeError("\(error)"), legion: legion))
+            }
+        }
+    }
+
+    // MARK: - Frames
+
+    struct StackOverflow: Error { let depth: Int }
+
+    /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    private func growFrames(_ legion: LegionState, depth: Int) throws {
+        if depth >= maxDepth { throw StackOverflow(depth: maxDepth) }
+        if depth >= legion.frameCapacity { legion.growFrames() }
+    }
+
+    @inline(__always)
+    private func upvalue(_ frame: Frame, _ index: Int) -> ReferenceBox {
+        frame.closure!._withUnsafeGuaranteedRef { $0.upvalues[index] }
+    }
+
+    private func makeClosure(_ index: Int, regs: UnsafeMutablePointer<Value>, frame: Frame) -> Value {
+        let code = program.codes[index]
+        var cells: [ReferenceBox] = []
+        cells.reserveCapacity(code.proto.upvalues.count)
+        for source in code.proto.upvalues {
+            switch source {
+            case .parentRegister(let r):
+                if case .reference(let cell) = regs[r] { cells.append(cell) } else { cells.append(ReferenceBox(regs[r])) }
+            case .parentUpvalue(let i):
+                cells.append(upvalue(frame, i))
+            case .copyOfRegister(let r):
+                cells.append(ReferenceBox(regs[r]))
+            case .copyOfCell(let r):
+                if case .reference(let cell) = regs[r] { cells.append(ReferenceBox(cell.value)) } else { cells.append(ReferenceBox(regs[r])) }
+            case .copyOfUpvalue(let i):
+                cells.append(ReferenceBox(upvalue(frame, i).value))
+            }
+        }
+        return .function(ClosureBox(code: code, upvalues: cells))
+    }
+
+    // MARK: - Errors
+
+    static func arityError(_ code: CodeObject, _ supplied: Int, dotCall: Bool = false) -> RuntimeError {
+        var expected = code.arity
+        var given = supplied
+        if dotCall { expected -= 1; given -= 1 }
+        return RuntimeError("function `\(code.proto.name)` takes \(expected) argument\(expected == 1 ? "" : "s") but \(given) \(given == 1 ? "was" : "were") supplied")
+    }
+
+    static func notABool(_ v: Value) -> RuntimeError {
+        RuntimeError("expected a bool in a condition, got \(v.typeName) \(Printer.debug(v))")
+    }
+
+    static func internalError(_ what: String) -> RuntimeError {
+        RuntimeError("internal error: malformed bytecode at `\(what)`")
+    }
+
+    /// Adds the legion id and the trace to an error.
+    func failure(_ error: RuntimeError, legion: LegionState) -> RuntimeFailure {
+        var trace: [(String, String, Int)] = []
+        var i = legion.frameCount - 1
+        var first = true
+        while i >= 0 {
+            let f = legion.frames[i]
+            let code = f.code.takeUnretainedValue()
+            // The top frame stopped at the failing instruction (pc past it); frames below
+            // are suspended past their call instruction.
+            let pc = max(f.pc - 1, 0)
+            _ = first
+            first = false
+            trace.append((code.proto.name, sources.file(code.proto.file)?.name ?? "<unknown>", code.line(at: pc)))
+            i -= 1
+        }
+        return RuntimeFailure(error: error, legionID: legion.id, trace: trace)
+    }
+
+    /// Where a blocked legion waits, for deadlock reports: `file:line`.
+    func blockedLocation(_ legion: LegionState) -> String {
+        guard legion.frameCount > 0 else { return "<finished>" }
+        let f = legion.frames[legion.frameCount - 1]
+        let code = f.code.takeUnretainedValue()
+        return "\(sources.file(code.proto.file)?.name ?? "<unknown>"):\(code.line(at: legion.blockedAtPC))"
+    }
+
+    /// A pseudo-random number in `0..<n` (xorshift; good enough to pick a select case).
+    func random(_ n: Int) -> Int {
+        randomState ^= randomState << 13
+        randomState ^= randomState >> 7
+        randomState ^= randomState << 17
+        return Int(truncatingIfNeeded: randomState % UInt64(n))
+    }
+}
