@@ -1,0 +1,105 @@
+/// The tokens of Malphas (LANGUAGE.md section 1), as the lexer produces them and the
+/// parser consumes them. Literal tokens carry their decoded value, so the parser never
+/// looks at source text again except to quote it in a diagnostic.
+
+/// A reserved word. `null` lexes as `nil` and `legion` as `spawn`: the synonyms are
+/// resolved here, once, so nothing downstream has to know them.
+public enum Keyword: String, CaseIterable, Sendable {
+    case `let`, `mut`, `const`, `fn`, `struct`, `enum`, `trait`, `impl`, `type`, `mod`, `use`, `pub`, `as`
+    case `if`, `else`, `match`, `while`, `for`, `in`, `loop`, `break`, `continue`, `return`
+    case `true`, `false`, `nil`
+    case `spawn`, `chan`, `select`, `case`, `default`, `where`, `unsafe`
+    /// `self`, the receiver.
+    case selfValue = "self"
+    /// `Self`, the type being implemented.
+    case selfType = "Self"
+}
+
+/// What a token is. Every operator and punctuation mark of LANGUAGE.md section 1 has its
+/// own case so the parser can switch on it.
+public enum TokenKind: Equatable, Sendable {
+    case identifier(String)
+    case keyword(Keyword)
+    /// An integer literal's magnitude. Literals up to 2^64-1 lex; whether one fits in `int`
+    /// is the parser's decision, because only it knows whether a `-` is in front.
+    case int(UInt64)
+    case float(Double)
+    /// A string literal with its escapes decoded.
+    case string(String)
+
+    case plus, minus, star, slash, percent
+    case equalEqual, bangEqual, less, lessEqual, greater, greaterEqual
+    case ampAmp, pipePipe, bang, amp, pipe, caret, shiftLeft, shiftRight
+    case equal, plusEqual, minusEqual, starEqual, slashEqual, percentEqual
+    /// `->`
+    case arrow
+    /// `=>`
+    case fatArrow
+    /// `<-`: send (binary) and receive (prefix).
+    case leftArrow
+    case dot, dotDot, dotDotEqual, colonColon, colon, comma, semicolon, question
+    case leftParen, rightParen, leftBrace, rightBrace, leftBracket, rightBracket
+    /// End of input. The lexer returns it forever once the bytes run out.
+    case eof
+
+    /// How the token is spelled, for messages: "expected `;`, found `}`".
+    public var spelling: String {
+        switch self {
+        case .identifier(let name): return name
+        case .keyword(let k): return k.rawValue
+        case .int(let v): return String(v)
+        case .float(let v): return String(v)
+        case .string(let s): return "\"\(s)\""
+        case .plus: return "+"
+        case .minus: return "-"
+        case .star: return "*"
+        case .slash: return "/"
+        case .percent: return "%"
+        case .equalEqual: return "=="
+        case .bangEqual: return "!="
+        case .less: return "<"
+        case .lessEqual: return "<="
+        case .greater: return ">"
+        case .greaterEqual: return ">="
+        case .ampAmp: return "&&"
+        case .pipePipe: return "||"
+        case .bang: return "!"
+        case .amp: return "&"
+        case .pipe: return "|"
+        case .caret: return "^"
+        case .shiftLeft: return "<<"
+        case .shiftRight: return ">>"
+        case .equal: return "="
+        case .plusEqual: return "+="
+        case .minusEqual: return "-="
+        case .starEqual: return "*="
+        case .slashEqual: return "/="
+        case .percentEqual: return "%="
+        case .arrow: return "->"
+        case .fatArrow: return "=>"
+        case .leftArrow: return "<-"
+        case .dot: return "."
+        case .dotDot: return ".."
+        case .dotDotEqual: return "..="
+        case .colonColon: return "::"
+        case .colon: return ":"
+        case .comma: return ","
+        case .semicolon: return ";"
+        case .question: return "?"
+        case .leftParen: return "("
+        case .rightParen: return ")"
+        case .leftBrace: return "{"
+        case .rightBrace: return "}"
+        case .leftBracket: return "["
+        case .rightBracket: return "]"
+        case .eof: return "end of file"
+        }
+    }
+}
+
+/// One token and the bytes it came from.
+public struct Token: Sendable {
+    public var kind: TokenKind
+    public var span: Span
+    public init(kind: TokenKind, span: Span) { self.kind = kind; self.span = span }
+}
