@@ -137,9 +137,9 @@ final class LibraryOperatorTests: XCTestCase {
     }
 
     func testFunctionsAndChannelsCompareByIdentity() throws {
-        let f = ClosureBox(name: "f")
+        let f = closure(named: "f")
         XCTAssertTrue(try Operators.equals(.function(f), .function(f)))
-        XCTAssertFalse(try Operators.equals(.function(f), .function(ClosureBox(name: "f"))))
+        XCTAssertFalse(try Operators.equals(.function(f), .function(closure(named: "f"))))
         let c = ChannelBox(capacity: 0)
         XCTAssertTrue(try Operators.equals(.channel(c), .channel(c)))
     }

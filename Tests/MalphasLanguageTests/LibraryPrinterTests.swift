@@ -76,8 +76,8 @@ final class LibraryPrinterTests: XCTestCase {
     }
 
     func testFunctionsChannelsRangesAndReferences() {
-        XCTAssertEqual(Printer.display(.function(ClosureBox(name: "add"))), "<fn add>")
-        XCTAssertEqual(Printer.display(.native(NativeFunctionBox(name: "println"))), "<fn println>")
+        XCTAssertEqual(Printer.display(.function(closure(named: "add"))), "<fn add>")
+        XCTAssertEqual(Printer.display(.native(NativeFunctionBox(.println))), "<fn println>")
         XCTAssertEqual(Printer.display(.channel(ChannelBox(capacity: 1))), "<chan>")
         XCTAssertEqual(Printer.display(.range(RangeBox(lower: 0, upper: 10, inclusive: false))), "0..10")
         XCTAssertEqual(Printer.display(.range(RangeBox(lower: 1, upper: 3, inclusive: true))), "1..=3")
