@@ -99,6 +99,8 @@ public final class StructType {
     public let fieldIndex: [String: Int]
     /// Methods by name, trait methods (defaults included) among them.
     public var methods: [String: ClosureBox] = [:]
+    /// A small number identifying the type in the VM's inline caches (set at load time).
+    public internal(set) var typeID = 0
     public init(name: String, fieldNames: [String]) {
         self.name = name
         self.fieldNames = fieldNames
@@ -114,6 +116,8 @@ public final class EnumType {
     public let variantNames: [String]
     public let variantArity: [Int]
     public var methods: [String: ClosureBox] = [:]
+    /// A small number identifying the type in the VM's inline caches (set at load time).
+    public internal(set) var typeID = 0
     public init(name: String, variantNames: [String], variantArity: [Int]) {
         self.name = name
         self.variantNames = variantNames
