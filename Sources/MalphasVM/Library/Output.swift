@@ -137,9 +137,10 @@ public final class Input: @unchecked Sendable {
     private var atEnd = false
     private let fileDescriptor: Int32?
 
-    /// Called just before a read that may block, and just after it returns. Set them
-    /// once, before legions start; they are read without the lock's protection against
-    /// concurrent assignment.
+    /// Called just before a read that may block (a `read(2)`, or waiting for the lock
+    /// while another thread reads), and just after it returns, so the VM can hand the
+    /// worker's queue to another thread meanwhile. Set them once, before legions start:
+    /// they are read without synchronization.
     public var willBlock: (() -> Void)?
     public var didBlock: (() -> Void)?
 
@@ -170,7 +171,13 @@ public final class Input: @unchecked Sendable {
     /// The next line without its `\n` (or `\r\n`), or nil at end of input. A last line
     /// without a newline is still returned. Invalid UTF-8 becomes U+FFFD.
     public func readLine() -> String? {
-        pthread_mutex_lock(mutex)
+        // Another legion may hold the lock while it waits for input: waiting for the lock
+        // blocks too, so it is bracketed the same way.
+        if pthread_mutex_trylock(mutex) != 0 {
+            willBlock?()
+            pthread_mutex_lock(mutex)
+            didBlock?()
+        }
         defer { pthread_mutex_unlock(mutex) }
         // Bytes after `start` already searched for a newline; relative to `start`
         // because `refill` moves the unread bytes to the front.

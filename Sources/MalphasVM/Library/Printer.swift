@@ -85,14 +85,17 @@ public enum Printer {
             case 0: buffer.append("\\0")
             case 0..<0x20, 0x7F:
                 buffer.append("\\u{")
-                let digits: [UInt8] = Array("0123456789abcdef".utf8)
-                if byte >= 16 { buffer.append(byte: digits[Int(byte >> 4)]) }
-                buffer.append(byte: digits[Int(byte & 15)])
+                if byte >= 16 { buffer.append(byte: hexDigit(byte >> 4)) }
+                buffer.append(byte: hexDigit(byte & 15))
                 buffer.append(byte: UInt8(ascii: "}"))
             default: buffer.append(byte: byte)
             }
         }
         buffer.append(byte: UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ n: UInt8) -> UInt8 {
+        n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10
     }
 
     // MARK: - The walk
