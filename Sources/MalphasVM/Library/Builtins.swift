@@ -30,6 +30,8 @@ public final class BuiltinContext: @unchecked Sendable {
     /// What `args()` returns: the arguments after the script name.
     public let args: [String]
 
+    /// A context writing to `output`, reading from `input`; the defaults are the process's
+    /// standard streams.
     public init(output: Output = .standardOutput, errorOutput: Output = .standardError,
                 input: Input = .standardInput, args: [String] = []) {
         self.output = output

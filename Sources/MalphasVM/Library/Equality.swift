@@ -163,11 +163,13 @@ public struct MapKey: Hashable {
     /// A key already known to be valid (it came out of a map).
     init(unchecked value: Value) { self.value = value }
 
+    /// Structural equality of the keys.
     public static func == (a: MapKey, b: MapKey) -> Bool {
         // Valid keys never hold an int-float pair, so equality cannot fail here.
         (try? Equality.equal(a.value, b.value)) ?? false
     }
 
+    /// Structural hashing, consistent with `==`.
     public func hash(into hasher: inout Hasher) { Equality.hash(value, into: &hasher) }
 
     private static func check(_ key: Value) throws {

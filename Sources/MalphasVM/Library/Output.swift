@@ -142,6 +142,7 @@ public final class Input: @unchecked Sendable {
     /// worker's queue to another thread meanwhile. Set them once, before legions start:
     /// they are read without synchronization.
     public var willBlock: (() -> Void)?
+    /// See `willBlock`.
     public var didBlock: (() -> Void)?
 
     /// The process's standard input.

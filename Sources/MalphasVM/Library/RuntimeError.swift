@@ -38,6 +38,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
         RuntimeError(kind: .panic, message: message)
     }
 
+    /// The message as a report shows it: "panicked: msg" for a panic.
     public var description: String {
         switch kind {
         case .error: return message

@@ -21,14 +21,18 @@ public struct TextBuffer {
     /// Removes every byte, keeping the storage.
     public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
+    /// Appends one byte (part of a UTF-8 sequence, or ASCII).
     public mutating func append(byte: UInt8) { bytes.append(byte) }
 
+    /// Appends the UTF-8 bytes of `text`.
     public mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
+    /// Appends the UTF-8 bytes of a literal.
     public mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends the UTF-8 bytes of `text`.
     public mutating func append(_ text: Substring) { bytes.append(contentsOf: text.utf8) }
 
     /// Appends `n` in decimal, digit by digit, with no intermediate string.
