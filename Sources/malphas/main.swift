@@ -1,2 +1,7 @@
+// The `malphas` command line: run, check and disassemble Malphas programs.
+import ArgumentParser
+import Glibc
+import MalphasSyntax
 import MalphasVM
-print("malphas")
+
+MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["--help"])
