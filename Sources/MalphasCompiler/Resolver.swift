@@ -125,7 +125,9 @@ public final class Resolver {
             switch item.kind {
             case .function(let f):
                 if declareValue(f.name) {
-                    let fi = newFunction(f, displayName: f.name.name, selfType: nil)
+                    // Prelude functions show in traces under the method they implement.
+                    let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : f.name.name
+                    let fi = newFunction(f, displayName: display, selfType: nil)
                     global.functions[f.name.name] = fi
                 }
             case .constDecl(let c):
