@@ -78,11 +78,13 @@ public final class Resolver {
 
     private func line(_ span: Span) -> Int { sources.line(of: span) }
 
-    func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?) -> FunctionItem {
+    func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?,
+                     outerGenerics: Set<String> = []) -> FunctionItem {
         let arity = decl.params.count + (decl.receiver != nil ? 1 : 0)
         let proto = FunctionProto(name: displayName, file: decl.span.file, arity: arity,
                                   hasReceiver: decl.receiver != nil, line: line(decl.name.span))
-        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType)
+        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType,
+                                outerGenerics: outerGenerics)
         functionItems.append(item)
         checkDuplicateParams(decl)
         return item
@@ -200,7 +202,8 @@ public final class Resolver {
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
             if m.body != nil {
-                defaults[m.name.name] = newFunction(m, displayName: "\(t.name.name)::\(m.name.name)", selfType: nil).index
+                defaults[m.name.name] = newFunction(m, displayName: "\(t.name.name)::\(m.name.name)", selfType: nil,
+                                                    outerGenerics: Set(t.generics.map(\.name.name))).index
             }
         }
         global.traitDefaults[t.name.name] = defaults
@@ -288,7 +291,8 @@ public final class Resolver {
             }
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
-            let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key))
+            let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key),
+                                 outerGenerics: Set(impl.generics.map(\.name.name)))
             table[m.name.name] = fi.index
         }
         if let trait {
@@ -425,8 +429,9 @@ public final class Resolver {
     /// Pass 2 over every function and constant this unit declared.
     public func resolveBodies() {
         for item in functionItems {
-            resolveFunction(item.decl, selfType: item.selfType, parent: nil)
+            resolveFunction(item.decl, selfType: item.selfType, parent: nil, outerGenerics: item.outerGenerics)
         }
+        checkItemTypes()
         for c in constItems {
             if let t = c.decl.type { checkType(t, generics: [], selfAllowed: false) }
             guard c.folded == nil else { continue }
@@ -436,9 +441,24 @@ public final class Resolver {
         }
     }
 
+    /// Unknown type names in struct fields, variant payloads and type aliases.
+    private func checkItemTypes() {
+        for (_, s) in global.structs.sorted(by: { $0.value.index < $1.value.index }) {
+            let g = Set(s.decl.generics.map(\.name.name))
+            for f in s.decl.fields { checkType(f.type, generics: g, selfAllowed: false) }
+        }
+        for (_, e) in global.enums.sorted(by: { $0.value.index < $1.value.index }) {
+            let g = Set(e.decl.generics.map(\.name.name))
+            for v in e.decl.variants { for t in v.payload { checkType(t, generics: g, selfAllowed: false) } }
+        }
+        for (_, a) in global.typeAliases.sorted(by: { $0.key < $1.key }) {
+            checkType(a.type, generics: Set(a.generics.map(\.name.name)), selfAllowed: false)
+        }
+    }
+
     func resolveFunction(_ decl: FunctionDecl, selfType: TypeName?, parent: FunctionScope?,
-                         visibleItems: [String: Int] = [:]) {
-        let generics = Set(decl.generics.map(\.name.name))
+                         visibleItems: [String: Int] = [:], outerGenerics: Set<String> = []) {
+        let generics = Set(decl.generics.map(\.name.name)).union(outerGenerics)
         let saved = scope
         scope = FunctionScope(parent: parent, isSpawn: false, selfType: selfType,
                               generics: generics.union(parent?.generics ?? []), isFunction: true)

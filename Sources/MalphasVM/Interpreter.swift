@@ -181,7 +181,7 @@ public enum Interpreter {
 enum Prelude {
     static let source = """
     fn __prelude_map[T, U](v: Vec[T], f: fn(T) -> U) -> Vec[U] {
-        let mut out = Vec::with_capacity(v.len());
+        let mut out = [];
         for x in v { out.push(f(x)); }
         out
     }
