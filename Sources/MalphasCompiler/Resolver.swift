@@ -829,7 +829,7 @@ public final class Resolver {
         case .assign(let target, _, let value):
             resolve(value)
             resolve(target)
-            checkAssignable(target, whole: target)
+            checkAssignable(target, whole: target, statement: e.span)
         case .range(let lo, let hi, _):
             if let lo { resolve(lo) }
             if let hi { resolve(hi) }
@@ -1117,42 +1117,42 @@ public final class Resolver {
 
     /// Reports assignment to what cannot be assigned: immutable bindings, constants,
     /// functions, enclosing variables from a spawned block.
-    private func checkAssignable(_ target: Expr, whole: Expr) {
+    private func checkAssignable(_ target: Expr, whole: Expr, statement: Span) {
         switch target.kind {
         case .path(let p):
             guard let r = resolutions[target.span] else { return }
             let isWhole = target.span == whole.span
             switch r {
             case .local(let b), .upvalue(_, let b):
-                if case .upvalue = r, crossesSpawn(b) { spawnAssignmentError(b, at: whole.span); return }
+                if case .upvalue = r, crossesSpawn(b) { spawnAssignmentError(b, at: statement); return }
                 if b.isMutable { return }
                 if !isWhole && holdsMutableReference.contains(ObjectIdentifier(b)) { return }
                 if b.name == "self" {
-                    error("cannot assign to `\(describePlace(whole))`, as `self` is not declared as mutable", at: whole.span,
+                    error("cannot assign to `\(describePlace(whole))`, as `self` is not declared as mutable", at: statement,
                           help: "take the receiver as `&mut self`")
                 } else if isWhole {
-                    error("cannot assign twice to immutable variable `\(b.name)`", at: whole.span,
+                    error("cannot assign twice to immutable variable `\(b.name)`", at: statement,
                           help: "consider making this binding mutable: `let mut \(p.last.name)`")
                 } else {
-                    error("cannot assign to `\(describePlace(whole))`, as `\(b.name)` is not declared as mutable", at: whole.span,
+                    error("cannot assign to `\(describePlace(whole))`, as `\(b.name)` is not declared as mutable", at: statement,
                           help: "consider making this binding mutable: `let mut \(p.last.name)`")
                 }
             case .global(let slot):
                 if let v = global.variables.first(where: { $0.value.slot == slot }) {
                     if !v.value.isMutable {
-                        error("cannot assign twice to immutable variable `\(v.key)`", at: whole.span,
+                        error("cannot assign twice to immutable variable `\(v.key)`", at: statement,
                               help: "consider making this binding mutable: `let mut \(v.key)`")
                     }
                 } else {
-                    error("cannot assign to constant `\(p.text)`", at: whole.span)
+                    error("cannot assign to constant `\(p.text)`", at: statement)
                 }
             case .constant:
-                error("cannot assign to constant `\(p.text)`", at: whole.span)
+                error("cannot assign to constant `\(p.text)`", at: statement)
             default:
-                error("invalid left-hand side of assignment: `\(p.text)` is not a variable", at: whole.span)
+                error("invalid left-hand side of assignment: `\(p.text)` is not a variable", at: statement)
             }
         case .field(let base, _), .tupleField(let base, _, _), .index(let base, _):
-            checkAssignable(base, whole: whole)
+            checkAssignable(base, whole: whole, statement: statement)
         case .unary(.dereference, _):
             return
         default:
