@@ -88,12 +88,16 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
 /// time by the receiver. Where a name is shared, its arity is the same on every type.
 ///
 /// Beyond LANGUAGE 5, the catalog offers what Rust and Go programmers reach for and costs
-/// little: `first last clear extend index_of iter collect clone` on lists, `iter clear` on
-/// maps, `trim_start trim_end split_whitespace lines repeat` on strings, and the numeric
-/// methods `abs sqrt floor ceil pow min max` on ints and floats. `iter()` and `collect()`
-/// return the receiver unchanged (there are no lazy iterators), so `v.iter().map(f)
-/// .collect()` works as in Rust. `clone()` returns the receiver: values are already
-/// copied on assignment.
+/// little: `first last clear extend index_of iter collect enumerate rev sum` on lists,
+/// `iter clear` on maps, `trim_start trim_end split_whitespace lines repeat` on strings,
+/// the numeric methods `abs sqrt floor ceil pow min max` on ints and floats, and on any
+/// value `clone`, `to_string`, `unwrap` and `unwrap_or`. `iter()` and `collect()` return
+/// the receiver unchanged (there are no lazy iterators), so `v.iter().map(f).collect()`
+/// works as in Rust; `enumerate()` is a list of `(index, item)` tuples and `rev()` a
+/// reversed copy. `clone()` returns the receiver: values are already copied on
+/// assignment. `x.unwrap()` is `x` unless it is nil (then a panic) and `x.unwrap_or(d)` is
+/// `d` when `x` is nil, so the nil results of `get`, `pop` and `parse_int` read as Rust's
+/// options do.
 public enum BuiltinMethod: String, CaseIterable, Sendable {
     // Shared by several receiver types.
     case len
@@ -106,6 +110,8 @@ public enum BuiltinMethod: String, CaseIterable, Sendable {
     case iter
     case toString = "to_string"
     case clone
+    case unwrap
+    case unwrapOr = "unwrap_or"
 
     // Strings.
     case startsWith = "starts_with"
@@ -139,6 +145,9 @@ public enum BuiltinMethod: String, CaseIterable, Sendable {
     case extend
     case indexOf = "index_of"
     case collect
+    case enumerate
+    case rev
+    case sum
 
     // Maps.
     case put
@@ -171,10 +180,11 @@ public enum BuiltinMethod: String, CaseIterable, Sendable {
         case .len, .isEmpty, .clear, .iter, .toString, .clone, .splitWhitespace, .lines,
              .trim, .trimStart, .trimEnd, .toUpper, .toLower, .chars, .bytes, .parseInt,
              .parseFloat, .pop, .reverse, .sort, .first, .last, .collect, .keys, .values,
-             .cap, .close, .abs, .sqrt, .floor, .ceil:
+             .cap, .close, .abs, .sqrt, .floor, .ceil, .unwrap, .enumerate, .rev, .sum:
             return 0...0
         case .contains, .get, .remove, .startsWith, .endsWith, .find, .split, .repeatString,
-             .push, .join, .map, .filter, .extend, .indexOf, .containsKey, .pow, .min, .max:
+             .push, .join, .map, .filter, .extend, .indexOf, .containsKey, .pow, .min, .max,
+             .unwrapOr:
             return 1...1
         case .insert, .replace, .put:
             return 2...2

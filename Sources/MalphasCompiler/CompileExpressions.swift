@@ -347,11 +347,13 @@ extension FunctionCompiler {
         let builtin = BuiltinMethod(name: name)
         let mayMutate = global.mutatingMethodNames.contains(name) || (builtin?.mutatesReceiver ?? false)
         let s = site(name, builtin: builtin)
+        var place = mayMutate ? mutablePlace(receiver) : nil
+        // The place's temporaries (index values, taken containers) go below the call's
+        // registers: the callee's frame starts at the receiver.
+        if place != nil && !place!.steps.isEmpty { openContainer(&place!) }
         let base = allocate(2 + args.count)
-        var place: Place?
-        if mayMutate, let p = mutablePlace(receiver) {
-            place = p
-            takePlace(p, into: base + 1)
+        if let place {
+            takePlace(place, into: base + 1)
         } else {
             compile(receiver, into: base + 1)
         }

@@ -142,8 +142,9 @@ extension FunctionCompiler {
     }
 
     /// Moves the place's value into `target` (for a mutating method call's receiver).
+    /// The place's containers must have been opened (`openContainer`) before `target` was
+    /// allocated when it has steps, so its temporaries sit below the call's registers.
     func takePlace(_ p: Place, into target: Int) {
-        var p = p
         if p.steps.isEmpty {
             switch p.root {
             case .register(let r): emit(.take, a: target, b: r)
@@ -151,12 +152,10 @@ extension FunctionCompiler {
             case .upvalue(let i): emit(.takeUpvalue, a: target, b: i)
             case .global(let slot): emit(.takeGlobal, a: target, bx: slot)
             }
-            pendingPlaces.append(p)
-            return
+        } else {
+            let last = p.steps.count - 1
+            emitTake(p.steps[last], index: p.indexRegisters[last], from: p.containers[last], into: target)
         }
-        openContainer(&p)
-        let last = p.steps.count - 1
-        emitTake(p.steps[last], index: p.indexRegisters[last], from: p.containers[last], into: target)
         pendingPlaces.append(p)
     }
 

@@ -341,3 +341,53 @@ final class FunctionCompiler {
         free(to: max(mark + bindings.count, v))
     }
 }
+
+/// Compile errors: every diagnostic of one run, in source order of discovery.
+public struct CompileFailure: Error {
+    public var diagnostics: [Diagnostic]
+    public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}
+
+/// The compiler's entry point: resolve a parsed program and compile it to bytecode.
+public enum BytecodeCompiler {
+    /// Resolves and compiles `unit` (and the `prelude`, Malphas functions the VM calls for
+    /// list `map` and `filter`). Fails with every diagnostic found.
+    public static func compile(_ unit: SourceUnit, prelude: SourceUnit?, sources: SourceMap,
+                               options: CompileOptions = CompileOptions()) -> Result<CompiledProgram, CompileFailure> {
+        let global = GlobalScope(sources: sources)
+        let resolver = Resolver(global: global)
+        resolver.declare((prelude?.items ?? []) + unit.items)
+        resolver.resolveBodies()
+        var diagnostics = resolver.diagnostics
+        let main = global.functions["main"]
+        if main == nil {
+            diagnostics.append(.error("`main` function not found in this program",
+                                      at: Span(file: unit.file, start: 0, end: 0),
+                                      help: "add `fn main() { ... }`: it is where the program starts"))
+        } else if let main, main.decl.params.count > 0 || main.decl.receiver != nil {
+            diagnostics.append(.error("`main` takes no parameters", at: main.decl.name.span,
+                                      help: "read command-line arguments with `args()`"))
+        }
+        if !diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: diagnostics)) }
+        let compiler = ProgramCompiler(resolver: resolver, options: options)
+        compiler.compileItems()
+        global.program.entry = compiler.compileEntry(mainIndex: main?.index, constants: resolver.constItems,
+                                                     span: Span(file: unit.file, start: 0, end: 0))
+        for name in ["map", "filter"] {
+            if let f = global.functions["__prelude_" + name] { global.program.preludeFunctions[name] = f.index }
+        }
+        if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }
+        return .success(global.program)
+    }
+}
+
+extension ProgramCompiler {
+    /// Compiles every item function the resolver declared (nested functions are compiled
+    /// where they are declared).
+    func compileItems() {
+        let nested = Set(resolver.nestedFunctions.values)
+        for item in resolver.functionItems where !nested.contains(item.index) {
+            compileFunction(item)
+        }
+    }
+}

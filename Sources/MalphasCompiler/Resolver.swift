@@ -78,11 +78,13 @@ public final class Resolver {
 
     private func line(_ span: Span) -> Int { sources.line(of: span) }
 
-    func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?) -> FunctionItem {
+    func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?,
+                     outerGenerics: Set<String> = []) -> FunctionItem {
         let arity = decl.params.count + (decl.receiver != nil ? 1 : 0)
         let proto = FunctionProto(name: displayName, file: decl.span.file, arity: arity,
                                   hasReceiver: decl.receiver != nil, line: line(decl.name.span))
-        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType)
+        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType,
+                                outerGenerics: outerGenerics)
         functionItems.append(item)
         checkDuplicateParams(decl)
         return item
@@ -125,7 +127,9 @@ public final class Resolver {
             switch item.kind {
             case .function(let f):
                 if declareValue(f.name) {
-                    let fi = newFunction(f, displayName: f.name.name, selfType: nil)
+                    // Prelude functions show in traces under the method they implement.
+                    let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : f.name.name
+                    let fi = newFunction(f, displayName: display, selfType: nil)
                     global.functions[f.name.name] = fi
                 }
             case .constDecl(let c):
@@ -198,7 +202,8 @@ public final class Resolver {
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
             if m.body != nil {
-                defaults[m.name.name] = newFunction(m, displayName: "\(t.name.name)::\(m.name.name)", selfType: nil).index
+                defaults[m.name.name] = newFunction(m, displayName: "\(t.name.name)::\(m.name.name)", selfType: nil,
+                                                    outerGenerics: Set(t.generics.map(\.name.name))).index
             }
         }
         global.traitDefaults[t.name.name] = defaults
@@ -286,7 +291,8 @@ public final class Resolver {
             }
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
-            let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key))
+            let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key),
+                                 outerGenerics: Set(impl.generics.map(\.name.name)))
             table[m.name.name] = fi.index
         }
         if let trait {
@@ -423,8 +429,9 @@ public final class Resolver {
     /// Pass 2 over every function and constant this unit declared.
     public func resolveBodies() {
         for item in functionItems {
-            resolveFunction(item.decl, selfType: item.selfType, parent: nil)
+            resolveFunction(item.decl, selfType: item.selfType, parent: nil, outerGenerics: item.outerGenerics)
         }
+        checkItemTypes()
         for c in constItems {
             if let t = c.decl.type { checkType(t, generics: [], selfAllowed: false) }
             guard c.folded == nil else { continue }
@@ -434,9 +441,24 @@ public final class Resolver {
         }
     }
 
+    /// Unknown type names in struct fields, variant payloads and type aliases.
+    private func checkItemTypes() {
+        for (_, s) in global.structs.sorted(by: { $0.value.index < $1.value.index }) {
+            let g = Set(s.decl.generics.map(\.name.name))
+            for f in s.decl.fields { checkType(f.type, generics: g, selfAllowed: false) }
+        }
+        for (_, e) in global.enums.sorted(by: { $0.value.index < $1.value.index }) {
+            let g = Set(e.decl.generics.map(\.name.name))
+            for v in e.decl.variants { for t in v.payload { checkType(t, generics: g, selfAllowed: false) } }
+        }
+        for (_, a) in global.typeAliases.sorted(by: { $0.key < $1.key }) {
+            checkType(a.type, generics: Set(a.generics.map(\.name.name)), selfAllowed: false)
+        }
+    }
+
     func resolveFunction(_ decl: FunctionDecl, selfType: TypeName?, parent: FunctionScope?,
-                         visibleItems: [String: Int] = [:]) {
-        let generics = Set(decl.generics.map(\.name.name))
+                         visibleItems: [String: Int] = [:], outerGenerics: Set<String> = []) {
+        let generics = Set(decl.generics.map(\.name.name)).union(outerGenerics)
         let saved = scope
         scope = FunctionScope(parent: parent, isSpawn: false, selfType: selfType,
                               generics: generics.union(parent?.generics ?? []), isFunction: true)
@@ -807,7 +829,7 @@ public final class Resolver {
         case .assign(let target, _, let value):
             resolve(value)
             resolve(target)
-            checkAssignable(target, whole: target)
+            checkAssignable(target, whole: target, statement: e.span)
         case .range(let lo, let hi, _):
             if let lo { resolve(lo) }
             if let hi { resolve(hi) }
@@ -1095,42 +1117,42 @@ public final class Resolver {
 
     /// Reports assignment to what cannot be assigned: immutable bindings, constants,
     /// functions, enclosing variables from a spawned block.
-    private func checkAssignable(_ target: Expr, whole: Expr) {
+    private func checkAssignable(_ target: Expr, whole: Expr, statement: Span) {
         switch target.kind {
         case .path(let p):
             guard let r = resolutions[target.span] else { return }
             let isWhole = target.span == whole.span
             switch r {
             case .local(let b), .upvalue(_, let b):
-                if case .upvalue = r, crossesSpawn(b) { spawnAssignmentError(b, at: whole.span); return }
+                if case .upvalue = r, crossesSpawn(b) { spawnAssignmentError(b, at: statement); return }
                 if b.isMutable { return }
                 if !isWhole && holdsMutableReference.contains(ObjectIdentifier(b)) { return }
                 if b.name == "self" {
-                    error("cannot assign to `\(describePlace(whole))`, as `self` is not declared as mutable", at: whole.span,
+                    error("cannot assign to `\(describePlace(whole))`, as `self` is not declared as mutable", at: statement,
                           help: "take the receiver as `&mut self`")
                 } else if isWhole {
-                    error("cannot assign twice to immutable variable `\(b.name)`", at: whole.span,
+                    error("cannot assign twice to immutable variable `\(b.name)`", at: statement,
                           help: "consider making this binding mutable: `let mut \(p.last.name)`")
                 } else {
-                    error("cannot assign to `\(describePlace(whole))`, as `\(b.name)` is not declared as mutable", at: whole.span,
+                    error("cannot assign to `\(describePlace(whole))`, as `\(b.name)` is not declared as mutable", at: statement,
                           help: "consider making this binding mutable: `let mut \(p.last.name)`")
                 }
             case .global(let slot):
                 if let v = global.variables.first(where: { $0.value.slot == slot }) {
                     if !v.value.isMutable {
-                        error("cannot assign twice to immutable variable `\(v.key)`", at: whole.span,
+                        error("cannot assign twice to immutable variable `\(v.key)`", at: statement,
                               help: "consider making this binding mutable: `let mut \(v.key)`")
                     }
                 } else {
-                    error("cannot assign to constant `\(p.text)`", at: whole.span)
+                    error("cannot assign to constant `\(p.text)`", at: statement)
                 }
             case .constant:
-                error("cannot assign to constant `\(p.text)`", at: whole.span)
+                error("cannot assign to constant `\(p.text)`", at: statement)
             default:
-                error("invalid left-hand side of assignment: `\(p.text)` is not a variable", at: whole.span)
+                error("invalid left-hand side of assignment: `\(p.text)` is not a variable", at: statement)
             }
         case .field(let base, _), .tupleField(let base, _, _), .index(let base, _):
-            checkAssignable(base, whole: whole)
+            checkAssignable(base, whole: whole, statement: statement)
         case .unary(.dereference, _):
             return
         default:

@@ -59,6 +59,8 @@ public struct FunctionItem {
     public var displayName: String
     /// The type of `Self` inside it, if it is a method.
     public var selfType: TypeName?
+    /// Generic parameters of the enclosing `impl[T]` or trait.
+    public var outerGenerics: Set<String> = []
 }
 
 /// A named user type, for `Self` and method tables.

@@ -94,6 +94,7 @@ final class CooperativeScheduler {
             case .yielded:
                 runQueue.append(legion)
             case .blocked(let reason):
+                legion.blockedReason = reason
                 switch reason {
                 case .sleep(let wakeAt): sleep(legion, until: wakeAt)
                 case .send, .receive, .select, .never: blocked[legion.id] = legion

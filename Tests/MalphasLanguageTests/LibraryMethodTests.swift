@@ -330,4 +330,24 @@ final class LibraryMethodTests: XCTestCase {
         assertError("`Vec::with_capacity` expects a capacity of 0 or more, got -1") { try Constructors.call(.vecWithCapacity, [.int(-1)]) }
         assertError("`Vec::new` takes 0 arguments but 1 was supplied") { try Constructors.call(.vecNew, [.int(1)]) }
     }
+
+    // MARK: Rust conveniences
+
+    func testEnumerateRevAndSum() throws {
+        XCTAssertEqual(try result(.enumerate, list(str("a"), str("b"))), "[(0, \"a\"), (1, \"b\")]")
+        XCTAssertEqual(try result(.rev, ints(1, 2, 3)), "[3, 2, 1]")
+        XCTAssertEqual(try result(.sum, ints(1, 2, 3)), "6")
+        XCTAssertEqual(try result(.sum, list(.float(0.5), .float(0.25))), "0.75")
+        XCTAssertEqual(try result(.sum, list()), "0")
+        assertError("integer overflow in `sum`") { try self.result(.sum, ints(Int.max, 1)) }
+        assertError("method `sum` adds ints or floats, got int and string") { try self.result(.sum, list(.int(1), str("a"))) }
+        assertError("method `sum` adds ints or floats, got string") { try self.result(.sum, list(str("a"))) }
+    }
+
+    func testUnwrapAndUnwrapOr() throws {
+        XCTAssertEqual(try result(.unwrap, .int(3)), "3")
+        assertError("called `unwrap()` on nil", kind: .panic) { try self.result(.unwrap, .nil) }
+        XCTAssertEqual(try result(.unwrapOr, .nil, .int(0)), "0")
+        XCTAssertEqual(try result(.unwrapOr, str("x"), str("y")), "\"x\"")
+    }
 }

@@ -64,9 +64,21 @@ public enum Methods {
         default:
             break
         }
+        return try anyValueMethod(method, receiver, args)
+    }
+
+    /// The methods every value has: `to_string clone unwrap unwrap_or`.
+    private static func anyValueMethod(_ method: BuiltinMethod, _ receiver: Value,
+                                       _ args: UnsafeBufferPointer<Value>) throws -> Value {
         switch method {
         case .toString: return .string(StringBox(Printer.display(receiver)))
         case .clone: return receiver
+        case .unwrap:
+            if case .nil = receiver { throw RuntimeError.panic("called `unwrap()` on nil") }
+            return receiver
+        case .unwrapOr:
+            if case .nil = receiver { return args[0] }
+            return receiver
         default: throw noMethod(method, receiver)
         }
     }
@@ -143,9 +155,33 @@ public enum Methods {
                 if yes { result.append(item) }
             }
             return .list(ListBox(result))
-        case .iter, .collect, .clone: return receiver
-        case .toString: return .string(StringBox(Printer.display(receiver)))
-        default: throw noMethod(method, receiver)
+        case .iter, .collect: return receiver
+        case .enumerate:
+            return .list(ListBox(items.enumerated().map { .tuple(TupleBox([.int($0.offset), $0.element])) }))
+        case .rev: return .list(ListBox(items.reversed()))
+        case .sum: return try sum(items)
+        default: return try anyValueMethod(method, receiver, args)
+        }
+    }
+
+    /// The sum of ints (checked) or of floats; 0 for an empty list.
+    private static func sum(_ items: [Value]) throws -> Value {
+        guard let first = items.first?.dereferenced else { return .int(0) }
+        var total = first
+        for item in items.dropFirst() {
+            switch (total, item.dereferenced) {
+            case (.int(let a), .int(let b)):
+                let (r, overflow) = a.addingReportingOverflow(b)
+                if overflow { throw Operators.overflowError("sum") }
+                total = .int(r)
+            case (.float(let a), .float(let b)): total = .float(a + b)
+            case (let a, let b):
+                throw RuntimeError("method `sum` adds ints or floats, got \(a.typeName) and \(b.typeName)")
+            }
+        }
+        switch total {
+        case .int, .float: return total
+        default: throw RuntimeError("method `sum` adds ints or floats, got \(total.typeName)")
         }
     }
 
@@ -284,8 +320,8 @@ public enum Methods {
         case .bytes: return .list(ListBox(text.utf8.map { .int(Int($0)) }))
         case .parseInt: return parseInt(text).map(Value.int) ?? .nil
         case .parseFloat: return parseFloat(text).map(Value.float) ?? .nil
-        case .toString, .clone: return receiver
-        default: throw noMethod(method, receiver)
+        case .toString: return receiver
+        default: return try anyValueMethod(method, receiver, args)
         }
     }
 
@@ -351,9 +387,8 @@ public enum Methods {
         case .isEmpty: return .bool(box.count == 0)
         case .keys: return .list(ListBox(box.keys))
         case .values: return .list(ListBox(box.values))
-        case .iter, .clone: return receiver
-        case .toString: return .string(StringBox(Printer.display(receiver)))
-        default: throw noMethod(method, receiver)
+        case .iter: return receiver
+        default: return try anyValueMethod(method, receiver, args)
         }
     }
 
@@ -370,9 +405,7 @@ public enum Methods {
         case .pow: function = .pow
         case .min: function = .min
         case .max: function = .max
-        case .toString: return .string(StringBox(Printer.display(receiver)))
-        case .clone: return receiver
-        default: throw noMethod(method, receiver)
+        default: return try anyValueMethod(method, receiver, args)
         }
         return try Builtins.call(function, [receiver] + Array(args), context)
     }

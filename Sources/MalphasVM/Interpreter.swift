@@ -1,0 +1,194 @@
+// The driver API the CLI, the REPL and the tests call: compile a file, run a compiled
+// program, disassemble it. Everything a run needs (output, input, arguments, limits,
+// debug modes) comes in `RunOptions`, so a test can run a program in-process and read
+// what it printed.
+
+import Glibc
+import MalphasCompiler
+import MalphasSyntax
+
+/// How to run a program.
+public struct RunOptions {
+    /// The deepest Malphas call nesting before "stack overflow" (`MALPHAS_MAX_DEPTH`).
+    public var maxDepth: Int
+    /// Debug mode proving the suspend/resume contract: every safe point returns to the
+    /// scheduler, which resumes the legion (`MALPHAS_SUSPEND_EVERY_SAFEPOINT=1`).
+    public var suspendEverySafePoint: Bool
+    /// Emit safe-point checks (`MALPHAS_NO_SAFEPOINTS=1` turns them off; a compile option,
+    /// read by `Interpreter.compile`).
+    public var safePointsEnabled: Bool
+    public var output: Output
+    public var errorOutput: Output
+    public var input: Input
+    /// The program's arguments (`args()`).
+    public var args: [String]
+
+    public static let defaultMaxDepth = 2_000_000
+
+    public init(maxDepth: Int = RunOptions.defaultMaxDepth, suspendEverySafePoint: Bool = false,
+                safePointsEnabled: Bool = true, output: Output = .standardOutput,
+                errorOutput: Output = .standardError, input: Input = .standardInput, args: [String] = []) {
+        self.maxDepth = maxDepth
+        self.suspendEverySafePoint = suspendEverySafePoint
+        self.safePointsEnabled = safePointsEnabled
+        self.output = output
+        self.errorOutput = errorOutput
+        self.input = input
+        self.args = args
+    }
+
+    /// Defaults overridden by `MALPHAS_MAX_DEPTH`, `MALPHAS_SUSPEND_EVERY_SAFEPOINT` and
+    /// `MALPHAS_NO_SAFEPOINTS`.
+    public static func fromEnvironment(args: [String] = []) -> RunOptions {
+        var options = RunOptions(args: args)
+        if let depth = environment("MALPHAS_MAX_DEPTH").flatMap(Int.init), depth > 0 { options.maxDepth = depth }
+        options.suspendEverySafePoint = environment("MALPHAS_SUSPEND_EVERY_SAFEPOINT") == "1"
+        options.safePointsEnabled = environment("MALPHAS_NO_SAFEPOINTS") != "1"
+        return options
+    }
+
+    private static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// Compile, run and disassemble Malphas programs.
+public enum Interpreter {
+    /// Exit status of a program that ended with a runtime error or panic.
+    public static let runtimeErrorStatus: Int32 = 1
+    /// Exit status of a deadlock and of a compile error.
+    public static let deadlockStatus: Int32 = 2
+    public static let compileErrorStatus: Int32 = 2
+
+    /// Parses, resolves and compiles the file `file` of `sources`. On failure, the
+    /// diagnostics of every stage that ran (render them with `DiagnosticRenderer`).
+    public static func compile(_ file: SourceFileID, in sources: SourceMap,
+                               safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled)
+        -> Result<CompiledProgram, CompileFailure> {
+        let parsed = Parser.parse(file, in: sources)
+        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+            return .failure(CompileFailure(diagnostics: parsed.diagnostics))
+        }
+        let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
+        let prelude = Parser.parse(preludeFile, in: sources)
+        precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
+        return BytecodeCompiler.compile(parsed.unit, prelude: prelude.unit, sources: sources,
+                                        options: CompileOptions(safePoints: safePoints))
+    }
+
+    /// Compiles source text given by name (tests, `-e`).
+    public static func compile(source: String, name: String = "main.mal",
+                               safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled)
+        -> (SourceMap, Result<CompiledProgram, CompileFailure>) {
+        let sources = SourceMap()
+        let id = sources.add(SourceFile(name: name, text: source))
+        return (sources, compile(id, in: sources, safePoints: safePoints))
+    }
+
+    /// Runs a compiled program to its end. Returns the exit status: what `main` returned
+    /// if it returned an int (else 0), `exit(n)`'s n, 1 after a runtime error or panic
+    /// (reported on `options.errorOutput`), 2 after a deadlock.
+    public static func run(_ program: CompiledProgram, options: RunOptions) -> Int32 {
+        let loaded = LoadedProgram(program)
+        defer { loaded.tearDown() }
+        let context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
+                                     input: options.input, args: options.args)
+        let scheduler = CooperativeScheduler()
+        let vm = VM(program: loaded, context: context, scheduler: scheduler, maxDepth: options.maxDepth,
+                    suspendEverySafePoint: options.suspendEverySafePoint)
+        let main = scheduler.newLegion()
+        main.start(loaded.closure(forFunction: program.entry), args: [])
+        let ending = scheduler.run(main: main, vm: vm)
+        defer { context.flush() }
+        switch ending {
+        case .finished(let value):
+            context.output.flush()
+            if case .int(let status) = value { return Int32(truncatingIfNeeded: status) }
+            return 0
+        case .failed(let failure):
+            context.output.flush()
+            if case .exit(let status) = failure.error.kind { return status }
+            options.errorOutput.write(report(failure, mainID: main.id))
+            options.errorOutput.flush()
+            return runtimeErrorStatus
+        case .deadlock(let legions):
+            context.output.flush()
+            var text = "deadlock: all legions are blocked and none can run again\n"
+            for l in legions {
+                let who = l === main ? "legion \(l.id) (main)" : "legion \(l.id)"
+                text += "  \(who) is blocked \(describe(l.blockedReason)) at \(vm.blockedLocation(l))\n"
+            }
+            options.errorOutput.write(text)
+            options.errorOutput.flush()
+            return deadlockStatus
+        }
+    }
+
+    private static func describe(_ reason: BlockReason?) -> String {
+        switch reason {
+        case .send?: return "sending on a channel"
+        case .receive?: return "receiving from a channel"
+        case .select?: return "in a select"
+        case .sleep?: return "sleeping"
+        case .never?, nil: return "forever"
+        }
+    }
+
+    /// The report of a runtime error: the message (naming the legion unless it is main),
+    /// then the Malphas stack trace, innermost call first; a trace deeper than 20 frames
+    /// shows its first and last 10.
+    public static func report(_ failure: RuntimeFailure, mainID: Int) -> String {
+        let inMain = failure.legionID == mainID
+        var text: String
+        switch failure.error.kind {
+        case .panic:
+            text = inMain ? "panicked: \(failure.error.message)\n" : "legion \(failure.legionID) panicked: \(failure.error.message)\n"
+        default:
+            text = inMain ? "error: \(failure.error.message)\n" : "error in legion \(failure.legionID): \(failure.error.message)\n"
+        }
+        if failure.isStackOverflow {
+            text += "help: the limit is \(failure.trace.count) frames; raise it with MALPHAS_MAX_DEPTH\n"
+        }
+        let frames = failure.trace.filter { $0.function != "<entry>" }
+        text += "stack trace (innermost call first):\n"
+        func line(_ f: (function: String, file: String, line: Int)) -> String {
+            "    at \(f.function) (\(f.file):\(f.line))\n"
+        }
+        if frames.count > 20 {
+            for f in frames.prefix(10) { text += line(f) }
+            text += "    ... \(frames.count - 20) frames omitted ...\n"
+            for f in frames.suffix(10) { text += line(f) }
+        } else {
+            for f in frames { text += line(f) }
+        }
+        return text
+    }
+
+    /// The program's bytecode, function by function (`malphas disasm`).
+    public static func disassemble(_ program: CompiledProgram) -> String {
+        Disassembler.disassemble(program)
+    }
+
+    /// Compile errors rendered as rustc does, ready to print on stderr.
+    public static func render(_ failure: CompileFailure, sources: SourceMap) -> String {
+        DiagnosticRenderer(sources: sources).render(failure.diagnostics)
+    }
+}
+
+/// Functions written in Malphas that the VM calls in place of builtin methods taking a
+/// Malphas function, so the callback runs as ordinary frames: it can suspend at safe
+/// points and block on channels like any code.
+enum Prelude {
+    static let source = """
+    fn __prelude_map[T, U](v: Vec[T], f: fn(T) -> U) -> Vec[U] {
+        let mut out = [];
+        for x in v { out.push(f(x)); }
+        out
+    }
+    fn __prelude_filter[T](v: Vec[T], f: fn(T) -> bool) -> Vec[T] {
+        let mut out = [];
+        for x in v { if f(x) { out.push(x); } }
+        out
+    }
+    """
+}

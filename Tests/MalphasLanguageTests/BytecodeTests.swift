@@ -1,0 +1,73 @@
+import XCTest
+import MalphasCompiler
+@testable import MalphasVM
+
+/// The opcode table is the single source of truth; docs/BYTECODE.md documents all of it.
+final class BytecodeTests: XCTestCase {
+    func testEveryOpcodeIsDocumented() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/BYTECODE.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        for op in Opcode.allCases {
+            XCTAssertTrue(text.contains("| `\(op.mnemonic)` |"), "docs/BYTECODE.md lacks a row for `\(op.mnemonic)`")
+            XCTAssertTrue(text.contains(op.summary.replacingOccurrences(of: "|", with: "\\|")),
+                          "docs/BYTECODE.md's row for `\(op.mnemonic)` differs from the opcode table")
+        }
+    }
+
+    func testInstructionEncodingRoundTrips() {
+        let w = Instruction.make(.callMethod, a: 65535, b: 1234, c: 7, d: 1)
+        XCTAssertEqual(Instruction.opcode(w), .callMethod)
+        XCTAssertEqual(Instruction.a(w), 65535)
+        XCTAssertEqual(Instruction.b(w), 1234)
+        XCTAssertEqual(Instruction.c(w), 7)
+        XCTAssertEqual(Instruction.d(w), 1)
+        let j = Instruction.make(.jump, bx: -123456)
+        XCTAssertEqual(Instruction.sBx(j), -123456)
+        let s = Instruction.make(.jumpIfNotLess, a: 1, b: 2, c: -5)
+        XCTAssertEqual(Instruction.sC(s), -5)
+    }
+
+    func testDisassemblerShowsFunctionsLinesAndOperands() throws {
+        let (_, compiled) = Interpreter.compile(source: """
+        fn square(x: int) -> int { x * x }
+        fn main() { println(square(3) + 1); }
+        """)
+        let text = Interpreter.disassemble(try compiled.get())
+        XCTAssertTrue(text.contains("function 2 `square` (main.mal:1): 1 parameter"), text)
+        XCTAssertTrue(text.contains("multiply            1 0 0"), text)
+        XCTAssertTrue(text.contains("; square"), text)
+        XCTAssertTrue(text.contains("; println"), text)
+        XCTAssertTrue(text.contains("safePoint"), text)
+    }
+
+    func testConstantsFoldAtCompileTime() throws {
+        let (_, compiled) = Interpreter.compile(source: """
+        const K: int = 6;
+        fn main() { println(K * 7 + 0, " ", "a" + "b", " ", 2.0 * 1.5, " ", !true); }
+        """)
+        let text = Interpreter.disassemble(try compiled.get())
+        XCTAssertTrue(text.contains("loadInt             3 42"), text)
+        XCTAssertTrue(text.contains("\"ab\""), text)
+        XCTAssertFalse(text.contains("multiply"), text)
+    }
+
+    func testOverflowInConstantExpressionsIsLeftToRunTime() {
+        expectRuntimeError("""
+        fn main() {
+            if false { println(9223372036854775807 + 1); }
+            println("ok");
+            println(9223372036854775807 + 1);
+        }
+        """, "error: integer overflow in `+`", trace: ["at main (main.mal:4)"], stdout: "ok\n")
+    }
+
+    func testSafePointsCanBeCompiledOut() throws {
+        let (_, compiled) = Interpreter.compile(source: "fn main() { let mut i = 0; while i < 3 { i += 1; } }", safePoints: false)
+        let text = Interpreter.disassemble(try compiled.get())
+        XCTAssertFalse(text.contains("safePoint"), text)
+        XCTAssertFalse(text.contains("loopBack"), text)
+        let r = Harness.run("fn main() { let mut i = 0; while i < 3 { i += 1; } println(i); }", safePoints: false)
+        XCTAssertEqual(r.stdout, "3\n")
+    }
+}
