@@ -22,7 +22,7 @@ let package = Package(
                 dependencies: ["MalphasCompiler", "CLegion"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
-            "MalphasVM",
+            "MalphasVM", "MalphasCompiler", "MalphasSyntax",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import MalphasCompiler
 import MalphasSyntax
 import MalphasVM
 
