@@ -500,7 +500,7 @@ def summarize(wid, spec, results, tools, args):
             run = run_once([tools.legion_bench], dict(os.environ), args.timeout)
             if run.status == 0:
                 for line in run.stdout.strip().splitlines():
-                    figures.append("%s: legion-bench: %s" % (wid, line.strip()))
+                    figures.append("%s: legion-bench output: %s" % (wid, line.strip()))
             else:
                 figures.append("%s: legion-bench FAILED with exit status %d"
                                % (wid, run.status))
