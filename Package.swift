@@ -29,6 +29,7 @@ let package = Package(
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion"]),
+        .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
     ],
     swiftLanguageModes: [.v5]
 )
