@@ -63,6 +63,9 @@ final class DescentParser {
     var previousEnd = 0
 
     let lexerDiagnostics: [Diagnostic]
+    /// Set when the input ends in an unterminated string or comment: the parser's errors
+    /// from there on (a missing `;`, an unclosed `}`) are consequences, and dropped.
+    let unterminatedStart: Int?
     var diagnostics: [Diagnostic] = []
     /// The token index of the last "expected ..." error. A second error at the same
     /// token is nearly always a consequence of the first, so it is dropped.
@@ -80,13 +83,20 @@ final class DescentParser {
     init(file: SourceFileID, bytes: [UInt8]) {
         self.file = file
         self.bytes = bytes
-        (tokens, lexerDiagnostics) = Lexer.tokenize(file: file, bytes: bytes)
+        var lexer = Lexer(file: file, bytes: bytes)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(bytes.count / 3 + 1)
+        repeat { tokens.append(lexer.next()) } while tokens[tokens.count - 1].kind != .eof
+        self.tokens = tokens
+        lexerDiagnostics = lexer.diagnostics
+        unterminatedStart = lexer.unterminatedStart
         tags = tokens.map { TokenTag($0.kind) }
     }
 
     /// Lexer and parser errors in source order, at most `Parser.errorLimit` of them.
     func allDiagnostics() -> [Diagnostic] {
-        let merged = (lexerDiagnostics + diagnostics).enumerated().sorted {
+        let cutoff = unterminatedStart ?? Int.max
+        let merged = (lexerDiagnostics + diagnostics.filter { $0.span.start < cutoff }).enumerated().sorted {
             ($0.element.span.start, $0.offset) < ($1.element.span.start, $1.offset)
         }.map(\.element)
         return Array(merged.prefix(Parser.errorLimit))
