@@ -415,7 +415,7 @@ final class DescentParser {
         if at(.semicolon) {
             advance()
         } else if at(.let) {
-            parseLet(into: &statements)
+            parseLet(into: &statements, semicolonOptionalAtEnd: tailAllowedAtEnd)
         } else if startsItem {
             parseItemStatement(into: &statements)
         } else {
@@ -494,19 +494,21 @@ final class DescentParser {
     }
 
     /// `let pattern [: T] [= value];`
-    private func parseLet(into statements: inout [Stmt]) {
+    /// (At the end of a REPL input the `;` may be left out.)
+    private func parseLet(into statements: inout [Stmt], semicolonOptionalAtEnd: Bool) {
         let start = currentStart
         let errorsBefore = errorCount
         advance()
         let pattern = parsePattern()
         let type = eat(.colon) ? parseType() : nil
         let value = eat(.equal) ? parseExpression() : nil
-        finishLet(pattern: pattern, type: type, value: value, start: start, errorsBefore: errorsBefore, into: &statements)
+        finishLet(pattern: pattern, type: type, value: value, start: start, errorsBefore: errorsBefore,
+                  semicolonOptional: semicolonOptionalAtEnd && atEnd, into: &statements)
     }
 
     private func finishLet(pattern: Pattern, type: TypeRef?, value: Expr?, start: Int, errorsBefore: Int,
-                           into statements: inout [Stmt]) {
-        if !eat(.semicolon) {
+                           semicolonOptional: Bool, into statements: inout [Stmt]) {
+        if !eat(.semicolon) && !semicolonOptional {
             if errorCount > errorsBefore && !atStatementBoundary {
                 recoverToStatementEnd()
             } else if startsStatement || at(.rightBrace) || atEnd {
