@@ -18,7 +18,7 @@ public enum ASTRelease {
     public static func release(_ result: consuming ParseResult) {
         let unit = result.unit
         result.unit.items = []
-        release(unit)
+        release(consume unit)
     }
 
     /// Frees a unit's items (if this is the last reference to them).
@@ -29,7 +29,8 @@ public enum ASTRelease {
         work.drain()
     }
 
-    /// Frees items, statements and a tail expression (for REPL inputs).
+    /// Frees items, statements and a tail expression (for REPL inputs). As above, pass
+    /// the last references, moved.
     public static func release(items: consuming [Item], statements: consuming [Stmt], tail: consuming Expr?) {
         var work = WorkList()
         for item in items { work.nodes.append(.item(item)) }
