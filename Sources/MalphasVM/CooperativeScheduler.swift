@@ -97,7 +97,7 @@ final class CooperativeScheduler {
                 legion.blockedReason = reason
                 switch reason {
                 case .sleep(let wakeAt): sleep(legion, until: wakeAt)
-                case .send, .receive, .select, .never: blocked[legion.id] = legion
+                case .send, .receive, .select: blocked[legion.id] = legion
                 }
             case .failed(let failure):
                 return .failed(failure)

@@ -8,15 +8,15 @@
 // party that completes its blocked operation (which writes `completion` and then readies
 // it; the scheduler's hand-off orders the two).
 
-/// Why a legion stopped running without finishing.
+/// Why a legion stopped running without finishing, with what a scheduler needs to park
+/// it: the channels it is queued on (its waiters are already in their queues; the
+/// counterpart readies it), or the time to wake it.
 public enum BlockReason {
-    case send
-    case receive
-    case select
+    case send(ChannelBox)
+    case receive(ChannelBox)
+    /// Queued on each of these channels, one waiter per case, sharing one wait group.
+    case select([ChannelBox])
     case sleep(untilMs: Int64)
-    /// Blocked forever (`select {}` with no cases never blocks; a receive on a
-    /// channel nobody else holds does, and is reported as such by deadlock detection).
-    case never
 }
 
 /// The outcome of running a legion until it stops.

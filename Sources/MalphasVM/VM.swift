@@ -614,6 +614,14 @@ public final class VM {
                     case .newRange:
                         regs[a] = try VM.makeRange(regs[Instruction.b(word)], regs[Instruction.c(word)], flags: Instruction.d(word))
                     case .getField:
+                        // Inline cache hit: the struct's type id matches the site's entry.
+                        if case .record(let box) = regs[Instruction.b(word)] {
+                            let entry = current._withUnsafeGuaranteedRef { $0.caches[Instruction.c(word)] }
+                            if entry >> 32 == UInt64(truncatingIfNeeded: box.type.typeID) {
+                                regs[a] = box.fields[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)]
+                                continue
+                            }
+                        }
                         regs[a] = try getField(regs[Instruction.b(word)], site: Instruction.c(word), in: current)
                     case .setField:
                         let c = Instruction.c(word)

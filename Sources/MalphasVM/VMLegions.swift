@@ -100,7 +100,7 @@ extension VM {
         case .closed: throw RuntimeError("send on a closed channel")
         case .wouldBlock:
             ch.enqueueSender(Waiter(legion: legion, group: WaitGroup(), caseIndex: -1, value: value))
-            return .send
+            return .send(ch)
         }
     }
 
@@ -124,7 +124,7 @@ extension VM {
         case .closed: return .closed
         case .wouldBlock:
             ch.enqueueReceiver(Waiter(legion: legion, group: WaitGroup(), caseIndex: -1))
-            return .block(.receive)
+            return .block(.receive(ch))
         }
     }
 
@@ -196,6 +196,6 @@ extension VM {
                 channels[i].enqueueReceiver(Waiter(legion: legion, group: group, caseIndex: i))
             }
         }
-        return .select
+        return .select(channels)
     }
 }
