@@ -219,3 +219,29 @@ final class TypeTests: XCTestCase {
         """, "5 s v\n")
     }
 }
+
+/// A mutating method's arguments may read the receiver's place: they are evaluated
+/// before the receiver is moved out of it.
+final class ReceiverPlaceTests: XCTestCase {
+    func testArgumentsReadTheReceiverBeforeItMoves() {
+        expectOutput("""
+        struct Inner { m: HashMap[string, int], v: Vec[int] }
+        struct Outer { inner: Inner }
+        fn main() {
+            let mut counts = HashMap::new();
+            counts.insert("a", 1);
+            counts.insert("a", counts.get("a") + 1);
+            let mut v = [1, 2];
+            v.push(v.len());
+            v.push(v[0] + v[1]);
+            let mut o = Outer { inner: Inner { m: HashMap::new(), v: [] } };
+            o.inner.v.push(o.inner.v.len());
+            o.inner.v.push(o.inner.v.len() * 10);
+            o.inner.m.insert("k", o.inner.v.len());
+            let mut grid = [[1], [2]];
+            grid[1].push(grid[1][0] + grid[0][0]);
+            println(counts, " ", v, " ", o.inner.v, " ", o.inner.m, " ", grid);
+        }
+        """, "{\"a\": 2} [1, 2, 2, 3] [0, 10] {\"k\": 2} [[1], [2, 3]]\n")
+    }
+}
