@@ -597,6 +597,9 @@ public final class VM {
                         guard case .int(let n) = regs[Instruction.c(word)].dereferenced, n >= 0 else {
                             throw RuntimeError("the count of `[value; count]` must be a non-negative int, got \(Printer.debug(regs[Instruction.c(word)]))")
                         }
+                        guard n <= VM.maxListLength else {
+                            throw RuntimeError("the count of `[value; count]` is too large: \(n) (at most \(VM.maxListLength))")
+                        }
                         regs[a] = .list(ListBox(Array(repeating: regs[Instruction.b(word)], count: n)))
                     case .newTuple:
                         let b = Instruction.b(word), n = Instruction.c(word)
@@ -773,6 +776,10 @@ public final class VM {
     // MARK: - Frames
 
     struct StackOverflow: Error { let depth: Int }
+
+    /// The longest list `[value; count]` may build (larger requests are runtime errors,
+    /// not allocation failures).
+    static let maxListLength = 1 << 28
 
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
     /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the
