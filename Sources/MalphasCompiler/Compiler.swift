@@ -76,10 +76,9 @@ final class ProgramCompiler {
 struct LoopContext {
     var breakJumps: [Int] = []
     var continueJumps: [Int] = []
-    /// Where `break v` puts its value, if the loop's value is wanted.
+    /// Where `break v` puts its value: a `loop` whose value is wanted (`while` and `for`
+    /// produce `()`).
     var resultRegister: Int?
-    /// `loop` may produce a value with `break v`; `while` and `for` produce `()`.
-    var isValueLoop: Bool
 }
 
 /// Compiles one function body.

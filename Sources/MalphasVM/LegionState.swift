@@ -183,19 +183,4 @@ public final class LegionState {
         writeBackCells = []
         rootClosure = nil
     }
-
-    /// The Malphas trace, innermost first.
-    func trace() -> [(function: String, file: String, line: Int, pc: Int)] {
-        var out: [(String, String, Int, Int)] = []
-        var i = frameCount - 1
-        while i >= 0 {
-            let f = frames[i]
-            let code = f.code.takeUnretainedValue()
-            // A frame below the top is suspended at a call: its saved pc is past the call.
-            let pc = max(f.pc - 1, 0)
-            out.append((code.proto.name, "", code.line(at: pc), pc))
-            i -= 1
-        }
-        return out
-    }
 }

@@ -836,15 +836,12 @@ public final class VM {
     func failure(_ error: RuntimeError, legion: LegionState) -> RuntimeFailure {
         var trace: [(String, String, Int)] = []
         var i = legion.frameCount - 1
-        var first = true
         while i >= 0 {
             let f = legion.frames[i]
             let code = f.code.takeUnretainedValue()
             // The top frame stopped at the failing instruction (pc past it); frames below
             // are suspended past their call instruction.
             let pc = max(f.pc - 1, 0)
-            _ = first
-            first = false
             trace.append((code.proto.name, sources.file(code.proto.file)?.name ?? "<unknown>", code.line(at: pc)))
             i -= 1
         }
