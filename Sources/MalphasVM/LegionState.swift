@@ -79,8 +79,8 @@ public final class LegionState {
     public internal(set) var stackGrowths = 0
     public internal(set) var stackShrinks = 0
 
-    static let initialStackCapacity = 256
-    static let initialFrameCapacity = 64
+    static let initialStackCapacity = 32
+    static let initialFrameCapacity = 8
 
     public init(id: Int) {
         self.id = id
