@@ -237,9 +237,9 @@ extension FunctionCompiler {
             loops[loops.count - 1].continueJumps.append(emitJump())
         case .returnValue(let value):
             if let value {
-                emit(.returnValue, a: compileAny(value))
+                emitReturn(compileAny(value))
             } else {
-                emit(.returnUnit)
+                emitReturn(nil)
             }
         case .send(let ch, let value):
             let c = compileAny(ch)
