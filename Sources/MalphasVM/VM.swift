@@ -81,11 +81,12 @@ public final class VM {
     let context: BuiltinContext
     let scheduler: CooperativeScheduler
     let sources: SourceMap
-    /// The byte polled at every safe point. The runtime points it at its per-worker
-    /// preempt flag; the cooperative build points it at a byte nobody sets, or, in the
-    /// suspend-every-safe-point debug mode, at a byte that is always 1.
+    /// The byte polled at every safe point. Whoever runs the VM points it at its preempt
+    /// flag: the runtime's per-worker flag, or the cooperative scheduler's.
     var preemptFlag: UnsafeMutablePointer<UInt8>
     let maxDepth: Int
+    /// Debug mode: the scheduler keeps the preempt flag set, so every safe point suspends.
+    let suspendEverySafePoint: Bool
     private let ownedFlag: UnsafeMutablePointer<UInt8>
     /// Builtins by their index in the catalog (the `callBuiltin` operand).
     private let builtinFunctions = BuiltinFunction.allCases
@@ -104,6 +105,7 @@ public final class VM {
         ownedFlag = .allocate(capacity: 1)
         ownedFlag.initialize(to: suspendEverySafePoint ? 1 : 0)
         preemptFlag = ownedFlag
+        self.suspendEverySafePoint = suspendEverySafePoint
         var seed = timespec()
         clock_gettime(CLOCK_MONOTONIC, &seed)
         randomState = UInt64(truncatingIfNeeded: seed.tv_nsec) | 1
