@@ -207,6 +207,18 @@ final class TypeTests: XCTestCase {
         """, "1 42\n")
     }
 
+    func testAssociatedConstants() {
+        expectOutput("""
+        struct Grid { w: int }
+        impl Grid {
+            const SIZE: int = 8;
+            const AREA: int = Grid::SIZE * Grid::SIZE;
+            fn cells(&self) -> int { Self::SIZE * self.w }
+        }
+        fn main() { println(Grid::SIZE, " ", Grid::AREA, " ", Grid { w: 2 }.cells()); }
+        """, "8 64 16\n")
+    }
+
     func testGenericStructsAndFunctions() {
         expectOutput("""
         struct Box[T] { value: T }
