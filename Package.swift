@@ -22,13 +22,14 @@ let package = Package(
                 dependencies: ["MalphasCompiler", "CLegion"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
-            "MalphasVM",
+            "MalphasVM", "MalphasCompiler", "MalphasSyntax",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion"]),
+        .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,160 @@
+// The `malphas` command line as a user meets it: the built binary run as a child process,
+// checked by its standard output, standard error and exit status.
+import Foundation
+import Testing
+
+/// The result of one run of `malphas`.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the `malphas` binary built beside this test bundle.
+func malphas(_ arguments: [String], stdin: String? = nil) throws -> Run {
+    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = bundle.appendingPathComponent("malphas")
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus,
+               stdout: String(decoding: outData, as: UTF8.self),
+               stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Writes a program to a fresh temporary file and returns its path.
+func programFile(_ source: String, name: String = "prog.mal") throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let path = dir.appendingPathComponent(name).path
+    try source.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+@Suite("The malphas command line")
+struct CommandLineTests {
+    @Test("`malphas run FILE` runs the program and exits 0")
+    func runsAFile() throws {
+        let path = try programFile(#"fn main() { println("hi from a file"); }"#)
+        let run = try malphas(["run", path])
+        #expect(run.stdout == "hi from a file\n")
+        #expect(run.stderr == "")
+        #expect(run.status == 0)
+    }
+
+    @Test("`malphas FILE` is shorthand for `malphas run FILE`")
+    func fileShorthand() throws {
+        let path = try programFile(#"fn main() { println(1 + 2); }"#)
+        let run = try malphas([path])
+        #expect(run.stdout == "3\n")
+        #expect(run.status == 0)
+    }
+
+    @Test("`-` reads the program from standard input")
+    func programFromStandardInput() throws {
+        let run = try malphas(["run", "-"], stdin: #"fn main() { println("piped"); }"#)
+        #expect(run.stdout == "piped\n")
+        #expect(run.status == 0)
+    }
+
+    @Test("arguments after the file go to the program, flags included")
+    func programArguments() throws {
+        let path = try programFile(#"fn main() { println(args()); }"#)
+        let run = try malphas(["run", path, "one", "--two", "-3"])
+        #expect(run.stdout == "[\"\(path)\", \"one\", \"--two\", \"-3\"]\n")
+    }
+
+    @Test("main returning an int sets the exit status")
+    func mainReturnsStatus() throws {
+        let path = try programFile("fn main() -> int { 7 }")
+        #expect(try malphas([path]).status == 7)
+    }
+
+    @Test("a compile error prints the diagnostic and exits 2 without running")
+    func compileErrorExitsTwo() throws {
+        let path = try programFile("""
+        fn main() {
+            println("never printed");
+            let x = 1;
+            x = 2;
+        }
+        """)
+        let run = try malphas(["run", path])
+        #expect(run.status == 2)
+        #expect(run.stdout == "")
+        #expect(run.stderr.contains("error: cannot assign twice to immutable variable `x`"))
+        #expect(run.stderr.contains("--> \(path):4:5"))
+    }
+
+    @Test("a runtime error prints the message and a trace and exits 1")
+    func runtimeErrorExitsOne() throws {
+        let path = try programFile("""
+        fn divide(a: int, b: int) -> int { a / b }
+        fn main() {
+            println("before");
+            println(divide(1, 0));
+        }
+        """)
+        let run = try malphas([path])
+        #expect(run.status == 1)
+        #expect(run.stdout == "before\n")
+        #expect(run.stderr.contains("division by zero"))
+        #expect(run.stderr.contains("at divide (\(path):1)"))
+        #expect(run.stderr.contains("at main (\(path):4)"))
+    }
+
+    @Test("`malphas check` reports errors without running, exit 0 when clean")
+    func checkDoesNotRun() throws {
+        let clean = try programFile(#"fn main() { println("ran"); }"#)
+        let good = try malphas(["check", clean])
+        #expect(good.status == 0)
+        #expect(good.stdout == "")
+        let broken = try programFile("fn main() { let y = undefined_name; }")
+        let bad = try malphas(["check", broken])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("undefined_name"))
+    }
+
+    @Test("`malphas disasm` prints each function's bytecode")
+    func disassembles() throws {
+        let path = try programFile("fn main() { println(40 + 2); }")
+        let run = try malphas(["disasm", path])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("`main`"))
+        #expect(run.stdout.contains("safePoint"))
+    }
+
+    @Test("a missing file is a clear error, exit 2")
+    func missingFile() throws {
+        let run = try malphas(["run", "/nonexistent/prog.mal"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("cannot read `/nonexistent/prog.mal`"))
+    }
+
+    @Test("`--version` names the interpreter")
+    func version() throws {
+        let run = try malphas(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("malphas "))
+    }
+
+    @Test("invalid UTF-8 in a program is a lexical error, not a crash")
+    func invalidUTF8() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("bad.mal").path
+        FileManager.default.createFile(atPath: path, contents: Data([0x66, 0x6e, 0x20, 0xff, 0xfe, 0x0a]))
+        let run = try malphas([path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("UTF-8"))
+    }
+}

@@ -1,0 +1,7 @@
+-- calls: recursive fib(32). Measures the cost of a function call and return.
+local function fib(n)
+  if n < 2 then return n end
+  return fib(n - 1) + fib(n - 2)
+end
+
+print(fib(32))
