@@ -22,13 +22,14 @@ int lg_test_spawn_many(unsigned workers, int resumable, int context, long count)
 /// `count` park/ready hand-offs: 8 pairs of legions play ping-pong through mailboxes
 /// (park with a commit that unlocks the mailbox; the giver readies the taker), yielding
 /// every 8 rounds so they move between workers. Checks every legion received exactly
-/// its share, no token is left over, and parks == readies of parked legions.
+/// its share, no token is left over, and parks <= readies of parked legions (a ready
+/// that lands before the park completes cancels it).
 /// *cross receives how many hand-offs went to a legion on another worker, *parks how
 /// many parks were committed.
 int lg_test_handoffs(unsigned workers, int resumable, int context, long count, long *cross, long *parks);
 
-/// Two legions on one worker yield alternately `rounds` times each; checks the strict
-/// alternation (the global queue is FIFO).
+/// Two legions on one worker yield `rounds` times each; checks that they alternate
+/// strictly (a yield goes to the back of the FIFO global queue).
 int lg_test_yield_pingpong(int context, long rounds);
 
 /// One legion spawns `count` CPU-bound legions; per_worker[i] receives how many ran on
