@@ -5,8 +5,10 @@
  * four 32-bit halves to a small start function.
  */
 #include "context.h"
+#include "runtime.h"
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 lg_context_mode lg__context_mode = LG_CONTEXT_ASM;
 
@@ -55,4 +57,54 @@ void lg__context_destroy(lg_context *ctx) {
     if (ctx->tsan_fiber) __tsan_destroy_fiber(ctx->tsan_fiber);
 #endif
     ctx->tsan_fiber = NULL;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Measuring a bare switch: two contexts on one thread switching to each other, with
+ * no scheduler in between. Only while the runtime is stopped (the mode is global).
+ * --------------------------------------------------------------------------------- */
+
+typedef struct bounce {
+    lg_context main, other;
+    ucontext_t main_uc, other_uc;
+} bounce;
+
+static void bounce_loop(void *arg) {
+    bounce *b = arg;
+    for (;;) lg__context_switch(&b->other, &b->main);
+}
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+double lg_measure_switch_ns(lg_context_mode mode, uint64_t round_trips) {
+    if (lg__runtime_running() || round_trips == 0) return -1;
+    lg_context_mode saved = lg__context_mode;
+#if LG_NO_ASM_CONTEXT
+    mode = LG_CONTEXT_UCONTEXT;
+#endif
+    lg__context_mode = mode;
+    size_t size = 64 * 1024;
+    char *stack = aligned_alloc(64, size);
+    bounce *b = calloc(1, sizeof *b);
+    if (!stack || !b) {
+        free(stack);
+        free(b);
+        lg__context_mode = saved;
+        return -1;
+    }
+    lg__context_init_thread(&b->main, &b->main_uc);
+    lg__context_make(&b->other, &b->other_uc, stack, stack + size, bounce_loop, b);
+    lg__context_switch(&b->main, &b->other); /* warm up */
+    uint64_t t0 = mono_ns();
+    for (uint64_t i = 0; i < round_trips; i++) lg__context_switch(&b->main, &b->other);
+    uint64_t t1 = mono_ns();
+    lg__context_destroy(&b->other);
+    free(stack);
+    free(b);
+    lg__context_mode = saved;
+    return (double)(t1 - t0) / (double)(2 * round_trips);
 }

@@ -11,6 +11,11 @@
  *   RUNNING ──(entry returns / step DONE; g0 frees its stack)──> DEAD
  *   RUNNING ──(blocking bracket lost its worker; g0 queues it globally)──> RUNNABLE
  *
+ * RUNNABLE and RUNNING are one value in the state word (ACTIVE): which of the two a
+ * legion is in is known from who holds it (a queue or a thread), and nobody else
+ * needs to know. Only the transitions into and out of PARKED, and into DEAD, are
+ * atomic operations.
+ *
  * Parking never loses a wakeup (Go's gopark with an unlock function). The legion first
  * switches to g0 with the state still RUNNING; only then does g0 run the commit (which,
  * say, unlocks the channel on which the legion queued itself), and only after that does
@@ -161,7 +166,7 @@ static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *us
     lg_legion *l = legion_alloc(p);
     if (!l) return 0;
     uint64_t id = new_id(p);
-    atomic_init(&l->state, LG_ST_RUNNABLE);
+    atomic_init(&l->state, LG_ST_ACTIVE);
     atomic_init(&l->refs, 1);
     l->kind = kind;
     l->id = id;
@@ -240,7 +245,7 @@ static bool ready(lg_legion *l, bool from_timer, uint64_t gen) {
         unsigned st = (unsigned)(s & LG_ST_MASK);
         if (st == LG_ST_PARKED) {
             if (from_timer && LG_ST_GEN(s) != gen) return false;
-            uint64_t n = (s & ~(uint64_t)(LG_ST_MASK | LG_ST_WAKE | LG_ST_DEADLINE)) | LG_ST_RUNNABLE;
+            uint64_t n = (s & ~(uint64_t)(LG_ST_MASK | LG_ST_WAKE | LG_ST_DEADLINE)) | LG_ST_ACTIVE;
             if (atomic_compare_exchange_weak_explicit(&l->state, &s, n, memory_order_acq_rel,
                                                       memory_order_acquire)) {
                 /* Cancel before queueing: once queued it may park again with a new timer. */
@@ -250,7 +255,7 @@ static bool ready(lg_legion *l, bool from_timer, uint64_t gen) {
             }
         } else if (st == LG_ST_DEAD || from_timer) {
             return false;
-        } else { /* RUNNING or RUNNABLE: leave a permit */
+        } else { /* ACTIVE (running or runnable): leave a permit */
             if (s & LG_ST_WAKE) return true;
             if (atomic_compare_exchange_weak_explicit(&l->state, &s, s | LG_ST_WAKE, memory_order_acq_rel,
                                                       memory_order_acquire))
@@ -300,9 +305,10 @@ static void runner_main(void *arg) {
 }
 
 static void legion_end(lg_worker *p, lg_legion *l) {
-    /* RUNNING -> DEAD: or-ing in 3 keeps the generation. release: a ready that still
-     * holds a reference sees DEAD and does nothing. */
-    atomic_fetch_or_explicit(&l->state, LG_ST_DEAD, memory_order_release);
+    /* ACTIVE -> DEAD. A plain store: the only concurrent change is a ready's CAS adding
+     * WAKE, which then fails and sees DEAD. release: a ready that still holds a
+     * reference sees DEAD and does nothing. */
+    atomic_store_explicit(&l->state, LG_ST_DEAD, memory_order_release);
     atomic_store_explicit(&p->nended, atomic_load_explicit(&p->nended, memory_order_relaxed) + 1,
                           memory_order_relaxed);
     lg_legion_release(l);
@@ -314,12 +320,28 @@ static void requeue_yield(lg_worker *p, lg_legion *l) {
         LG_STAT_ADD(p, preemptions, 1);
         lg__trace(p, LG_EV_PREEMPT, l->id, 0);
     }
-    /* RUNNING -> RUNNABLE keeping WAKE and the generation. The global queue, not the
-     * deque: the deque is LIFO for its owner, so a yielding legion would run again at
-     * once; the global queue is FIFO and shared, so every worker helps. */
-    atomic_fetch_and_explicit(&l->state, ~(uint64_t)LG_ST_MASK, memory_order_release);
+    /* The global queue, not the deque: the deque is LIFO for its owner, so a yielding
+     * legion would run again at once; the global queue is FIFO and shared, so every
+     * worker helps. The wake is only a hint: this worker itself is about to look at
+     * the global queue, so a missed wake costs parallelism, never progress. */
     lg__gq_push(l);
-    lg__wakep();
+    lg__wakep_hint();
+}
+
+/* A yield on a worker with nothing queued locally: push l at the back of the global
+ * queue and take its head in one lock round trip. Returns the legion to run next. */
+static lg_legion *yield_swap(lg_worker *p, lg_legion *l) {
+    LG_STAT_ADD(p, yields, 1);
+    if (atomic_load_explicit(&p->preempt, memory_order_relaxed)) {
+        LG_STAT_ADD(p, preemptions, 1);
+        lg__trace(p, LG_EV_PREEMPT, l->id, 0);
+    }
+    lg_legion *next = lg__gq_swap(l);
+    if (next != l) {
+        LG_STAT_ADD(p, global_takes, 1);
+        lg__wakep_hint();
+    }
+    return next;
 }
 
 /* g0 side of a park: commit, then RUNNING -> PARKED unless a ready (WAKE) or the commit
@@ -381,9 +403,6 @@ static lg_stack *step_stack(lg_worker *p, lg_legion *l) {
 /* Runs l on thread m holding worker p, from g0, until l yields, parks, ends or loses
  * the worker. l has been taken from a queue (RUNNABLE). */
 void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
-    /* RUNNABLE (0) -> RUNNING (1), keeping WAKE and the generation. acquire: l's fields
-     * as its last runner left them (already ordered by the queue; harmless). */
-    atomic_fetch_or_explicit(&l->state, LG_ST_RUNNING, memory_order_acquire);
     for (;;) {
         lg_context *to;
         if (l->stack) {
@@ -419,7 +438,6 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
         if (m->post == LG_POST_LOST_WORKER) {
             /* The legion left a blocking bracket and found its worker given away; it is
              * suspended on its pinned stack. Queue it globally; a worker resumes it. */
-            atomic_fetch_and_explicit(&l->state, ~(uint64_t)LG_ST_MASK, memory_order_release);
             lg__gq_push(l);
             lg__wakep();
             /* Only now: until l was queued the bracket kept the runtime from looking quiescent. */
@@ -452,6 +470,11 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
             legion_end(p, l);
             return;
         case LG_POST_YIELD:
+            if (!atomic_load_explicit(&p->runnext, memory_order_relaxed) && lg__deque_size(&p->deque) == 0 &&
+                !atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) {
+                l = yield_swap(p, l);
+                continue;
+            }
             requeue_yield(p, l);
             return;
         case LG_POST_PARK:

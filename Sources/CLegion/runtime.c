@@ -308,6 +308,10 @@ void lg_shutdown(void) {
     pthread_mutex_unlock(&start_lock);
 }
 
+int lg__runtime_running(void) {
+    return atomic_load_explicit(&lg_rt.running, memory_order_acquire);
+}
+
 unsigned lg_num_workers(void) {
     return atomic_load_explicit(&lg_rt.running, memory_order_acquire) ? lg_rt.nworkers : 0;
 }

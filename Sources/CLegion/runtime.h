@@ -44,16 +44,17 @@
 
 /* ---------------------------------------------------------------------------------
  * Legions. The state word (lg_legion.state) packs:
- *   bits 0-1  the state: RUNNABLE, RUNNING, PARKED, DEAD
+ *   bits 0-1  the state: ACTIVE (runnable or running), PARKED, DEAD
  *   bit  2    WAKE: a ready arrived while the legion was not parked (a permit)
  *   bit  3    DEADLINE: parked with a timer armed
  *   bits 8-63 the park generation, incremented by every park, so a timer can tell
  *             whether the park it was armed for is still the current one
- * legion.c documents the transitions.
+ * RUNNABLE and RUNNING share the encoding ACTIVE: no other thread needs to tell them
+ * apart (a ready on either leaves a permit), so moving between a queue and a worker
+ * costs no atomic operation. legion.c documents the transitions.
  * --------------------------------------------------------------------------------- */
 #define LG_ST_MASK 3u
-#define LG_ST_RUNNABLE 0u
-#define LG_ST_RUNNING 1u
+#define LG_ST_ACTIVE 0u
 #define LG_ST_PARKED 2u
 #define LG_ST_DEAD 3u
 #define LG_ST_WAKE 4u
@@ -262,6 +263,8 @@ LG_HIDDEN void lg__thread_signal_teardown(lg_thread *m);
 LG_HIDDEN void lg__schedule(lg_thread *m);      /* g0 loop while the thread holds a worker */
 LG_HIDDEN void lg__wakep(void);                 /* wake an idle worker if none is spinning */
 LG_HIDDEN void lg__gq_push(lg_legion *l);
+LG_HIDDEN lg_legion *lg__gq_swap(lg_legion *l);   /* push l, pop the head, one lock */
+LG_HIDDEN void lg__wakep_hint(void);            /* lg__wakep without the fence: may miss */
 LG_HIDDEN void lg__wake_all_idle(void);
 LG_HIDDEN bool lg__quiescent_locked(void);      /* under idle_lock */
 
@@ -295,6 +298,8 @@ static inline bool lg__timers_due(uint64_t now) {
 }
 
 LG_HIDDEN void lg__quiescence_poke(void);     /* wake lg_wait if quiescent */
+
+LG_HIDDEN int lg__runtime_running(void);
 
 /* sysmon.c */
 LG_HIDDEN int lg__sysmon_start(void);

@@ -71,6 +71,23 @@ void lg__gq_push(lg_legion *l) {
     pthread_mutex_unlock(&lg_rt.gq_lock);
 }
 
+/* Pushes l at the back and takes the head, under one lock (l itself if it was alone). */
+lg_legion *lg__gq_swap(lg_legion *l) {
+    l->next = NULL;
+    pthread_mutex_lock(&lg_rt.gq_lock);
+    lg_legion *head = lg_rt.gq_head;
+    if (!head) {
+        pthread_mutex_unlock(&lg_rt.gq_lock);
+        return l;
+    }
+    lg_rt.gq_head = head->next;
+    if (lg_rt.gq_head) lg_rt.gq_tail->next = l;
+    else lg_rt.gq_head = l;
+    lg_rt.gq_tail = l;
+    pthread_mutex_unlock(&lg_rt.gq_lock);
+    return head;
+}
+
 /* Takes one legion to run and, if batch, a fair share more into p's deque. */
 static lg_legion *gq_get(lg_worker *p, bool batch) {
     if (atomic_load_explicit(&lg_rt.gq_size, memory_order_relaxed) == 0) return NULL;
@@ -155,6 +172,14 @@ void lg__wakep(void) {
     }
     m->spinning = true; /* it inherits the nspinning we took */
     wake_thread(m);
+}
+
+void lg__wakep_hint(void) {
+    /* No fence: for callers that will look at the work themselves if nobody else does. */
+    if (atomic_load_explicit(&lg_rt.nidle_hint, memory_order_relaxed) == 0 ||
+        atomic_load_explicit(&lg_rt.nspinning, memory_order_relaxed) != 0)
+        return;
+    lg__wakep();
 }
 
 void lg__wake_all_idle(void) {

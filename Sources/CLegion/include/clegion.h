@@ -328,6 +328,11 @@ int lg_trace_write(const char *path);
 /// Native stacks currently mapped (pooled, running or pinned). Any thread.
 size_t lg_live_stacks(void);
 
+/// Measures a bare context switch with the given implementation: two contexts on the
+/// calling thread switch to each other round_trips times, no scheduler involved.
+/// Returns nanoseconds per switch, or -1 while the runtime is running.
+double lg_measure_switch_ns(lg_context_mode mode, uint64_t round_trips);
+
 #ifdef __cplusplus
 }
 #endif
