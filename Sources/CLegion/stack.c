@@ -11,13 +11,20 @@
  * guard's protection splits the mapping), and Linux allows 65,530 mappings per
  * process by default: that is why parked resumable legions hold no stack at all.
  *
- * Pools: a stack of the default size that is released goes into its worker's pool (at
- * most cfg.stack_pool_max; beyond that it is unmapped). Before pooling it, the
- * residency of its pages is read with mincore(2): the deepest resident page gives the
- * high-water mark for the statistics (bytes the legion actually touched, to a page),
- * and if anything below the hot top (cfg.stack_hot_size) is resident, that part is
- * given back with madvise(MADV_DONTNEED): the stack shrinks back to its hot top, and
- * a later legion gets zero-filled pages on demand.
+ * Pools and shrinking: a stack of the default size that is released goes into its
+ * worker's pool (at most cfg.stack_pool_max; beyond that it is unmapped). Trimming a
+ * stack reads the residency of its pages with mincore(2): the deepest resident page
+ * gives the high-water mark for the statistics (bytes actually touched, to a page), and
+ * if anything below the hot top (cfg.stack_hot_size) is resident, that part is given
+ * back with madvise(MADV_DONTNEED): the stack shrinks to its hot top and a later legion
+ * gets zero-filled pages on demand. Each of those system calls costs 0.6-1.5 us on the
+ * project's machines, several times a whole spawn-run-exit of a legion (about 0.2 us),
+ * so a released stack is trimmed at once only when a switch showed its legion below
+ * the hot top (lg_stack.low_sp, free to record in asm mode) or after 32 uses; the other
+ * released stacks are trimmed by their worker just before it next sleeps
+ * (lg__stack_pool_trim, idle time), together with the step runner if it was used.
+ * So memory goes back at the latest when the worker runs out of work, and a hot
+ * spawn loop pays one mincore per 32 legions.
  *
  * Overflow: each runtime thread has a sigaltstack and the process a SIGSEGV/SIGBUS
  * handler. A fault in the guard region of the stack the thread is running (or a fault
@@ -135,12 +142,17 @@ static size_t resident_depth(lg_stack *s) {
     return 0;
 }
 
-/* Reads the residency of s (one mincore call) to update the high-water mark, and if
- * anything below the hot top is resident, gives it back (one madvise call). */
-static void trim(lg_worker *p, lg_stack *s) {
+static size_t note_high_water(lg_worker *p, lg_stack *s) {
     size_t depth = resident_depth(s);
     if (depth > atomic_load_explicit(&p->stats.stack_high_water, memory_order_relaxed))
         atomic_store_explicit(&p->stats.stack_high_water, depth, memory_order_relaxed);
+    return depth;
+}
+
+/* Reads the residency of s (one mincore call) to update the high-water mark, and if
+ * anything below the hot top is resident, gives it back (one madvise call). */
+static void trim(lg_worker *p, lg_stack *s) {
+    size_t depth = note_high_water(p, s);
     size_t hot = lg_rt.cfg.stack_hot_size;
     if (depth > hot) {
         char *keep = (char *)((uintptr_t)(s->hi - hot) & ~(uintptr_t)(lg_rt.page - 1));
@@ -154,7 +166,7 @@ static void trim(lg_worker *p, lg_stack *s) {
 void lg__stack_release(lg_worker *p, lg_stack *s) {
     lg__context_destroy(&s->ctx);
     if (!(s->pooled_size && p->npool < lg_rt.cfg.stack_pool_max)) {
-        trim(p, s); /* for the high-water mark only: the mapping goes */
+        note_high_water(p, s);
         stack_unmap(s);
         return;
     }

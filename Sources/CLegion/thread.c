@@ -32,7 +32,9 @@
 #include "futex.h"
 #include "runtime.h"
 
-static __thread lg_thread *tls_thread;
+/* initial-exec: a fixed offset from the thread pointer, so reading it from the SIGURG
+ * and SIGSEGV handlers is async-signal-safe even when linked into a shared object. */
+static __thread lg_thread *tls_thread __attribute__((tls_model("initial-exec")));
 
 __attribute__((noinline)) lg_thread *lg__current_thread(void) {
     __asm__ volatile("" ::: "memory");
