@@ -464,6 +464,11 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
             }
             post = r == LG_STEP_DONE ? LG_POST_EXIT : r == LG_STEP_YIELD ? LG_POST_YIELD : LG_POST_PARK;
         }
+        if (post != LG_POST_PARK) { /* a commit or deadline belongs to the park it was set for */
+            l->commit = NULL;
+            l->commit_arg = NULL;
+            l->deadline = 0;
+        }
         switch (post) {
         case LG_POST_EXIT:
             if (l->stack) {

@@ -24,6 +24,8 @@ int lg_test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
         }                                         \
     } while (0)
 
+/* Forgets an earlier failure (scenarios without a runtime). */
+void lg_test_begin(void);
 /* Starts a runtime with c; fails the scenario if it cannot. */
 int lg_test_start(lg_config *c);
 /* Waits up to timeout_ms for quiescence; returns the parked count, -1 on timeout, or

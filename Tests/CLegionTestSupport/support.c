@@ -25,6 +25,10 @@ int lg_test_fail(const char *fmt, ...) {
     return -1;
 }
 
+void lg_test_begin(void) {
+    failure[0] = 0;
+}
+
 int lg_test_start(lg_config *c) {
     failure[0] = 0;
     if (lg_start(c) != 0) return lg_test_fail("lg_start failed");
