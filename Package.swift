@@ -28,7 +28,10 @@ let package = Package(
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
-        .testTarget(name: "CLegionTests", dependencies: ["CLegion"]),
+        .target(name: "CLegionTestSupport", dependencies: ["CLegion"],
+                path: "Tests/CLegionTestSupport",
+                cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
+        .testTarget(name: "CLegionTests", dependencies: ["CLegion", "CLegionTestSupport"]),
         .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
     ],
     swiftLanguageModes: [.v5]
