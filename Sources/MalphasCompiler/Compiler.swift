@@ -160,7 +160,7 @@ final class FunctionCompiler {
         let word = code[index]
         let op = Instruction.opcode(word)
         switch op {
-        case .jumpIfNotLess, .jumpIfNotLessEqual:
+        case _ where op.hasShortJump:
             if !Instruction.shortJumpRange.contains(offset) { shortJumpOverflow = true; return }
             code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset)
         default:
@@ -225,9 +225,17 @@ final class FunctionCompiler {
         for p in params where p.needsCell {
             emit(.newCell, a: p.register, b: p.register)
         }
-        let result = allocate()
-        compile(body, into: result)
-        emit(.returnValue, a: result)
+        // The body's value is returned from wherever it is (a local's own register, say).
+        if case .block(let block) = body.kind {
+            for s in block.statements { compileStatement(s) }
+            if let tail = block.tail {
+                emit(.returnValue, a: compileAny(tail))
+            } else {
+                emit(.returnUnit)
+            }
+        } else {
+            emit(.returnValue, a: compileAny(body))
+        }
     }
 
     func compileEntry(constants: [ConstItem], mainIndex: Int?) {
