@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
         .target(name: "CLegionTestSupport", dependencies: ["CLegion"],
                 path: "Tests/CLegionTestSupport",
+                exclude: ["fixtures"],
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion", "CLegionTestSupport"]),
         .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),

@@ -440,8 +440,11 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
              * suspended on its pinned stack. Queue it globally; a worker resumes it. */
             lg__gq_push(l);
             lg__wakep();
-            /* Only now: until l was queued the bracket kept the runtime from looking quiescent. */
-            atomic_fetch_sub_explicit(&lg_rt.nblocking, 1, memory_order_seq_cst);
+            /* Only now: until l was queued the bracket kept the runtime from looking
+             * quiescent. By now l may have run to its end on another thread whose
+             * quiescence check still counted this bracket, so this decrement may be
+             * the transition into quiescence: tell lg_wait. */
+            if (atomic_fetch_sub_explicit(&lg_rt.nblocking, 1, memory_order_seq_cst) == 1) lg__quiescence_poke();
             return;
         }
         atomic_store_explicit(&p->in_legion, 0, memory_order_relaxed);
@@ -460,6 +463,11 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
                 else lg__stack_release(p, s);
             }
             post = r == LG_STEP_DONE ? LG_POST_EXIT : r == LG_STEP_YIELD ? LG_POST_YIELD : LG_POST_PARK;
+        }
+        if (post != LG_POST_PARK) { /* a commit or deadline belongs to the park it was set for */
+            l->commit = NULL;
+            l->commit_arg = NULL;
+            l->deadline = 0;
         }
         switch (post) {
         case LG_POST_EXIT:

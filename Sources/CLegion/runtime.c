@@ -17,6 +17,7 @@
  * those counters are still, and idle_lock orders their last writes before our reads.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,16 @@ fail : {
 }
 }
 
+static void refuse_on_runtime_thread(const char *what) {
+    if (lg__current_thread()) {
+        fprintf(stderr, "malphas legion runtime: %s called on one of the runtime's own threads; "
+                        "call it from the embedder's thread\n", what);
+        abort();
+    }
+}
+
 void lg_shutdown(void) {
+    refuse_on_runtime_thread("lg_shutdown");
     pthread_mutex_lock(&start_lock);
     if (!atomic_load(&lg_rt.running)) {
         pthread_mutex_unlock(&start_lock);
@@ -339,6 +349,7 @@ void lg__quiescence_poke(void) {
 }
 
 lg_wait_result lg_wait(uint64_t timeout_ns, size_t *parked) {
+    refuse_on_runtime_thread("lg_wait");
     pthread_once(&cond_once, cond_init);
     struct timespec deadline;
     if (timeout_ns != UINT64_MAX) {

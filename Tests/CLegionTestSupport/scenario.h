@@ -24,9 +24,12 @@ int lg_test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
         }                                         \
     } while (0)
 
+/* Forgets an earlier failure (scenarios without a runtime). */
+void lg_test_begin(void);
 /* Starts a runtime with c; fails the scenario if it cannot. */
 int lg_test_start(lg_config *c);
-/* Waits up to timeout_ms for quiescence; returns parked count or -1 on timeout. */
+/* Waits up to timeout_ms for quiescence; returns the parked count, -1 on timeout, or
+ * -2 if quiescence was only found when the timeout expired (a lost signal). */
 long lg_test_quiesce(unsigned timeout_ms);
 /* Resident set size in KiB (/proc/self/statm). */
 long lg_test_rss_kb(void);

@@ -14,11 +14,19 @@ const char *lg_test_failure(void) {
 }
 
 int lg_test_fail(const char *fmt, ...) {
+    char earlier[sizeof failure];
+    snprintf(earlier, sizeof earlier, "%s", failure); /* a helper may have said more */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(failure, sizeof failure, fmt, ap);
+    int n = vsnprintf(failure, sizeof failure, fmt, ap);
     va_end(ap);
+    if (earlier[0] && n > 0 && (size_t)n < sizeof failure)
+        snprintf(failure + n, sizeof failure - (size_t)n, " (%s)", earlier);
     return -1;
+}
+
+void lg_test_begin(void) {
+    failure[0] = 0;
 }
 
 int lg_test_start(lg_config *c) {
@@ -30,9 +38,17 @@ int lg_test_start(lg_config *c) {
 long lg_test_quiesce(unsigned timeout_ms) {
     size_t parked = 0;
     lg_wait_result r;
-    do r = lg_wait((uint64_t)timeout_ms * 1000000u, &parked);
+    uint64_t t0 = lg_now_ns(), limit = (uint64_t)timeout_ms * 1000000u;
+    do r = lg_wait(limit, &parked);
     while (r == LG_WAIT_WOKEN);
-    return r == LG_WAIT_QUIESCENT ? (long)parked : -1;
+    if (r != LG_WAIT_QUIESCENT) return -1;
+    if (lg_now_ns() - t0 >= limit) {
+        /* lg_wait checks once more when its timeout expires: quiescent then means the
+         * transition into quiescence was never signalled. */
+        lg_test_fail("quiescence was reached but lg_wait was not woken (found only at its timeout)");
+        return -2;
+    }
+    return (long)parked;
 }
 
 static long read_long_field(const char *path, int index) {

@@ -32,17 +32,28 @@ final class ContextSwitchTests: XCTestCase {
         assertScenario(lg_test_timers(contextUcontext), "timers, ucontext")
     }
 
-    /// The AArch64 switch cannot run here, but it must assemble, with its symbols.
-    func testAArch64ContextAssembles() throws {
+    func testAsmSwitchKeepsCalleeSavedRegistersAndFloatingPointControlWords() {
+        assertScenario(lg_test_context_registers(), "x86-64 register check")
+    }
+
+    /// The AArch64 switch must assemble with its symbols; where qemu-user is installed
+    /// (Debian package qemu-user) a freestanding check program also runs it.
+    func testAArch64ContextAssemblesAndKeepsRegisters() throws {
         let clang = "/opt/swift/usr/bin/clang"
         guard FileManager.default.isExecutableFile(atPath: clang) else {
             throw XCTSkip("no clang at \(clang) to cross-assemble context_aarch64.S")
         }
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../Sources/CLegion/context_aarch64.S").standardizedFileURL
-        let object = FileManager.default.temporaryDirectory
-            .appendingPathComponent("context_aarch64-\(getpid()).o")
-        defer { try? FileManager.default.removeItem(at: object) }
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let source = here.appendingPathComponent("../../Sources/CLegion/context_aarch64.S").standardizedFileURL
+        let check = here.appendingPathComponent("../CLegionTestSupport/fixtures/aarch64_switch_check.c")
+            .standardizedFileURL
+        let temp = FileManager.default.temporaryDirectory
+        let object = temp.appendingPathComponent("context_aarch64-\(getpid()).o")
+        let program = temp.appendingPathComponent("aarch64_switch_check-\(getpid())")
+        defer {
+            try? FileManager.default.removeItem(at: object)
+            try? FileManager.default.removeItem(at: program)
+        }
         let (status, output) = try run(clang, ["--target=aarch64-linux-gnu", "-c", source.path, "-o", object.path])
         XCTAssertEqual(status, 0, "clang failed to assemble context_aarch64.S:\n\(output)")
         let nm = "/opt/swift/usr/bin/llvm-nm"
@@ -53,6 +64,20 @@ final class ContextSwitchTests: XCTestCase {
                 XCTAssertTrue(symbols.contains(symbol), "\(symbol) missing from the AArch64 object:\n\(symbols)")
             }
         }
+        let qemu = ["/usr/bin/qemu-aarch64", "/usr/bin/qemu-aarch64-static"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let qemu else {
+            throw XCTSkip("assembled only: install qemu-user to also run the AArch64 switch")
+        }
+        let (linkStatus, linkOutput) = try run(clang, [
+            "--target=aarch64-linux-gnu", "-ffreestanding", "-nostdlib", "-static", "-fuse-ld=lld", "-O2",
+            check.path, source.path, "-o", program.path,
+        ])
+        XCTAssertEqual(linkStatus, 0, "building the AArch64 check failed:\n\(linkOutput)")
+        guard linkStatus == 0 else { return }
+        let (runStatus, runOutput) = try run(qemu, [program.path])
+        XCTAssertEqual(runStatus, 0, "AArch64 switch check under qemu: \(runOutput)")
+        XCTAssertEqual(runOutput, "ok\n")
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws -> (Int32, String) {

@@ -207,7 +207,8 @@ void lg_park_commit(lg_commit_fn commit, void *arg);
 
 /// Makes the next park of the running legion (lg_park, or a step returning
 /// LG_STEP_PARK) end by itself at deadline_ns (lg_now_ns clock) if no lg_ready came
-/// first. The timer is cancelled when a ready comes first.
+/// first. The timer is cancelled when a ready comes first. A yield, or a step
+/// returning anything but LG_STEP_PARK, discards a pending deadline and commit.
 void lg_park_deadline(uint64_t deadline_ns);
 
 /// Makes a parked legion runnable. From a worker it goes into that worker's runnext
@@ -267,7 +268,7 @@ typedef enum lg_wait_result {
     LG_WAIT_TIMEOUT = 2,   ///< timeout_ns passed
 } lg_wait_result;
 
-/// Blocks the calling (non-worker) thread until the runtime is quiescent, lg_wake_waiter
+/// Blocks the calling thread (not one of the runtime's) until the runtime is quiescent, lg_wake_waiter
 /// is called, or timeout_ns passes (UINT64_MAX: no timeout). On LG_WAIT_QUIESCENT,
 /// *parked (if not NULL) receives how many legions are alive, all of them parked
 /// forever unless another thread readies one. A wake that came before the call is not

@@ -15,6 +15,10 @@
 /// Why the last scenario failed.
 const char *lg_test_failure(void);
 
+/// Two contexts switch 1000 times through the assembly switch; every callee-saved
+/// register and each context's own MXCSR and x87 control word must survive (x86-64).
+int lg_test_context_registers(void);
+
 /// One legion spawns `count` legions (stackful or resumable) that each add their index
 /// to a sum; checks the sum, that all ran, and that nothing is left parked.
 int lg_test_spawn_many(unsigned workers, int resumable, int context, long count);
