@@ -130,19 +130,39 @@ public final class LegionRuntime {
 
     // MARK: - Running a program
 
-    /// Runs `entry` as main, and every legion it spawns, until the program ends. The
-    /// caller reports the ending, then calls `releaseLegions`.
+    /// Whether `start` succeeded and `shutdown` has not run yet (the waiting thread's).
+    private(set) var isRunning = false
+    private var idBaseSet = false
+
+    /// Runs `entry` as main, and every legion it spawns, until the program ends: starts
+    /// the runtime, runs main, shuts the runtime down. The caller reports the ending, then
+    /// calls `releaseLegions`.
     func run(entry: ClosureBox, errorOutput: Output) -> Ending {
         if let reason = start() { return .notStarted(reason) }
-        LegionRuntime.current = self
+        let ending = runMain(entry: entry, errorOutput: errorOutput)
+        shutdown(errorOutput: errorOutput)
+        return ending
+    }
+
+    /// Runs `entry` as a new main legion on the started runtime and waits until main has
+    /// finished and no legion can run any more (`.finished`; the runtime keeps running,
+    /// with the legions blocked forever still parked: a REPL session's next input may
+    /// wake them), or until a legion fails or main deadlocks (then the runtime is shut
+    /// down before this returns, so the report can read every legion safely).
+    func runMain(entry: ClosureBox, errorOutput: Output) -> Ending {
+        mal_store_release_u32(abortWord, 0)
+        mal_lock(endLock)
+        failure = nil
+        mainFinished = false
+        mainResult = .unit
+        mal_unlock(endLock)
         let main = LegionState()
         main.start(entry, args: [])
         self.main = main
         do {
             try spawn(main)
         } catch {
-            lg_shutdown()
-            LegionRuntime.current = nil
+            shutdown(errorOutput: errorOutput)
             return .notStarted("cannot spawn the main legion")
         }
         var deadlocked = false
@@ -157,21 +177,33 @@ public final class LegionRuntime {
             }
             // Woken: main has finished; wait for the legions that can still run.
         }
+        if mal_load_acquire_u32(abortWord) == 0 && !deadlocked {
+            mal_lock(endLock)
+            let value = mainResult
+            mainResult = .unit
+            mal_unlock(endLock)
+            return .finished(value)
+        }
+        shutdown(errorOutput: errorOutput)
+        // The workers are joined: what they wrote is visible here.
+        if let f = failure { return .failed(f) }
+        var stuck = registry.all().sorted { $0.id < $1.id }
+        if let m = stuck.firstIndex(where: { $0 === main }) { stuck.insert(stuck.remove(at: m), at: 0) }
+        return .deadlock(stuck)
+    }
+
+    /// Prints the statistics if asked, stops the runtime and joins its threads. Legions
+    /// still parked stay in the registry until `releaseLegions`.
+    func shutdown(errorOutput: Output) {
+        guard isRunning else { return }
         if settings.printStats { printStats(to: errorOutput) }
         lg_shutdown()
         LegionRuntime.current = nil
-        // The workers are joined: what they wrote is visible here.
-        if let f = failure { return .failed(f) }
-        if deadlocked {
-            var stuck = registry.all().sorted { $0.id < $1.id }
-            if let m = stuck.firstIndex(where: { $0 === main }) { stuck.insert(stuck.remove(at: m), at: 0) }
-            return .deadlock(stuck)
-        }
-        return .finished(mainResult)
+        isRunning = false
     }
 
     /// Starts CLegion with the settings; nil, or why it could not start.
-    private func start() -> String? {
+    func start() -> String? {
         var config = lg_config()
         lg_config_init(&config)
         // lg_config_set keeps pointers to the strings until lg_start copies them.
@@ -195,6 +227,9 @@ public final class LegionRuntime {
             return errno == EBUSY ? "the legion runtime is already running in this process"
                                   : "cannot start the legion runtime: \(String(cString: strerror(errno)))"
         }
+        LegionRuntime.current = self
+        isRunning = true
+        idBaseSet = false
         return nil
     }
 
@@ -285,7 +320,11 @@ public final class LegionRuntime {
 
     private func firstStep(_ legion: LegionState, _ runtimeLegion: OpaquePointer) {
         let runtimeID = lg_legion_id(runtimeLegion)
-        if legion === main { idBase = runtimeID - 1 }
+        if !idBaseSet {
+            // The first legion of a run is its main (later mains of a REPL session count on).
+            idBase = runtimeID - 1
+            idBaseSet = true
+        }
         legion.id = Int(runtimeID - idBase)
         legion.randomState = (lg_now_ns() ^ (UInt64(legion.id) &* 0x9E37_79B9_7F4A_7C15)) | 1
     }

@@ -598,15 +598,20 @@ public final class VM {
                     case .makeReference:
                         regs[a] = .reference(ReferenceBox(regs[Instruction.b(word)]))
                     case .dereference:
-                        guard case .reference(let cell) = regs[Instruction.b(word)] else {
-                            throw RuntimeError("cannot dereference a value of type \(regs[Instruction.b(word)].typeName)")
+                        // A method's `self` is the value itself, not a reference to it, so `*self`
+                        // (and `*x` of any plain value) reads the value.
+                        if case .reference(let cell) = regs[Instruction.b(word)] {
+                            regs[a] = cell.value
+                        } else {
+                            regs[a] = regs[Instruction.b(word)]
                         }
-                        regs[a] = cell.value
                     case .storeThroughReference:
-                        guard case .reference(let cell) = regs[a] else {
-                            throw RuntimeError("cannot assign through a value of type \(regs[a].typeName): it is not a reference")
+                        // `*self = v` in a `&mut self` method: `self` holds the value itself.
+                        if case .reference(let cell) = regs[a] {
+                            cell.value = regs[Instruction.b(word)]
+                        } else {
+                            regs[a] = regs[Instruction.b(word)]
                         }
-                        cell.value = regs[Instruction.b(word)]
 
                     // MARK: Iteration
                     case .forRangePrep:
