@@ -167,7 +167,7 @@ public enum Interpreter {
             text = inMain ? "error: \(failure.error.message)\n" : "error in legion \(failure.legionID): \(failure.error.message)\n"
         }
         if failure.isStackOverflow {
-            text += "help: the limit is \(failure.trace.count) frames; raise it with MALPHAS_MAX_DEPTH\n"
+            text += "help: if the recursion is meant to go this deep, raise the limit with MALPHAS_MAX_DEPTH=<calls>\n"
         }
         let frames = failure.trace.filter { $0.function != "<entry>" }
         text += "stack trace (innermost call first):\n"

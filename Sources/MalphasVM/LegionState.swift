@@ -202,8 +202,8 @@ public final class LegionState {
         stackCapacity > LegionState.initialStackCapacity ? stackCapacity / 4 : -1
     }
 
-    func growFrames() {
-        let capacity = frameCapacity * 2
+    func growFrames(limit: Int) {
+        let capacity = max(frameCount + 1, min(frameCapacity * 2, limit))
         let newFrames = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
         newFrames.moveInitialize(from: frames, count: frameCount)
         frames.deallocate()

@@ -718,9 +718,11 @@ public final class VM {
     struct StackOverflow: Error { let depth: Int }
 
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the
+    /// limit is what detects the overflow: the call path tests one bound, not two.
     private func growFrames(_ legion: LegionState, depth: Int) throws {
         if depth >= maxDepth { throw StackOverflow(depth: maxDepth) }
-        if depth >= legion.frameCapacity { legion.growFrames() }
+        if depth >= legion.frameCapacity { legion.growFrames(limit: maxDepth) }
     }
 
     @inline(__always)
