@@ -30,7 +30,7 @@ let package = Package(
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
-        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
+        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion"]),
         .target(name: "CLegionTestSupport", dependencies: ["CLegion"],
                 path: "Tests/CLegionTestSupport",
                 exclude: ["fixtures"],

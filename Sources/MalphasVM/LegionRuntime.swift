@@ -84,9 +84,11 @@ public final class LegionRuntime {
     /// Set once, before the runtime starts.
     unowned(unsafe) var vm: VM!
     private(set) var main: LegionState?
-    /// The runtime's id of main minus one: a legion's Malphas id is its runtime id minus
-    /// this. Written by main's first step, before main can spawn anything.
-    private var idBase: UInt64 = 0
+    /// The last legion number given out (main is 1); a relaxed atomic counter.
+    private let lastLegionID: UnsafeMutablePointer<Int64>
+    /// Runtime legion ids and Malphas legion numbers, recorded only while tracing (the
+    /// trace file is rewritten to show Malphas numbers). Guarded by `endLock`.
+    private var traceNames: [(runtimeID: UInt64, id: Int)] = []
 
     /// Non-zero once a legion failed or called exit: every step ends at once.
     private let abortWord: UnsafeMutablePointer<UInt32>
@@ -108,12 +110,20 @@ public final class LegionRuntime {
         endLock.initialize(to: 0)
         stackCounters = .allocate(capacity: 2)
         stackCounters.initialize(repeating: 0, count: 2)
+        lastLegionID = .allocate(capacity: 1)
+        lastLegionID.initialize(to: 0)
+    }
+
+    /// The number of a new legion: main is 1, the others count up in spawn order.
+    func newLegionID() -> Int {
+        Int(mal_fetch_add_i64(lastLegionID, 1) + 1)
     }
 
     deinit {
         abortWord.deallocate()
         endLock.deallocate()
         stackCounters.deallocate()
+        lastLegionID.deallocate()
     }
 
     /// How a program run ended.
@@ -132,7 +142,6 @@ public final class LegionRuntime {
 
     /// Whether `start` succeeded and `shutdown` has not run yet (the waiting thread's).
     private(set) var isRunning = false
-    private var idBaseSet = false
 
     /// Runs `entry` as main, and every legion it spawns, until the program ends: starts
     /// the runtime, runs main, shuts the runtime down. The caller reports the ending, then
@@ -156,7 +165,7 @@ public final class LegionRuntime {
         mainFinished = false
         mainResult = .unit
         mal_unlock(endLock)
-        let main = LegionState()
+        let main = LegionState(id: newLegionID())
         main.start(entry, args: [])
         self.main = main
         do {
@@ -200,6 +209,7 @@ public final class LegionRuntime {
         lg_shutdown()
         LegionRuntime.current = nil
         isRunning = false
+        if let path = settings.tracePath { renameTraceSlices(path) }
     }
 
     /// Starts CLegion with the settings; nil, or why it could not start.
@@ -229,7 +239,6 @@ public final class LegionRuntime {
         }
         LegionRuntime.current = self
         isRunning = true
-        idBaseSet = false
         return nil
     }
 
@@ -281,7 +290,7 @@ public final class LegionRuntime {
 
     /// One step of `legion` on the worker that scheduled it (see the file comment).
     fileprivate func step(_ legion: LegionState, _ runtimeLegion: OpaquePointer) -> lg_step_result {
-        if _slowPath(legion.id == 0) { firstStep(legion, runtimeLegion) }
+        if _slowPath(!legion.hasRun) { firstStep(legion, runtimeLegion) }
         legion.runtimeLegion = runtimeLegion
         if _slowPath(mal_load_acquire_u32(abortWord) != 0) { return end(legion) }
         if let reason = legion.blockedReason {
@@ -319,14 +328,56 @@ public final class LegionRuntime {
     }
 
     private func firstStep(_ legion: LegionState, _ runtimeLegion: OpaquePointer) {
-        let runtimeID = lg_legion_id(runtimeLegion)
-        if !idBaseSet {
-            // The first legion of a run is its main (later mains of a REPL session count on).
-            idBase = runtimeID - 1
-            idBaseSet = true
-        }
-        legion.id = Int(runtimeID - idBase)
+        legion.hasRun = true
         legion.randomState = (lg_now_ns() ^ (UInt64(legion.id) &* 0x9E37_79B9_7F4A_7C15)) | 1
+        if settings.tracePath != nil {
+            mal_lock(endLock)
+            traceNames.append((lg_legion_id(runtimeLegion), legion.id))
+            mal_unlock(endLock)
+        }
+    }
+
+    /// The runtime names trace slices by its own legion ids; rewrite them as the
+    /// Malphas legion numbers that reports and `legion_id()` show.
+    private func renameTraceSlices(_ path: String) {
+        guard let file = fopen(path, "r") else { return }
+        var text = ""
+        var buffer = [CChar](repeating: 0, count: 1 << 16)
+        while fgets(&buffer, Int32(buffer.count), file) != nil { text += String(cString: buffer) }
+        fclose(file)
+        var names: [UInt64: Int] = [:]
+        for (runtimeID, id) in traceNames { names[runtimeID] = id }
+        traceNames = []
+        // Each event is one line; a number follows `"name":"legion ` and `"legion":`.
+        func renumber(_ line: [UInt8], after marker: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(line.count)
+            var i = 0
+            while i < line.count {
+                if line[i] == marker[0], i + marker.count <= line.count, Array(line[i..<i + marker.count]) == marker {
+                    out.append(contentsOf: marker)
+                    i += marker.count
+                    var j = i
+                    var runtimeID: UInt64 = 0
+                    while j < line.count, line[j] >= 48, line[j] <= 57 { runtimeID = runtimeID &* 10 &+ UInt64(line[j] - 48); j += 1 }
+                    if j > i, let id = names[runtimeID] {
+                        out.append(contentsOf: Array(String(id).utf8))
+                        i = j
+                    }
+                    continue
+                }
+                out.append(line[i])
+                i += 1
+            }
+            return out
+        }
+        var bytes = Array(text.utf8)
+        bytes = renumber(bytes, after: Array("\"name\":\"legion ".utf8))
+        bytes = renumber(bytes, after: Array("\"legion\":".utf8))
+        let out = String(decoding: bytes, as: UTF8.self)
+        guard let w = fopen(path, "w") else { return }
+        fputs(out, w)
+        fclose(w)
     }
 
     /// The legion has ended (or is abandoned by an abort): free its registers, which

@@ -61,9 +61,10 @@ enum Completion {
 
 public final class LegionState {
     /// The legion's number as Malphas shows it (`legion_id()`, reports): main is 1, the
-    /// others count up in spawn order. Set by the runtime bridge when the legion first
-    /// runs (it is the runtime's legion id, offset so that main is 1).
-    public internal(set) var id: Int
+    /// others count up in spawn order.
+    public let id: Int
+    /// False until the runtime bridge ran the legion's first step.
+    var hasRun = false
     /// The VM stack. Every slot in `0..<stackCapacity` is initialised; every slot above
     /// the top frame's registers holds nil (returns clear what they leave behind), so a
     /// new frame starts with nil registers and a dead register never keeps a value alive.

@@ -80,7 +80,7 @@ extension VM {
         for i in 0..<count {
             if case .reference(let cell) = r[1 + i] { args.append(.reference(ReferenceBox(cell.value))) } else { args.append(r[1 + i]) }
         }
-        let legion = LegionState()
+        let legion = LegionState(id: runtime.newLegionID())
         legion.start(copy, args: args)
         try runtime.spawn(legion)
     }
