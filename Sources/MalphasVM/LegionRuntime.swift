@@ -77,8 +77,13 @@ public struct LegionSettings {
 
 /// Runs one program's legions on the CLegion runtime (one at a time per process).
 public final class LegionRuntime {
-    /// The runtime bridge of the program running now (read by steps and commits).
-    static var current: LegionRuntime?
+    /// The runtime bridge of the program running now (read by every step, unretained:
+    /// the waiting thread keeps it alive while the runtime runs).
+    static var current: LegionRuntime? {
+        get { currentReference?.takeUnretainedValue() }
+        set { currentReference = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+    static var currentReference: Unmanaged<LegionRuntime>?
 
     let settings: LegionSettings
     /// Set once, before the runtime starts.
@@ -408,7 +413,7 @@ public final class LegionRuntime {
 /// The step function of every Malphas legion.
 private let legionStep: lg_step_fn = { runtimeLegion, user in
     let legion = Unmanaged<LegionState>.fromOpaque(user!).takeUnretainedValue()
-    return LegionRuntime.current.unsafelyUnwrapped.step(legion, runtimeLegion!)
+    return LegionRuntime.currentReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.step(legion, runtimeLegion!) }
 }
 
 /// The park commit of a channel operation: runs on the worker's scheduler stack once the
@@ -419,7 +424,7 @@ private let releaseChannelLocks: lg_commit_fn = { _, arg in
     let legion = Unmanaged<LegionState>.fromOpaque(arg!).takeUnretainedValue()
     if let ch = legion.heldChannel {
         legion.heldChannel = nil
-        ch.release()
+        ch._withUnsafeGuaranteedRef { $0.release() }
     } else {
         var held: [ChannelBox] = []
         swap(&held, &legion.heldChannels)

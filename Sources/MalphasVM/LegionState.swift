@@ -93,8 +93,9 @@ public final class LegionState {
     /// Parks that queued waiters so far (owned by the legion).
     var parks: UInt64 = 0
     /// The channel(s) whose lock the legion holds while it parks; the park commit
-    /// releases them once the legion is off its native stack.
-    var heldChannel: ChannelBox?
+    /// releases them once the legion is off its native stack. Unretained: the channel is
+    /// in a register of the parked instruction, which runs again when the legion wakes.
+    var heldChannel: Unmanaged<ChannelBox>?
     var heldChannels: [ChannelBox] = []
     /// The runtime's legion (an `lg_legion *`), set at every step: what `lg_ready` takes.
     var runtimeLegion: OpaquePointer?
@@ -110,8 +111,8 @@ public final class LegionState {
 
     /// Small on purpose: a million parked legions must fit in about 1 KiB each; the
     /// stacks double when a call needs more.
-    static let initialStackCapacity = 16
-    static let initialFrameCapacity = 4
+    static let initialStackCapacity = 8
+    static let initialFrameCapacity = 2
 
     public init(id: Int = 0) {
         self.id = id

@@ -120,7 +120,7 @@ extension VM {
         case .wouldBlock:
             let park = legion.openPark()
             ch.enqueueSender(Waiter(legion: legion, park: park, caseIndex: -1, value: v))
-            legion.heldChannel = ch
+            legion.heldChannel = Unmanaged.passUnretained(ch)
             return .send
         }
     }
@@ -154,7 +154,7 @@ extension VM {
         case .wouldBlock:
             let park = legion.openPark()
             ch.enqueueReceiver(Waiter(legion: legion, park: park, caseIndex: -1))
-            legion.heldChannel = ch
+            legion.heldChannel = Unmanaged.passUnretained(ch)
             return .block(.receive)
         }
     }
