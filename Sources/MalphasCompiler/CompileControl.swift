@@ -71,7 +71,7 @@ extension FunctionCompiler {
     /// `loop { }`: its value is what `break v` gives it.
     func compileLoop(_ body: Block, into target: Int?) {
         let top = code.count
-        loops.append(LoopContext(resultRegister: target, isValueLoop: true))
+        loops.append(LoopContext(resultRegister: target))
         compileBlock(body, into: nil)
         let context = loops.removeLast()
         patchAll(context.continueJumps)
@@ -82,7 +82,7 @@ extension FunctionCompiler {
     func compileWhile(_ condition: Expr, body: Block) {
         let top = code.count
         let exits = compileCondition(condition)
-        loops.append(LoopContext(resultRegister: nil, isValueLoop: false))
+        loops.append(LoopContext(resultRegister: nil))
         compileBlock(body, into: nil)
         let context = loops.removeLast()
         patchAll(context.continueJumps)
@@ -128,7 +128,7 @@ extension FunctionCompiler {
             }
             finishBindings(bindings)
         }
-        loops.append(LoopContext(resultRegister: nil, isValueLoop: false))
+        loops.append(LoopContext(resultRegister: nil))
         compileBlock(body, into: nil)
         let context = loops.removeLast()
         free(to: bodyMark)
@@ -237,9 +237,9 @@ extension FunctionCompiler {
             loops[loops.count - 1].continueJumps.append(emitJump())
         case .returnValue(let value):
             if let value {
-                emit(.returnValue, a: compileAny(value))
+                emitReturn(compileAny(value))
             } else {
-                emit(.returnUnit)
+                emitReturn(nil)
             }
         case .send(let ch, let value):
             let c = compileAny(ch)

@@ -364,17 +364,19 @@ extension FunctionCompiler {
         // registers: the callee's frame starts at the receiver.
         let base: Int
         if place != nil && !place!.steps.isEmpty {
-            openContainer(&place!)
+            preparePlace(&place!)
             base = allocate(2 + args.count)
         } else {
             base = callBase(target: target, arguments: 1 + args.count)
         }
         if let place {
+            // Arguments first: they may read the place the receiver is moved out of.
+            for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
             takePlace(place, into: base + 1)
         } else {
             compile(receiver, into: base + 1)
+            for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
         }
-        for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
         setLine(span)
         emit(.callMethod, a: base, b: args.count, c: s, d: place != nil ? 1 : 0)
         if let place { storePlace(place, from: base + 1) }

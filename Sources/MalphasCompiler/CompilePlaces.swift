@@ -76,27 +76,38 @@ extension FunctionCompiler {
     /// but the last step's, leaving in `containers.last` the register that holds the
     /// container of the last step (or the root's value when there are no steps).
     func openContainer(_ p: inout Place) {
+        preparePlace(&p)
+        takeContainers(p)
+    }
+
+    /// Evaluates the index expressions and allocates the registers the containers will be
+    /// taken into, emitting no take yet.
+    func preparePlace(_ p: inout Place) {
         for step in p.steps {
             if case .index(let e) = step { p.indexRegisters.append(compileAny(e)) }
             else { p.indexRegisters.append(-1) }
         }
-        let rootRegister: Int
         switch p.root {
-        case .register(let r):
-            rootRegister = r
-        case .cell(let r):
-            rootRegister = allocate(); emit(.takeCell, a: rootRegister, b: r)
-        case .upvalue(let i):
-            rootRegister = allocate(); emit(.takeUpvalue, a: rootRegister, b: i)
-        case .global(let slot):
-            rootRegister = allocate(); emit(.takeGlobal, a: rootRegister, bx: slot)
+        case .register(let r): p.containers = [r]
+        case .cell, .upvalue, .global: p.containers = [allocate()]
         }
-        p.containers = [rootRegister]
+        if p.steps.count > 1 {
+            for _ in 0..<(p.steps.count - 1) { p.containers.append(allocate()) }
+        }
+    }
+
+    /// Takes the root (unless it is a plain register) and every container but the last
+    /// step's into the registers `preparePlace` allocated.
+    func takeContainers(_ p: Place) {
+        switch p.root {
+        case .register: break
+        case .cell(let r): emit(.takeCell, a: p.containers[0], b: r)
+        case .upvalue(let i): emit(.takeUpvalue, a: p.containers[0], b: i)
+        case .global(let slot): emit(.takeGlobal, a: p.containers[0], bx: slot)
+        }
         guard p.steps.count > 1 else { return }
         for depth in 0..<(p.steps.count - 1) {
-            let next = allocate()
-            emitTake(p.steps[depth], index: p.indexRegisters[depth], from: p.containers[depth], into: next)
-            p.containers.append(next)
+            emitTake(p.steps[depth], index: p.indexRegisters[depth], from: p.containers[depth], into: p.containers[depth + 1])
         }
     }
 
@@ -142,9 +153,12 @@ extension FunctionCompiler {
     }
 
     /// Moves the place's value into `target` (for a mutating method call's receiver).
-    /// The place's containers must have been opened (`openContainer`) before `target` was
-    /// allocated when it has steps, so its temporaries sit below the call's registers.
+    /// The place must have been prepared (`preparePlace`) before `target` was allocated
+    /// when it has steps, so its temporaries sit below the call's registers; its
+    /// containers are taken here, after the call's arguments were evaluated (they may read
+    /// the place: `m.insert(k, m.get(k) + 1)`).
     func takePlace(_ p: Place, into target: Int) {
+        if !p.steps.isEmpty { takeContainers(p) }
         if p.steps.isEmpty {
             switch p.root {
             case .register(let r): emit(.take, a: target, b: r)

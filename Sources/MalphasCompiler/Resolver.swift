@@ -259,6 +259,17 @@ public final class Resolver {
         }
         let typeDisplay = displayName(key)
         var table = global.methods[key] ?? [:]
+        // Associated constants are constants named `Type::NAME`.
+        for c in impl.constants {
+            let qualified = "\(typeDisplay)::\(c.name.name)"
+            if global.consts[qualified] != nil {
+                error("duplicate definitions with name `\(c.name.name)`", at: c.name.span)
+                continue
+            }
+            let ci = ConstItem(decl: c, slot: global.newGlobalSlot(qualified), folded: nil)
+            global.consts[qualified] = ci
+            constItems.append(ci)
+        }
         var trait: TraitDecl?
         if let traitPath = impl.trait {
             trait = global.traits[traitPath.last.name]
@@ -330,8 +341,8 @@ public final class Resolver {
             folding.insert(name)
             defer { folding.remove(name) }
             let folded = ConstantFolder.fold(item.decl.value) { e in
-                guard case .path(let p) = e.kind, p.segments.count == 1 else { return nil }
-                return value(of: p.last.name)
+                guard case .path(let p) = e.kind, p.segments.count <= 2 else { return nil }
+                return value(of: p.text)
             }
             item.folded = folded
             global.consts[name] = item
@@ -739,6 +750,12 @@ public final class Resolver {
         // `Type::member`, `Enum::Variant`, `Trait::method`, `module::item`.
         let typeSegment = path.segments[path.segments.count - 2].name
         let typeName = typeSegment.name
+        if let typeDisplay = enumNamed(typeName).map({ global.program.enums[$0].name }) ?? structNamed(typeName).map({ global.program.structs[$0].name }),
+           let c = global.consts["\(typeDisplay)::\(name)"] {
+            let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
+            resolutions[span] = r
+            return r
+        }
         if let e = enumNamed(typeName) {
             let info = global.program.enums[e]
             if info.variantNames.contains(name) {

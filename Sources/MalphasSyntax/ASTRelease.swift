@@ -12,6 +12,15 @@
 /// must survive any input) should hand the tree here when done with it, and walk it
 /// iteratively where chains can be long.
 public enum ASTRelease {
+    /// Frees a parse result's tree. Pass the last reference, moved:
+    /// `ASTRelease.release(consume result)`; a tree still referenced elsewhere is freed
+    /// (recursively) when that reference goes.
+    public static func release(_ result: consuming ParseResult) {
+        let unit = result.unit
+        result.unit.items = []
+        release(consume unit)
+    }
+
     /// Frees a unit's items (if this is the last reference to them).
     public static func release(_ unit: consuming SourceUnit) {
         var work = WorkList()
@@ -20,7 +29,8 @@ public enum ASTRelease {
         work.drain()
     }
 
-    /// Frees items, statements and a tail expression (for REPL inputs).
+    /// Frees items, statements and a tail expression (for REPL inputs). As above, pass
+    /// the last references, moved.
     public static func release(items: consuming [Item], statements: consuming [Stmt], tail: consuming Expr?) {
         var work = WorkList()
         for item in items { work.nodes.append(.item(item)) }

@@ -5,7 +5,8 @@
 /// of any length costs no native stack. Everything that does recurse (parentheses,
 /// blocks, types, patterns, prefix operators, nested items) goes through `enterNesting`,
 /// which stops at `Parser.nestingLimit` levels with a "nesting too deep" error: the
-/// parser's native stack depth is bounded by that counter whatever the input.
+/// parser's native stack depth is bounded by that counter whatever the input. (Chains
+/// still make deep trees; `ASTRelease` frees those without recursion.)
 ///
 /// Errors are recorded and the parser resynchronises (to `;`, `}`, or the next item
 /// keyword) so one run reports several errors. Every loop either consumes a token or
@@ -26,8 +27,11 @@ public struct ParseResult: Sendable {
 
 /// Entry points of the front end.
 public enum Parser {
-    /// How many expressions, blocks, types and patterns may nest inside one another.
-    /// Chosen so the deepest recursion fits comfortably in a 512 KiB stack in a debug build.
+    /// How deeply expressions, blocks, types and patterns may nest inside one another,
+    /// in units: most constructs cost 1, a block 2, an item nested in a block or a module
+    /// 4 (see `DescentParser.enterNesting`). At the limit the parser's native stack stays
+    /// under about 350 KiB in a debug build (much less optimised), so it parses any input
+    /// on a 512 KiB stack. Real programs stay far below it.
     public static let nestingLimit = 256
     /// Parsing stops after this many errors; later ones are mostly consequences.
     public static let errorLimit = 50
@@ -63,6 +67,9 @@ final class DescentParser {
     var previousEnd = 0
 
     let lexerDiagnostics: [Diagnostic]
+    /// Set when the input ends in an unterminated string or comment: the parser's errors
+    /// from there on (a missing `;`, an unclosed `}`) are consequences, and dropped.
+    let unterminatedStart: Int?
     var diagnostics: [Diagnostic] = []
     /// The token index of the last "expected ..." error. A second error at the same
     /// token is nearly always a consequence of the first, so it is dropped.
@@ -80,13 +87,20 @@ final class DescentParser {
     init(file: SourceFileID, bytes: [UInt8]) {
         self.file = file
         self.bytes = bytes
-        (tokens, lexerDiagnostics) = Lexer.tokenize(file: file, bytes: bytes)
+        var lexer = Lexer(file: file, bytes: bytes)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(bytes.count / 3 + 1)
+        repeat { tokens.append(lexer.next()) } while tokens[tokens.count - 1].kind != .eof
+        self.tokens = tokens
+        lexerDiagnostics = lexer.diagnostics
+        unterminatedStart = lexer.unterminatedStart
         tags = tokens.map { TokenTag($0.kind) }
     }
 
     /// Lexer and parser errors in source order, at most `Parser.errorLimit` of them.
     func allDiagnostics() -> [Diagnostic] {
-        let merged = (lexerDiagnostics + diagnostics).enumerated().sorted {
+        let cutoff = unterminatedStart ?? Int.max
+        let merged = (lexerDiagnostics + diagnostics.filter { $0.span.start < cutoff }).enumerated().sorted {
             ($0.element.span.start, $0.offset) < ($1.element.span.start, $1.offset)
         }.map(\.element)
         return Array(merged.prefix(Parser.errorLimit))
@@ -405,7 +419,7 @@ final class DescentParser {
         if at(.semicolon) {
             advance()
         } else if at(.let) {
-            parseLet(into: &statements)
+            parseLet(into: &statements, semicolonOptionalAtEnd: tailAllowedAtEnd)
         } else if startsItem {
             parseItemStatement(into: &statements)
         } else {
@@ -484,19 +498,21 @@ final class DescentParser {
     }
 
     /// `let pattern [: T] [= value];`
-    private func parseLet(into statements: inout [Stmt]) {
+    /// (At the end of a REPL input the `;` may be left out.)
+    private func parseLet(into statements: inout [Stmt], semicolonOptionalAtEnd: Bool) {
         let start = currentStart
         let errorsBefore = errorCount
         advance()
         let pattern = parsePattern()
         let type = eat(.colon) ? parseType() : nil
         let value = eat(.equal) ? parseExpression() : nil
-        finishLet(pattern: pattern, type: type, value: value, start: start, errorsBefore: errorsBefore, into: &statements)
+        finishLet(pattern: pattern, type: type, value: value, start: start, errorsBefore: errorsBefore,
+                  semicolonOptional: semicolonOptionalAtEnd && atEnd, into: &statements)
     }
 
     private func finishLet(pattern: Pattern, type: TypeRef?, value: Expr?, start: Int, errorsBefore: Int,
-                           into statements: inout [Stmt]) {
-        if !eat(.semicolon) {
+                           semicolonOptional: Bool, into statements: inout [Stmt]) {
+        if !eat(.semicolon) && !semicolonOptional {
             if errorCount > errorsBefore && !atStatementBoundary {
                 recoverToStatementEnd()
             } else if startsStatement || at(.rightBrace) || atEnd {

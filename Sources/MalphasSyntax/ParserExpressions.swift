@@ -658,7 +658,7 @@ extension DescentParser {
     /// name, or `{ name:`, `{ name,`, `{ name }`), so a name before a block is left alone.
     private func looksLikeStructLiteralBody(after path: Path) -> Bool {
         switch peek(1) {
-        case .rightBrace:
+        case .rightBrace, .dotDot:
             return path.last.name.first?.isUppercase ?? false
         case .identifier:
             switch peek(2) {

@@ -40,8 +40,8 @@ extension DescentParser {
         case .amp, .ampAmp:
             errorAtCurrent("reference patterns are not supported",
                            help: "match the value itself; a reference is dereferenced automatically")
-            advance()
-            return parsePattern()
+            while at(.amp) || at(.ampAmp) || at(.mut) { advance() }
+            return parsePatternWithoutAlternatives()
         case .leftBracket:
             errorAtCurrent("slice patterns are not supported",
                            help: "match on `v.len()` and index the elements instead")

@@ -150,7 +150,7 @@ public enum Interpreter {
         case .receive?: return "receiving from a channel"
         case .select?: return "in a select"
         case .sleep?: return "sleeping"
-        case .never?, nil: return "forever"
+        case nil: return "forever"
         }
     }
 

@@ -313,8 +313,6 @@ public final class LegionRuntime {
                 lg_park_commit(releaseChannelLocks, Unmanaged.passUnretained(legion).toOpaque())
             case .sleep(let until):
                 lg_park_deadline(until)
-            case .never:
-                break
             }
             return LG_STEP_PARK
         case .finished(let value):

@@ -12,16 +12,15 @@
 
 import CMalphasSync
 
-/// Why a legion stopped running without finishing.
+/// Why a legion stopped running without finishing. For a channel operation its waiters
+/// are already queued and it still holds the channel lock(s) (`heldChannel(s)`), which
+/// the park commit releases; the counterpart readies it.
 public enum BlockReason {
     case send
     case receive
     case select
     /// Until this time of the monotonic clock (`lg_now_ns`).
     case sleep(untilNs: UInt64)
-    /// Blocked forever (`select {}` with no cases never blocks; a receive on a
-    /// channel nobody else holds does, and is reported as such by deadlock detection).
-    case never
 }
 
 /// The outcome of running a legion until it stops.
@@ -246,20 +245,5 @@ public final class LegionState {
         completion = nil
         heldChannel = nil
         heldChannels = []
-    }
-
-    /// The Malphas trace, innermost first.
-    func trace() -> [(function: String, file: String, line: Int, pc: Int)] {
-        var out: [(String, String, Int, Int)] = []
-        var i = frameCount - 1
-        while i >= 0 {
-            let f = frames[i]
-            let code = f.code.takeUnretainedValue()
-            // A frame below the top is suspended at a call: its saved pc is past the call.
-            let pc = max(f.pc - 1, 0)
-            out.append((code.proto.name, "", code.line(at: pc), pc))
-            i -= 1
-        }
-        return out
     }
 }

@@ -57,3 +57,22 @@ final class CopyOnWriteTests: XCTestCase {
         """, "39601 12\n")
     }
 }
+
+/// The return path finds reference-holding registers by their tag byte; the probe of the
+/// enum layout must classify every case correctly.
+final class ValueLayoutTests: XCTestCase {
+    func testTheProbedLayoutClassifiesEveryCase() throws {
+        XCTAssertTrue(ValueLayout.isKnown, "the Value layout changed; the VM falls back to slower returns")
+        func isReference(_ v: Value) -> Bool { ValueLayout.tag(v) &- ValueLayout.referenceTagLow <= ValueLayout.referenceTagSpan }
+        for v in [Value.unit, .nil, .bool(false), .bool(true), .int(0), .int(-1), .float(0), .float(-.nan)] {
+            XCTAssertFalse(isReference(v), "\(v) is a scalar")
+        }
+        let (_, compiled) = Interpreter.compile(source: "fn main() {}")
+        let program = LoadedProgram(try compiled.get())
+        defer { program.tearDown() }
+        let references: [Value] = [.string(StringBox("s")), .list(ListBox([])), .map(MapBox()), .tuple(TupleBox([])),
+                                   program.codes[0].value, .native(NativeFunctionBox(.len)), .channel(ChannelBox(capacity: 1)),
+                                   .reference(ReferenceBox(.int(1))), .range(RangeBox(lower: 1, upper: 2, inclusive: false))]
+        for v in references { XCTAssertTrue(isReference(v), "\(v) holds a reference") }
+    }
+}

@@ -282,6 +282,11 @@ final class ExpressionTests: XCTestCase {
         XCTAssertEqual(r.statements.count, 1)
     }
 
+    func testReplLetMayOmitItsFinalSemicolon() {
+        XCTAssertEqual(dumpStatements("let x = 5"), "(let x = 5);")
+        XCTAssertEqual(parseInput("let x = 5 let y = 6;").diagnostics.map(\.message), ["expected `;` after `let` statement"])
+    }
+
     func testReplBlockLikeInputIsTheTail() {
         XCTAssertEqual(parseInput("if a { 1 } else { 2 }").tail.map(ASTDump.dump),
                        "(if a (block (tail 1)) (block (tail 2)))")
