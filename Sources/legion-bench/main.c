@@ -272,26 +272,33 @@ static void tweak_steal(lg_config *c) {
 
 static void bench_steal(void) {
     steal_n = quick ? 5000 : 20000;
-    printf("\n== steal: %ld CPU-bound legions (20 us each) spawned by one legion, 2 workers (one run each) ==\n",
-           steal_n);
+    printf("\n== steal: %ld CPU-bound legions (20 us each) spawned by one legion (one run each) ==\n", steal_n);
     const char *names[] = {"random", "most-loaded", "off"};
-    for (int m = 0; m < 3; m++) {
-        steal_mode = (lg_steal_mode)m;
-        start(2, tweak_steal);
-        for (int i = 0; i < 64; i++) atomic_store(&per_worker[i], 0);
-        uint64_t t0 = lg_now_ns();
-        lg_spawn(steal_root, NULL);
-        lg_wait_quiescent();
-        uint64_t t1 = lg_now_ns();
-        lg_worker_stats s[2];
-        lg_stats_snapshot(s, 2);
-        printf("%-12s runs per worker %6ld %6ld   elapsed %6.1f ms   steals %llu+%llu ok of %llu+%llu tries, %llu+%llu "
-               "legions moved\n",
-               names[m], atomic_load(&per_worker[0]), atomic_load(&per_worker[1]), (t1 - t0) / 1e6,
-               (unsigned long long)s[0].steal_successes, (unsigned long long)s[1].steal_successes,
-               (unsigned long long)s[0].steal_tries, (unsigned long long)s[1].steal_tries,
-               (unsigned long long)s[0].stolen, (unsigned long long)s[1].stolen);
-        lg_shutdown();
+    for (unsigned workers = 2; workers <= 4; workers += 2) {
+        if (workers == 4) printf("4 workers on %ld CPUs (oversubscribed: shows how victims are chosen):\n", sysconf(_SC_NPROCESSORS_ONLN));
+        for (int m = 0; m < 3; m++) {
+            steal_mode = (lg_steal_mode)m;
+            start(workers, tweak_steal);
+            for (int i = 0; i < 64; i++) atomic_store(&per_worker[i], 0);
+            uint64_t t0 = lg_now_ns();
+            lg_spawn(steal_root, NULL);
+            lg_wait_quiescent();
+            uint64_t t1 = lg_now_ns();
+            lg_worker_stats s[4];
+            lg_stats_snapshot(s, workers);
+            unsigned long long tries = 0, ok = 0, moved = 0;
+            char runs[96] = "";
+            for (unsigned w = 0; w < workers; w++) {
+                tries += s[w].steal_tries;
+                ok += s[w].steal_successes;
+                moved += s[w].stolen;
+                size_t n = strlen(runs);
+                snprintf(runs + n, sizeof runs - n, " %6ld", atomic_load(&per_worker[w]));
+            }
+            printf("%u workers %-12s runs per worker%s   elapsed %6.1f ms   steals %llu ok of %llu tries, %llu legions moved\n",
+                   workers, names[m], runs, (t1 - t0) / 1e6, ok, tries, moved);
+            lg_shutdown();
+        }
     }
 }
 

@@ -201,8 +201,12 @@ int lg_test_stress(unsigned workers, long legions, long ops, int seed) {
     lg_config c;
     lg_config_init(&c);
     c.workers = workers;
+    /* Seeds 0-3 cover: random/flag/asm, most-loaded/flag/ucontext, random/signal/asm
+     * without stackless parking, most-loaded/flag/asm. */
     c.steal = seed % 2 ? LG_STEAL_MOST_LOADED : LG_STEAL_RANDOM;
     c.preempt = seed % 3 == 2 ? LG_PREEMPT_SIGNAL : LG_PREEMPT_ON;
+    c.context = seed % 4 == 1 ? LG_CONTEXT_UCONTEXT : LG_CONTEXT_ASM;
+    c.stackless = seed % 4 != 2;
     c.time_slice_us = 500;
     c.blocking_handoff_us = 50;
     c.spare_idle_ms = 20;

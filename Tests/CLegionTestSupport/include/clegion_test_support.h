@@ -80,6 +80,8 @@ int lg_test_blocking_handoff(uint64_t *handoffs, uint64_t *exited);
 /// Many legions on many workers doing random yields, parks (with and without
 /// deadlines), readies, spawns, sleeps and blocking calls, while the test thread wakes
 /// parked ones from outside. Checks every operation completed and nothing was lost.
+/// The seed also picks the steal mode, preemption mode, context switch and whether
+/// stackless parking is on.
 int lg_test_stress(unsigned workers, long legions, long ops, int seed);
 
 /// Writes a trace of a small run to path and checks the JSON has run slices.
