@@ -35,38 +35,39 @@ extension FunctionCompiler {
     /// The place `e` denotes when it can be written to (a mutable variable or a `&mut`
     /// holder at its root); nil otherwise.
     func mutablePlace(_ e: Expr) -> Place? {
-        switch e.kind {
+        // Walk down to the root in a loop (field chains can be long), collecting steps.
+        var steps: [Place.Step] = []
+        var current = e
+        while true {
+            switch current.kind {
+            case .field(let base, let name): steps.append(.field(site: site(name.name, builtin: nil))); current = base; continue
+            case .tupleField(let base, let index, _): steps.append(.tupleField(index)); current = base; continue
+            case .index(let base, let index): steps.append(.index(index)); current = base; continue
+            default: break
+            }
+            break
+        }
+        steps.reverse()
+        switch current.kind {
         case .path:
-            guard let r = resolver.resolutions[e.span] else { return nil }
+            guard let r = resolver.resolutions[current.span] else { return nil }
             switch r {
             case .local(let b):
                 guard b.isMutable || resolver.holdsMutableReference.contains(ObjectIdentifier(b)) else { return nil }
-                return Place(root: b.needsCell ? .cell(b.register) : .register(b.register), steps: [])
+                return Place(root: b.needsCell ? .cell(b.register) : .register(b.register), steps: steps)
             case .upvalue(let i, let b):
                 guard b.isMutable || resolver.holdsMutableReference.contains(ObjectIdentifier(b)) else { return nil }
-                return Place(root: .upvalue(i), steps: [])
+                return Place(root: .upvalue(i), steps: steps)
             case .global(let slot):
                 guard global.variables.values.contains(where: { $0.slot == slot && $0.isMutable }) else { return nil }
-                return Place(root: .global(slot), steps: [])
+                return Place(root: .global(slot), steps: steps)
             default:
                 return nil
             }
-        case .field(let base, let name):
-            guard var p = mutablePlace(base) else { return nil }
-            p.steps.append(.field(site: site(name.name, builtin: nil)))
-            return p
-        case .tupleField(let base, let index, _):
-            guard var p = mutablePlace(base) else { return nil }
-            p.steps.append(.tupleField(index))
-            return p
-        case .index(let base, let index):
-            guard var p = mutablePlace(base) else { return nil }
-            p.steps.append(.index(index))
-            return p
         case .unary(.dereference, let inner):
             // `*r` as a place: the register holding the reference; the VM writes through it.
             guard case .path = inner.kind, case .local(let b)? = resolver.resolutions[inner.span], !b.needsCell else { return nil }
-            return Place(root: .register(b.register), steps: [])
+            return Place(root: .register(b.register), steps: steps)
         default:
             return nil
         }

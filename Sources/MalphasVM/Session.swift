@@ -68,12 +68,19 @@ public final class Session {
     public func evaluate(_ text: String) -> Outcome {
         inputCount += 1
         let file = sources.add(SourceFile(name: "<repl:\(inputCount)>", text: text))
-        let parsed = Parser.parseReplInput(file, in: sources)
-        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-            return .compileError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics))
+        let compiled: Result<CompilerSession.Input, CompileFailure> = LargeStack.run {
+            let parsed = Parser.parseReplInput(file, in: sources)
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: parsed.diagnostics)
+                ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
+                return .failure(failure)
+            }
+            let result = compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file)
+            ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
+            return result
         }
         let input: CompilerSession.Input
-        switch compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file) {
+        switch compiled {
         case .failure(let failure):
             return .compileError(Interpreter.render(failure, sources: sources))
         case .success(let compiled):

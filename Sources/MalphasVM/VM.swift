@@ -294,18 +294,11 @@ public final class VM {
                     case .callFunction:
                         // The resolver checked the arity of this direct call at compile time.
                         let callee = codes[Instruction.c(word)]
-                        let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
                         let newBase = base &+ a &+ 1
-                        legion.frames[fi].pc = pc
-                        if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
-                            legion.growStack(toHold: newBase + registerCount)
+                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                         resultSlot: newBase &- 1, flags: []) {
                             shrinkBelow = legion.shrinkThreshold
                         }
-                        fi &+= 1
-                        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                        (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
-                                                                  resultSlot: newBase &- 1, flags: []))
-                        legion.frameCount = fi &+ 1
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -327,19 +320,12 @@ public final class VM {
                             throw RuntimeError("cannot call a value of type \(regs[a].typeName)")
                         }
                         let callee = Unmanaged.passUnretained(closure.code)
-                        let (arity, registerCount) = (closure.code.arity, closure.code.registerCount)
-                        if _slowPath(nargs != arity) { throw VM.arityError(closure.code, nargs) }
+                        if _slowPath(nargs != closure.code.arity) { throw VM.arityError(closure.code, nargs) }
                         let newBase = base &+ a &+ 1
-                        legion.frames[fi].pc = pc
-                        if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
-                            legion.growStack(toHold: newBase + registerCount)
+                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
+                                         base: newBase, resultSlot: newBase &- 1, flags: []) {
                             shrinkBelow = legion.shrinkThreshold
                         }
-                        fi &+= 1
-                        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                        (legion.frames + fi).initialize(to: Frame(code: callee, closure: Unmanaged.passUnretained(closure),
-                                                                  pc: 0, base: newBase, resultSlot: newBase &- 1, flags: []))
-                        legion.frameCount = fi &+ 1
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -378,17 +364,10 @@ public final class VM {
                             if _slowPath(argCount != calleeCode.arity) {
                                 throw VM.arityError(calleeCode, argCount, dotCall: calleeCode.hasReceiver)
                             }
-                            legion.frames[fi].pc = pc
-                            let registerCount = calleeCode.registerCount
-                            if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
-                                legion.growStack(toHold: newBase + registerCount)
+                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
+                                             base: newBase, resultSlot: base &+ a, flags: flags) {
                                 shrinkBelow = legion.shrinkThreshold
                             }
-                            fi &+= 1
-                            if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                            (legion.frames + fi).initialize(to: Frame(code: callee, closure: program.functionClosures[fn],
-                                                                      pc: 0, base: newBase, resultSlot: base + a, flags: flags))
-                            legion.frameCount = fi &+ 1
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -418,17 +397,11 @@ public final class VM {
                             if nargs != 1 { throw RuntimeError("method `\(calleeCode.proto.name)` takes 1 argument but \(nargs) were supplied") }
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
                             let newBase = base &+ a &+ 1
-                            legion.frames[fi].pc = pc
-                            if _slowPath(newBase + calleeCode.registerCount > legion.stackCapacity) {
-                                legion.growStack(toHold: newBase + calleeCode.registerCount)
+                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                             resultSlot: base &+ a, flags: flags) {
                                 shrinkBelow = legion.shrinkThreshold
                             }
-                            fi &+= 1
-                            if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
-                            (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
-                                                                      resultSlot: base + a, flags: flags))
-                            legion.frameCount = fi &+ 1
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -781,6 +754,27 @@ public final class VM {
     static let maxListLength = 1 << 28
 
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    /// Pushes a frame for `callee` (saving the caller's pc first), growing the VM stack
+    /// and the frame buffer as needed. Returns true when the stack moved (the caller then
+    /// re-derives what it computed from the old stack).
+    @inline(__always)
+    private func pushFrame(_ legion: LegionState, _ fi: inout Int, callerPC: Int, callee: Unmanaged<CodeObject>,
+                           closure: Unmanaged<ClosureBox>?, base: Int, resultSlot: Int, flags: FrameFlags) throws -> Bool {
+        legion.frames[fi].pc = callerPC
+        let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
+        var moved = false
+        if _slowPath(base &+ registerCount > legion.stackCapacity) {
+            legion.growStack(toHold: base + registerCount)
+            moved = true
+        }
+        fi &+= 1
+        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
+        (legion.frames + fi).initialize(to: Frame(code: callee, closure: closure, pc: 0, base: base,
+                                                  resultSlot: resultSlot, flags: flags))
+        legion.frameCount = fi &+ 1
+        return moved
+    }
+
     /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the
     /// limit is what detects the overflow: the call path tests one bound, not two.
     private func growFrames(_ legion: LegionState, depth: Int) throws {
