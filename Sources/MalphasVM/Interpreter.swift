@@ -25,13 +25,21 @@ public struct RunOptions {
     public var args: [String]
     /// The legion runtime's settings (workers, time slice, stacks, switches, stats, trace).
     public var legions: LegionSettings
+    /// Safe points (function calls and loop iterations, all legions together) the program
+    /// may pass before it ends with "instruction budget of N exhausted" (`MALPHAS_BUDGET`,
+    /// `--budget`); nil: no limit. See RunLimits.swift.
+    public var instructionBudget: Int?
+    /// Wall-clock time the program may run before it ends with "time limit of N ms
+    /// exceeded" (`MALPHAS_TIME_LIMIT` in milliseconds, `--time-limit`); nil: no limit.
+    public var timeLimit: Duration?
 
     public static let defaultMaxDepth = 2_000_000
 
     public init(maxDepth: Int = RunOptions.defaultMaxDepth, suspendEverySafePoint: Bool = false,
                 safePointsEnabled: Bool = true, output: Output = .standardOutput,
                 errorOutput: Output = .standardError, input: Input = .standardInput, args: [String] = [],
-                legions: LegionSettings = LegionSettings()) {
+                legions: LegionSettings = LegionSettings(), instructionBudget: Int? = nil,
+                timeLimit: Duration? = nil) {
         self.maxDepth = maxDepth
         self.suspendEverySafePoint = suspendEverySafePoint
         self.safePointsEnabled = safePointsEnabled
@@ -40,15 +48,19 @@ public struct RunOptions {
         self.input = input
         self.args = args
         self.legions = legions
+        self.instructionBudget = instructionBudget
+        self.timeLimit = timeLimit
     }
 
-    /// Defaults overridden by `MALPHAS_MAX_DEPTH`, `MALPHAS_SUSPEND_EVERY_SAFEPOINT` and
-    /// `MALPHAS_NO_SAFEPOINTS`.
+    /// Defaults overridden by `MALPHAS_MAX_DEPTH`, `MALPHAS_SUSPEND_EVERY_SAFEPOINT`,
+    /// `MALPHAS_NO_SAFEPOINTS`, `MALPHAS_BUDGET` and `MALPHAS_TIME_LIMIT` (milliseconds).
     public static func fromEnvironment(args: [String] = []) -> RunOptions {
         var options = RunOptions(args: args)
         if let depth = environment("MALPHAS_MAX_DEPTH").flatMap(Int.init), depth > 0 { options.maxDepth = depth }
         options.suspendEverySafePoint = environment("MALPHAS_SUSPEND_EVERY_SAFEPOINT") == "1"
         options.safePointsEnabled = environment("MALPHAS_NO_SAFEPOINTS") != "1"
+        if let budget = environment("MALPHAS_BUDGET").flatMap(Int.init), budget > 0 { options.instructionBudget = budget }
+        if let ms = environment("MALPHAS_TIME_LIMIT").flatMap(Int64.init), ms > 0 { options.timeLimit = .milliseconds(ms) }
         return options
     }
 
@@ -110,7 +122,11 @@ public enum Interpreter {
         // A read that may block gives the worker's other legions to another thread.
         options.input.willBlock = { lg_blocking_enter() }
         options.input.didBlock = { lg_blocking_exit() }
-        let runtime = LegionRuntime(settings: options.legions)
+        let runtime = LegionRuntime(settings: options.legions, budget: options.instructionBudget.map { SafePointBudget(total: $0) },
+                                    timeLimit: options.timeLimit)
+        // A legion waiting for input gives up (end of input) once the program is ending.
+        options.input.isCancelled = { [unowned runtime] in runtime.isAborting }
+        defer { options.input.isCancelled = nil }
         let vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                     suspendEverySafePoint: options.suspendEverySafePoint)
         runtime.vm = vm
@@ -179,6 +195,8 @@ public enum Interpreter {
             text += "help: if the recursion is meant to go this deep, raise the limit with MALPHAS_MAX_DEPTH=<calls>\n"
         }
         let frames = failure.trace.filter { $0.function != "<entry>" }
+        // A run stopped from outside (its time limit) has no legion to blame.
+        if frames.isEmpty { return text }
         text += "stack trace (innermost call first):\n"
         func line(_ f: (function: String, file: String, line: Int)) -> String {
             "    at \(f.function) (\(f.file):\(f.line))\n"

@@ -86,6 +86,9 @@ public final class LegionRuntime {
     static var currentReference: Unmanaged<LegionRuntime>?
 
     let settings: LegionSettings
+    /// The run's instruction budget and time limit (RunLimits.swift), or nil.
+    let budget: SafePointBudget?
+    let timeLimit: Duration?
     /// Set once, before the runtime starts.
     unowned(unsafe) var vm: VM!
     private(set) var main: LegionState?
@@ -107,8 +110,10 @@ public final class LegionRuntime {
     /// VM stack growths and shrinks of ended legions (`--stats`); relaxed atomics.
     private let stackCounters: UnsafeMutablePointer<Int64>
 
-    init(settings: LegionSettings) {
+    init(settings: LegionSettings, budget: SafePointBudget? = nil, timeLimit: Duration? = nil) {
         self.settings = settings
+        self.budget = budget
+        self.timeLimit = timeLimit
         abortWord = .allocate(capacity: 1)
         abortWord.initialize(to: 0)
         endLock = .allocate(capacity: 1)
@@ -180,9 +185,14 @@ public final class LegionRuntime {
             return .notStarted("cannot spawn the main legion")
         }
         var deadlocked = false
+        let deadline = timeLimit.map { lg_now_ns() &+ min($0.nanoseconds, UInt64.max / 2) }
         while true {
-            let result = lg_wait(UInt64.max, nil)
+            let result = lg_wait(deadline.map { $0 &- min(lg_now_ns(), $0) } ?? UInt64.max, nil)
             if mal_load_acquire_u32(abortWord) != 0 { break }
+            if result == LG_WAIT_TIMEOUT, let limit = timeLimit, let d = deadline, lg_now_ns() >= d {
+                abort(with: RuntimeFailure(error: RunOptions.timeLimitExceeded(limit), legionID: main.id, trace: []))
+                break
+            }
             if result == LG_WAIT_QUIESCENT {
                 mal_lock(endLock)
                 deadlocked = !mainFinished
@@ -306,8 +316,10 @@ public final class LegionRuntime {
             if case .sleep = reason { legion.completion = .timerFired }
             legion.blockedReason = nil
         }
-        legion.safePointFlag = vm.alwaysSetFlag ?? lg_preempt_flag()
-        switch vm.run(legion) {
+        legion.safePointFlag = vm.alwaysSetFlag ?? budget?.alwaysSet ?? lg_preempt_flag()
+        var outcome = vm.run(legion)
+        if _slowPath(budget != nil) { outcome = spendBudget(legion, outcome) }
+        switch outcome {
         case .yielded:
             return LG_STEP_YIELD
         case .blocked(let reason):
@@ -399,6 +411,31 @@ public final class LegionRuntime {
         Unmanaged.passUnretained(legion).release()
         return LG_STEP_DONE
     }
+
+    /// With an instruction budget every safe point returns here (RunLimits.swift): count
+    /// it and resume the legion at once, unless the worker's preempt flag asks it to yield,
+    /// the program is ending, the legion called `yield_now`, or the budget is spent.
+    private func spendBudget(_ legion: LegionState, _ first: StepOutcome) -> StepOutcome {
+        guard let budget else { return first }
+        let preempt = lg_preempt_flag()
+        var outcome = first
+        var lease = 0
+        defer { budget.giveBack(lease) }
+        while case .yielded = outcome {
+            if lease == 0 {
+                lease = budget.lease()
+                if lease == 0 { return .failed(vm.failure(budget.exhausted, legion: legion)) }
+            }
+            lease -= 1
+            if vm.alwaysSetFlag != nil || mal_load_relaxed_u8(preempt) != 0 || isAborting
+                || legion.stoppedAtBuiltinCall { break }
+            outcome = vm.run(legion)
+        }
+        return outcome
+    }
+
+    /// True once the program is ending (a failure, `exit`, a limit); any thread.
+    var isAborting: Bool { mal_load_acquire_u32(abortWord) != 0 }
 
     /// Ends the program: the first failure (or exit) wins; every legion stops at its next
     /// step or safe point, and the waiter wakes.

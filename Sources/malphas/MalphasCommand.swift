@@ -61,6 +61,18 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-depth"), help: "The deepest Malphas call nesting before `stack overflow`.")
     var maxDepth: Int?
 
+    // Limits for running untrusted or generated programs (fuzzing, sandboxes); shown by
+    // --help-hidden. They override MALPHAS_BUDGET and MALPHAS_TIME_LIMIT.
+    @Option(name: .customLong("budget"),
+            help: ArgumentHelp("End the program after N function calls and loop iterations (all legions together).",
+                               valueName: "N", visibility: .hidden))
+    var budget: Int?
+
+    @Option(name: .customLong("time-limit"),
+            help: ArgumentHelp("End the program after MS milliseconds of wall-clock time.",
+                               valueName: "MS", visibility: .hidden))
+    var timeLimit: Int?
+
     @OptionGroup var runtime: RuntimeOptions
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the program (`args()`).")
@@ -73,6 +85,14 @@ struct RunCommand: ParsableCommand {
         if let depth = maxDepth {
             guard depth > 0 else { throw ValidationError("--max-depth must be positive") }
             options.maxDepth = depth
+        }
+        if let n = budget {
+            guard n > 0 else { throw ValidationError("--budget must be positive") }
+            options.instructionBudget = n
+        }
+        if let ms = timeLimit {
+            guard ms > 0 else { throw ValidationError("--time-limit must be a positive number of milliseconds") }
+            options.timeLimit = .milliseconds(ms)
         }
         options.legions = legions
         let status = Interpreter.run(program, options: options)

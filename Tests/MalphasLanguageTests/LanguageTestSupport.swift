@@ -20,7 +20,8 @@ enum Harness {
     /// Compiles and runs `source`; compile errors come back rendered on stderr with status 2.
     static func run(_ source: String, name: String = "main.mal", suspendEverySafePoint: Bool = false,
                     maxDepth: Int = RunOptions.defaultMaxDepth, input: String = "", args: [String] = [],
-                    safePoints: Bool = true, workers: Int = 2, legions: LegionSettings = LegionSettings()) -> RunResult {
+                    safePoints: Bool = true, workers: Int = 2, legions: LegionSettings = LegionSettings(),
+                    budget: Int? = nil, timeLimit: Duration? = nil) -> RunResult {
         let (sources, compiled) = Interpreter.compile(source: source, name: name, safePoints: safePoints)
         switch compiled {
         case .failure(let failure):
@@ -32,7 +33,7 @@ enum Harness {
             try! settings.set("workers", String(workers))
             let options = RunOptions(maxDepth: maxDepth, suspendEverySafePoint: suspendEverySafePoint,
                                      output: out, errorOutput: err, input: Input(text: input), args: args,
-                                     legions: settings)
+                                     legions: settings, instructionBudget: budget, timeLimit: timeLimit)
             let status = Interpreter.run(program, options: options)
             out.flush(); err.flush()
             return RunResult(stdout: out.capturedText, stderr: err.capturedText, status: status)

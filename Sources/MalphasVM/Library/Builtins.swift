@@ -95,7 +95,12 @@ public enum Builtins {
         case .readLine:
             // The prompt the program printed must show before it waits.
             context.flush()
-            guard let line = context.input.readLine() else { return .nil }
+            guard let line = context.input.readLine() else {
+                // Given up because the program is ending: stop here rather than go on as
+                // if the input had ended (the ending's own report is what is shown).
+                if context.input.isCancelled?() == true { throw RuntimeError("read_line: the program is ending") }
+                return .nil
+            }
             return .string(StringBox(line))
         case .args:
             return .list(ListBox(context.args.map { .string(StringBox($0)) }))

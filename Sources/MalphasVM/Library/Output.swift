@@ -144,6 +144,10 @@ public final class Input: @unchecked Sendable {
     public var willBlock: (() -> Void)?
     /// See `willBlock`.
     public var didBlock: (() -> Void)?
+    /// When set, a read that would block polls and gives up (end of input) once this
+    /// answers true: a program ending on its time limit does not wait for a line that
+    /// may never come. Set before legions start, like `willBlock`.
+    public var isCancelled: (() -> Bool)?
 
     /// The process's standard input.
     public static let standardInput = Input(fileDescriptor: 0)
@@ -214,6 +218,11 @@ public final class Input: @unchecked Sendable {
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         var got = 0
         willBlock?()
+        if let cancelled = isCancelled, !waitUntilReadable(fd, unless: cancelled) {
+            didBlock?()
+            buffer.removeSubrange(oldCount...)
+            return false
+        }
         repeat {
             got = buffer.withUnsafeMutableBytes { raw in
                 Glibc.read(fd, raw.baseAddress! + oldCount, chunk)
@@ -223,5 +232,15 @@ public final class Input: @unchecked Sendable {
         buffer.removeSubrange((oldCount + max(got, 0))...)
         if got <= 0 { atEnd = true; return false }
         return true
+    }
+
+    /// Polls `fd` in short slices until it is readable (true) or `cancelled` answers true.
+    private func waitUntilReadable(_ fd: Int32, unless cancelled: () -> Bool) -> Bool {
+        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while !cancelled() {
+            let ready = poll(&request, 1, 50)
+            if ready > 0 || (ready < 0 && errno != EINTR) { return true }
+        }
+        return false
     }
 }
