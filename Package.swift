@@ -30,13 +30,15 @@ let package = Package(
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
-        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion"]),
+        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion", "MalphasFuzzSupport"]),
+        // Program generators and mutators shared by the pipeline fuzzers.
+        .target(name: "MalphasFuzzSupport", dependencies: ["MalphasSyntax"], path: "Tests/MalphasFuzzSupport"),
         .target(name: "CLegionTestSupport", dependencies: ["CLegion"],
                 path: "Tests/CLegionTestSupport",
                 exclude: ["fixtures"],
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion", "CLegionTestSupport"]),
-        .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
+        .testTarget(name: "MalphasCLITests", dependencies: ["malphas", "MalphasFuzzSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

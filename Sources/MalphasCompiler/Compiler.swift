@@ -62,11 +62,11 @@ final class ProgramCompiler {
 
     /// The entry function: initialises the constants that did not fold, then calls `main`
     /// and returns what it returns.
-    func compileEntry(mainIndex: Int?, constants: [ConstItem], span: Span) -> Int {
+    func compileEntry(mainIndex: Int?, constants: [ConstItem], span: Span, mainReturnsValue: Bool = true) -> Int {
         let proto = FunctionProto(name: "<entry>", file: span.file, arity: 0, hasReceiver: false, line: 1)
         let index = global.newFunction(proto)
         compileWithFallback(proto) { fc in
-            fc.compileEntry(constants: constants, mainIndex: mainIndex)
+            fc.compileEntry(constants: constants, mainIndex: mainIndex, mainReturnsValue: mainReturnsValue)
         }
         return index
     }
@@ -143,7 +143,22 @@ final class FunctionCompiler {
 
     @discardableResult
     func emit(_ op: Opcode, a: Int = 0, b: Int = 0, c: Int = 0, d: Int = 0) -> Int {
-        emit(Instruction.make(op, a: a, b: b, c: c, d: d))
+        // An index past 16 bits (the 65,536th function, type or member name of a program)
+        // would be cut short and run something else: refuse to compile instead.
+        let operands = 0...Instruction.maxOperand
+        if _slowPath(!operands.contains(a) || !operands.contains(b) || !(-0x8000...Instruction.maxOperand).contains(c)) {
+            reportTooLarge()
+        }
+        return emit(Instruction.make(op, a: a, b: b, c: c, d: d))
+    }
+
+    private var reportedTooLarge = false
+
+    private func reportTooLarge() {
+        guard !reportedTooLarge else { return }
+        reportedTooLarge = true
+        error("function `\(proto.name)` is too large to compile: it refers to more than \(Instruction.maxOperand) functions, types or member names",
+              at: Span.synthetic)
     }
 
     @discardableResult
@@ -259,12 +274,14 @@ final class FunctionCompiler {
         if let register { emit(.returnValue, a: register) } else { emit(.returnUnit) }
     }
 
-    func compileEntry(constants: [ConstItem], mainIndex: Int?) {
+    func compileEntry(constants: [ConstItem], mainIndex: Int?, mainReturnsValue: Bool) {
         compileConstants(constants)
         let r = allocate()
         if let mainIndex {
             emit(.callFunction, a: r, b: 0, c: mainIndex)
-            emit(.returnValue, a: r)
+            // Only a `main` declared with a result gives the exit status (LANGUAGE 2); the
+            // value of another `main`'s last expression is dropped.
+            if mainReturnsValue { emit(.returnValue, a: r) } else { emit(.returnUnit) }
         } else {
             emit(.returnUnit)
         }
@@ -410,7 +427,8 @@ public enum BytecodeCompiler {
         let compiler = ProgramCompiler(resolver: resolver, options: options)
         compiler.compileItems()
         global.program.entry = compiler.compileEntry(mainIndex: main?.index, constants: resolver.constItems,
-                                                     span: Span(file: unit.file, start: 0, end: 0))
+                                                     span: Span(file: unit.file, start: 0, end: 0),
+                                                     mainReturnsValue: main?.decl.result != nil)
         global.notePreludeFunctions()
         if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }
         return .success(global.program)

@@ -107,7 +107,21 @@ public final class ChannelBox {
         lock.initialize(to: 0)
     }
 
-    deinit { lock.deallocate() }
+    deinit {
+        // Channels sent on channels, 100,000 deep, are released by a loop (Library/Release.swift).
+        if !buffer.isEmpty {
+            var items = takeBuffered()
+            Value.releaseIteratively(&items)
+        }
+        lock.deallocate()
+    }
+
+    /// Empties the buffer (for releasing; no other holder may use the channel).
+    func takeBuffered() -> [Value] {
+        var items: [Value] = []
+        while let v = buffer.popFirst() { items.append(v) }
+        return items
+    }
 
     /// Values buffered now (`ch.len()`).
     public var count: Int {

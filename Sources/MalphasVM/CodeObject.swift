@@ -75,6 +75,16 @@ public final class ClosureBox {
         self.code = code
         self.upvalues = upvalues
     }
+
+    // A closure capturing a closure capturing a closure... is released by a loop
+    // (Library/Release.swift).
+    deinit {
+        if upvalues.contains(where: { $0.value.nestsIndirectly }) {
+            var items = upvalues.map { Value.reference($0) }
+            upvalues = []
+            Value.releaseIteratively(&items)
+        }
+    }
 }
 
 /// A builtin function used as a value.

@@ -567,7 +567,7 @@ public final class VM {
                         regs[a] = .list(ListBox(Array(UnsafeBufferPointer(start: regs + b, count: n))))
                     case .newListRepeat:
                         guard case .int(let n) = regs[Instruction.c(word)].dereferenced, n >= 0 else {
-                            throw RuntimeError("the count of `[value; count]` must be a non-negative int, got \(Printer.debug(regs[Instruction.c(word)]))")
+                            throw RuntimeError("the count of `[value; count]` must be a non-negative int, got \(Printer.excerpt(regs[Instruction.c(word)]))")
                         }
                         guard n <= VM.maxListLength else {
                             throw RuntimeError("the count of `[value; count]` is too large: \(n) (at most \(VM.maxListLength))")
@@ -695,14 +695,14 @@ public final class VM {
                     case .noMatch:
                         let line = current._withUnsafeGuaranteedRef { $0.line(at: pc - 1) }
                         let file = current._withUnsafeGuaranteedRef { sources.file($0.proto.file)?.name ?? "<unknown>" }
-                        throw RuntimeError("no match arm matched value \(Printer.debug(regs[a])) at \(file):\(line)")
+                        throw RuntimeError("no match arm matched value \(Printer.excerpt(regs[a])) at \(file):\(line)")
 
                     // MARK: Legions and channels
                     case .spawn:
                         try spawn(regs + a, count: Instruction.b(word))
                     case .makeChannel:
                         guard case .int(let n) = regs[Instruction.b(word)].dereferenced, n >= 0 else {
-                            throw RuntimeError("a channel's buffer size must be a non-negative int, got \(Printer.debug(regs[Instruction.b(word)]))")
+                            throw RuntimeError("a channel's buffer size must be a non-negative int, got \(Printer.excerpt(regs[Instruction.b(word)]))")
                         }
                         regs[a] = .channel(ChannelBox(capacity: n))
                     case .send:
@@ -818,7 +818,7 @@ public final class VM {
     }
 
     static func notABool(_ v: Value) -> RuntimeError {
-        RuntimeError("expected a bool in a condition, got \(v.typeName) \(Printer.debug(v))")
+        RuntimeError("expected a bool in a condition, got \(v.typeName) \(Printer.excerpt(v))")
     }
 
     static func internalError(_ what: String) -> RuntimeError {

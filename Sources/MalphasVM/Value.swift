@@ -89,6 +89,14 @@ public final class RangeBox {
 public final class ReferenceBox {
     public var value: Value
     public init(_ value: Value) { self.value = value }
+    // A chain of cells (and closures and channels) is released by a loop (Library/Release.swift).
+    deinit {
+        if value.nestsIndirectly {
+            var items = [value]
+            value = .nil
+            Value.releaseIteratively(&items)
+        }
+    }
 }
 
 /// The run-time description of a struct type: its name, its fields in declaration order,

@@ -59,8 +59,15 @@ public enum Builtins {
         }
         switch function {
         case .println, .print:
-            context.output.write { buffer in
+            try context.output.write { buffer in
+                let start = buffer.count
                 writeArguments(args, to: &buffer)
+                // A print cut short by the limits, or by the program ending, prints nothing.
+                if buffer.count - start > ValueLimits.maxStringBytes || ValueLimits.programIsEnding {
+                    buffer.bytes.removeSubrange(start...)
+                    try ValueLimits.checkString(Int.max, "`\(function.name)`")
+                    throw ValueLimits.stopped
+                }
                 if function == .println { buffer.append(byte: UInt8(ascii: "\n")) }
             }
             return .unit
@@ -87,11 +94,11 @@ public enum Builtins {
         case .assertEq:
             if try !Equality.equal(args[0], args[1]) {
                 let what = args.count > 2 ? message(UnsafeBufferPointer(rebasing: args[2...])) : "left == right"
-                throw RuntimeError.panic("assertion failed: \(what)\n  left: \(Printer.debug(args[0]))\n right: \(Printer.debug(args[1]))")
+                throw RuntimeError.panic("assertion failed: \(what)\n  left: \(Printer.excerpt(args[0], limit: 4096))\n right: \(Printer.excerpt(args[1], limit: 4096))")
             }
             return .unit
         case .toString:
-            return .string(StringBox(Printer.display(args[0])))
+            return try Printer.displayValue(args[0], "`to_string`")
         case .readLine:
             // The prompt the program printed must show before it waits.
             context.flush()

@@ -36,7 +36,7 @@ public enum Constructors {
             return .string(StringBox(""))
         case .stringFrom:
             if case .string = args[0].dereferenced { return args[0].dereferenced }
-            return .string(StringBox(Printer.display(args[0])))
+            return try Printer.displayValue(args[0], "`String::from`")
         case .channelNew:
             throw RuntimeError("internal error: `Channel::new` is run by the VM, not the value library")
         }

@@ -16,7 +16,7 @@ public enum Conversions {
         switch (target, value) {
         case (.int, .int), (.float, .float), (.bool, .bool): return value
         case (.string, .string): return value
-        case (.string, _): return .string(StringBox(Printer.display(value)))
+        case (.string, _): return try Printer.displayValue(value, "`as string`")
         case (.int, .float(let d)):
             if d.isNaN { throw RuntimeError("cannot convert NaN to int") }
             // -2^63 and 2^63 are exact floats; everything in between truncates into

@@ -16,8 +16,10 @@ enum Equality {
         var x = a
         var y = b
         var referenceHops = 0
+        var steps = 0
         while true {
             if !(try shallowEqual(x, y, &pending, &referenceHops)) { return false }
+            if ValueLimits.walkShouldStop(&steps) { throw ValueLimits.stopped }
             guard let next = pending.popLast() else { return true }
             (x, y) = next
         }
@@ -98,7 +100,10 @@ enum Equality {
         default: break
         }
         var pending: [Value] = [value]
+        var steps = 0
         while let v = pending.popLast() {
+            // An ending program never uses the hash.
+            if ValueLimits.walkShouldStop(&steps) { return }
             switch v {
             case .unit: hasher.combine(0 as UInt8)
             case .nil: hasher.combine(1 as UInt8)
@@ -179,8 +184,10 @@ public struct MapKey: Hashable {
         }
         var pending: [Value] = [key]
         var isTop = true
+        var steps = 0
         while let v = pending.popLast() {
             defer { isTop = false }
+            if ValueLimits.walkShouldStop(&steps) { throw ValueLimits.stopped }
             switch v {
             case .unit, .nil, .bool, .int, .string, .range, .channel: continue
             case .list(let box): pending.append(contentsOf: box.items)

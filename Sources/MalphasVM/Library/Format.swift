@@ -23,6 +23,7 @@ public enum Format {
     public static func format(_ fmt: String, _ args: UnsafeBufferPointer<Value>) throws -> String {
         var buffer = TextBuffer(capacity: fmt.utf8.count + 16 * args.count)
         try write(fmt, args, to: &buffer)
+        try ValueLimits.checkString(buffer.count, "`format`")
         return buffer.string
     }
 

@@ -71,7 +71,7 @@ public enum Methods {
     private static func anyValueMethod(_ method: BuiltinMethod, _ receiver: Value,
                                        _ args: UnsafeBufferPointer<Value>) throws -> Value {
         switch method {
-        case .toString: return .string(StringBox(Printer.display(receiver)))
+        case .toString: return try Printer.displayValue(receiver, "method `to_string`")
         case .clone: return receiver
         case .unwrap:
             if case .nil = receiver { throw RuntimeError.panic("called `unwrap()` on nil") }
@@ -136,6 +136,7 @@ public enum Methods {
             for (i, item) in items.enumerated() {
                 if i > 0 { buffer.append(separator.value) }
                 Printer.appendDisplay(item, to: &buffer)
+                try ValueLimits.checkString(buffer.count, "method `join`")
             }
             return .string(StringBox(buffer.string))
         case .map:
@@ -189,6 +190,7 @@ public enum Methods {
                                    _ args: UnsafeBufferPointer<Value>) throws -> Value {
         switch method {
         case .push:
+            try ValueLimits.checkList(box.items.count + 1, "method `push`")
             box.items.append(args[0])
             return .unit
         case .pop:
@@ -200,6 +202,7 @@ public enum Methods {
             guard i >= 0 && i <= box.items.count else {
                 throw RuntimeError("insertion index \(i) out of range for list of length \(box.items.count)")
             }
+            try ValueLimits.checkList(box.items.count + 1, "method `insert`")
             box.items.insert(args[1], at: i)
             return .unit
         case .remove:
@@ -216,7 +219,9 @@ public enum Methods {
             return .unit
         case .extend:
             switch args[0].dereferenced {
-            case .list(let other): box.items.append(contentsOf: other.items)
+            case .list(let other):
+                try ValueLimits.checkList(box.items.count + other.items.count, "method `extend`")
+                box.items.append(contentsOf: other.items)
             case let other: throw RuntimeError("method `extend` expects a list, got \(other.typeName)")
             }
             return .unit
@@ -306,15 +311,15 @@ public enum Methods {
         case .toUpper: return .string(StringBox(text.uppercased()))
         case .toLower: return .string(StringBox(text.lowercased()))
         case .replace:
-            return .string(StringBox(Text.replace(text, try stringArgument(0), with: try stringArgument(1))))
+            let (pattern, replacement) = (try stringArgument(0), try stringArgument(1))
+            try ValueLimits.checkString(Text.replacedLength(text, pattern, with: replacement), "method `replace`")
+            return .string(StringBox(Text.replace(text, pattern, with: replacement)))
         case .repeatString:
             guard case .int(let n) = args[0].dereferenced, n >= 0 else {
                 throw RuntimeError("method `repeat` expects a count of 0 or more, got \(Printer.display(args[0]))")
             }
             let (total, overflow) = text.utf8.count.multipliedReportingOverflow(by: n)
-            guard !overflow && total <= 1 << 32 else {
-                throw RuntimeError("method `repeat` would make a string of more than 4 GiB")
-            }
+            try ValueLimits.checkString(overflow ? Int.max : total, "method `repeat`")
             return .string(StringBox(String(repeating: text, count: n)))
         case .chars: return strings(text.unicodeScalars.map { String($0) })
         case .bytes: return .list(ListBox(text.utf8.map { .int(Int($0)) }))

@@ -33,6 +33,7 @@ public enum Operators {
         case (.string(let x), .string(let y)):
             if x.value.isEmpty { return .string(y) }
             if y.value.isEmpty { return .string(x) }
+            try ValueLimits.checkString(x.value.utf8.count + y.value.utf8.count, "`+`")
             return .string(StringBox(x.value + y.value))
         case (let x, let y): throw mismatch("cannot add \(x.typeName) and \(y.typeName)", x, y)
         }
@@ -223,7 +224,7 @@ public enum Operators {
         case .map(let box):
             let key = try MapKey(index)
             guard let value = box.value(for: key) else {
-                throw RuntimeError("key \(Printer.debug(key.value)) not found in map; use `get` to get nil instead")
+                throw RuntimeError("key \(Printer.excerpt(key.value)) not found in map; use `get` to get nil instead")
             }
             return value
         default:

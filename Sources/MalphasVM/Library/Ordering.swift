@@ -10,7 +10,9 @@ enum Ordering {
         var open: [(left: [Value], right: [Value], next: Int)] = []
         var x = a.dereferenced
         var y = b.dereferenced
+        var steps = 0
         while true {
+            if ValueLimits.walkShouldStop(&steps) { throw ValueLimits.stopped }
             switch (x, y) {
             case (.int(let l), .int(let r)):
                 if l != r { return l < r ? -1 : 1 }

@@ -26,6 +26,28 @@ public enum Printer {
         return buffer.string
     }
 
+    /// The display form as a new string value (`to_string`, `as string`), or an error when
+    /// it would pass the longest string (ValueLimits).
+    static func displayValue(_ value: Value, _ operation: @autoclosure () -> String) throws -> Value {
+        if case .string = value { return value }
+        var buffer = TextBuffer()
+        write(value, quoted: false, to: &buffer)
+        try ValueLimits.checkString(buffer.count, operation())
+        if ValueLimits.programIsEnding { throw ValueLimits.stopped }
+        return .string(StringBox(buffer.string))
+    }
+
+    /// The debug form cut to about `limit` bytes, for error messages: a message naming a
+    /// value must not grow with the value.
+    static func excerpt(_ value: Value, limit: Int = 200) -> String {
+        var buffer = TextBuffer()
+        write(value, quoted: true, to: &buffer, limit: limit)
+        guard buffer.count > limit else { return buffer.string }
+        var end = limit
+        while end > 0 && buffer.bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: buffer.bytes[..<end], as: UTF8.self) + "..."
+    }
+
     /// Appends the display form of `value` to `buffer`.
     public static func appendDisplay(_ value: Value, to buffer: inout TextBuffer) {
         switch value {
@@ -125,8 +147,15 @@ public enum Printer {
         var printedAny = false
     }
 
-    static func write(_ value: Value, quoted: Bool, to buffer: inout TextBuffer) {
+    /// Stops once `buffer` holds more than `limit` bytes (or the program is ending): the
+    /// caller that needs the whole text checks the length (ValueLimits).
+    static func write(_ value: Value, quoted: Bool, to buffer: inout TextBuffer,
+                      limit: Int = ValueLimits.maxStringBytes) {
         var stack: [OpenContainer] = []
+        // The references open on `stack` (a set: a chain of 100,000 references must not
+        // cost a scan of the stack per link).
+        var openReferences: Set<ObjectIdentifier> = []
+        var steps = 0
         // Only the outermost string of the display form prints raw; a reference prints
         // as its target, so a top-level reference to a string prints it raw too.
         var next: Value? = value
@@ -134,18 +163,25 @@ public enum Printer {
         while true {
             if let v = next {
                 next = nil
-                open(v, quoteStrings: quoteStrings, stack: &stack, buffer: &buffer)
+                open(v, quoteStrings: quoteStrings, stack: &stack, openReferences: &openReferences, buffer: &buffer)
                 if case .reference = v {} else { quoteStrings = true }
             }
             guard !stack.isEmpty else { return }
+            if _slowPath(buffer.count > limit) { return }
+            steps &+= 1
+            if _slowPath(steps & (ValueLimits.stepsBetweenChecks - 1) == 0) && ValueLimits.programIsEnding { return }
             next = advance(&stack[stack.count - 1], buffer: &buffer)
-            if next == nil { close(stack.removeLast(), buffer: &buffer) }
+            if next == nil {
+                let done = stack.removeLast()
+                if case .reference(let box) = done.shape { openReferences.remove(ObjectIdentifier(box)) }
+                close(done, buffer: &buffer)
+            }
         }
     }
 
     /// Prints a scalar whole, or the opening of an aggregate (pushing it on `stack`).
     private static func open(_ value: Value, quoteStrings: Bool, stack: inout [OpenContainer],
-                             buffer: inout TextBuffer) {
+                             openReferences: inout Set<ObjectIdentifier>, buffer: inout TextBuffer) {
         switch value {
         case .unit: buffer.append("()")
         case .nil: buffer.append("nil")
@@ -187,14 +223,10 @@ public enum Printer {
             buffer.append(box.inclusive ? "..=" : "..")
             if let upper = box.upper { buffer.append(int: upper) }
         case .reference(let box):
-            let isOpen = stack.contains {
-                if case .reference(let other) = $0.shape { return other === box }
-                return false
-            }
-            if isOpen {
-                buffer.append("<cycle>")
-            } else {
+            if openReferences.insert(ObjectIdentifier(box)).inserted {
                 stack.append(OpenContainer(shape: .reference(box), items: [box.value], next: 0))
+            } else {
+                buffer.append("<cycle>")
             }
         }
     }

@@ -5,13 +5,24 @@
 // which a loop builds in a blink, would overflow a legion's native stack on the way out.
 // So every aggregate box's `deinit` hands its items to `releaseIteratively`, which
 // empties uniquely held child boxes into a work list before they die: each box then dies
-// with nothing left in it, and the nesting is unwound by a loop.
+// with nothing left in it, and the nesting is unwound by a loop. Closures (through the
+// cells of their captures), cells and channels (through their buffers) nest too: a
+// closure that captures the previous closure, 100,000 times over, is a chain as deep.
 
 extension Value {
     /// True for the boxes that can hold other values and so can nest.
     var canNest: Bool {
         switch self {
-        case .list, .tuple, .record, .variant, .map: return true
+        case .list, .tuple, .record, .variant, .map, .function, .reference, .channel: return true
+        default: return false
+        }
+    }
+
+    /// True for the boxes whose own `deinit` does not unwind what they hold (closures,
+    /// cells, channels): a box that holds one of these releases through the work list.
+    var nestsIndirectly: Bool {
+        switch self {
+        case .function, .reference, .channel: return true
         default: return false
         }
     }
@@ -47,6 +58,20 @@ extension Value {
                 value = .unit
                 guard isKnownUniquelyReferenced(&box) else { continue }
                 children = box.takeAll()
+            } else if case .function(var box) = value {
+                value = .unit
+                guard isKnownUniquelyReferenced(&box) else { continue }
+                children = box.upvalues.map { .reference($0) }
+                box.upvalues = []
+            } else if case .reference(var box) = value {
+                value = .unit
+                guard isKnownUniquelyReferenced(&box) else { continue }
+                children = [box.value]
+                box.value = .nil
+            } else if case .channel(var box) = value {
+                value = .unit
+                guard isKnownUniquelyReferenced(&box) else { continue }
+                children = box.takeBuffered()
             } else {
                 continue
             }

@@ -95,6 +95,21 @@ enum Text {
     /// `s` with every occurrence of `pattern` replaced by `replacement`, left to right
     /// without overlaps. An empty pattern inserts `replacement` around every character,
     /// as in Rust.
+    /// The length in bytes of `replace(s, pattern, with: replacement)`, without building it.
+    static func replacedLength(_ s: String, _ pattern: String, with replacement: String) -> Int {
+        let n = s.utf8.count, r = replacement.utf8.count
+        guard r > pattern.utf8.count else { return n }
+        var matches = 0
+        if pattern.utf8.isEmpty {
+            matches = s.unicodeScalars.count + 1
+        } else {
+            var from = 0
+            while let found = find(pattern, in: s, from: from) { matches += 1; from = found + pattern.utf8.count }
+        }
+        let (grown, overflow) = matches.multipliedReportingOverflow(by: r - pattern.utf8.count)
+        return overflow ? Int.max : n + grown
+    }
+
     static func replace(_ s: String, _ pattern: String, with replacement: String) -> String {
         if pattern.utf8.isEmpty {
             var result = replacement
