@@ -1,0 +1,89 @@
+// Mutated programs through the built `malphas` binary, each in a child process: where the
+// in-process fuzzer (MalphasLanguageTests/PipelineRobustnessTests) would die with the
+// interpreter, this one sees a crash as what a user would see, a signal or an odd exit
+// status, and reports it with the program. Seeded like the other fuzzers (MALPHAS_FUZZ_SEED,
+// MALPHAS_FUZZ_SCALE, MALPHAS_FUZZ_CASE).
+
+import Foundation
+import MalphasFuzzSupport
+import Testing
+
+/// How one child run ended.
+struct ChildRun {
+    var status: Int32
+    /// The signal that killed it, if one did.
+    var signal: Int32?
+    var stderr: String
+    /// Killed by the deadline (SIGTERM from the test).
+    var timedOut: Bool { signal == SIGTERM }
+}
+
+/// Runs `malphas` with `arguments`, empty standard input and its standard output thrown
+/// away; kills it after `deadline` seconds.
+func runMalphasChild(_ arguments: [String], deadline: Double = 30) throws -> ChildRun {
+    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("malphas")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    let err = Pipe()
+    process.standardError = err
+    try process.run()
+    DispatchQueue.global().asyncAfter(deadline: .now() + deadline) {
+        if process.isRunning { process.terminate() }
+    }
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let bySignal = process.terminationReason == .uncaughtSignal
+    return ChildRun(status: process.terminationStatus, signal: bySignal ? process.terminationStatus : nil,
+                    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+@Suite("Mutated programs through the malphas binary")
+struct ChildProcessRobustnessTests {
+    @Test("no mutated or generated program crashes or hangs the malphas binary")
+    func mutatedProgramsNeverCrashTheBinary() throws {
+        let settings = FuzzSettings()
+        let mutators = FuzzCorpus.examples().map { ProgramMutator(source: $0.text) }
+        #expect(mutators.count > 20)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-child-fuzz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var failures = 0
+        let started = Date()
+        let cases = settings.cases(300)
+        for i in cases {
+            var random = FuzzRandom(seed: settings.seed, category: "child", index: i)
+            let text: String
+            if i % 3 == 2 {
+                var generator = ProgramGenerator(random: FuzzRandom(seed: settings.seed, category: "child-generated", index: i))
+                text = ProgramMutator(source: generator.program()).mutated(&random, count: random.below(2))
+            } else {
+                text = mutators[i % mutators.count].mutated(&random, count: 1 + random.below(3))
+            }
+            let path = dir.appendingPathComponent("case-\(i).mal").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try runMalphasChild(["run", "--budget", "40000", "--time-limit", "1000", "--workers", "2", path])
+            // Status 2 is a compile error unless it is a deadlock report.
+            let compiled = !(run.status == 2 && !run.stderr.contains("deadlock"))
+            var problems = PipelineCheck.problems(text: text, compiled: compiled || run.signal != nil,
+                                                  status: run.status, stderr: run.stderr)
+            if let signal = run.signal { problems.insert(run.timedOut ? "hung (killed after 30 s)" : "killed by signal \(signal)", at: 0) }
+            guard !problems.isEmpty else { continue }
+            failures += 1
+            if failures <= 5 {
+                Issue.record("""
+                    child-process fuzz: case \(i) (MALPHAS_FUZZ_SEED=\(settings.seed) MALPHAS_FUZZ_CASE=\(i)): \
+                    \(problems.joined(separator: "; "))
+                    --- stderr ---
+                    \(run.stderr.prefix(2_000))
+                    --- program ---
+                    \(text.prefix(6_000))
+                    """)
+            }
+        }
+        print("child-process fuzz: \(cases.count) programs in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, \(failures) failed")
+    }
+}
