@@ -318,6 +318,7 @@ public final class VM {
                         guard case .function(let closure) = regs[a] else {
                             if case .native(let native) = regs[a] {
                                 regs[a] = try callNative(native.function, args: regs + a + 1, count: nargs, legion: legion)
+                                VM.clear(regs + a + 1, count: nargs)
                                 continue
                             }
                             throw RuntimeError("cannot call a value of type \(regs[a].typeName)")
@@ -393,6 +394,10 @@ public final class VM {
                                     throw RuntimeError("internal error: `\(method.name)` called back into Malphas")
                                 })
                             }
+                            // Drop the argument copies (and the receiver's, unless it is written
+                            // back): left in their registers they would make the next mutation of
+                            // the same values copy them (`m.insert(k, m.get(k) + 1)` in a loop).
+                            VM.clear(regs + a + (Instruction.d(word) != 0 ? 2 : 1), count: nargs + (Instruction.d(word) != 0 ? 0 : 1))
                         case .prelude(let fn):
                             // List `map`/`filter` run as Malphas functions (list, f) on a new frame.
                             let callee = codes[fn]
@@ -560,9 +565,11 @@ public final class VM {
                         } else {
                             regs[a] = try Builtins.call(f, UnsafeBufferPointer(start: regs + a + 1, count: nargs), context)
                         }
+                        VM.clear(regs + a + 1, count: nargs)
                     case .callConstructor:
                         let c = builtinConstructors[Instruction.c(word)]
                         regs[a] = try Constructors.call(c, UnsafeBufferPointer(start: regs + a + 1, count: Instruction.b(word)))
+                        VM.clear(regs + a + 1, count: Instruction.b(word))
 
                     // MARK: Aggregates
                     case .newList:
@@ -703,6 +710,7 @@ public final class VM {
                     // MARK: Legions and channels
                     case .spawn:
                         try spawn(regs + a, count: Instruction.b(word))
+                        VM.clear(regs + a, count: Instruction.b(word) + 1)
                     case .makeChannel:
                         guard case .int(let n) = regs[Instruction.b(word)].dereferenced, n >= 0 else {
                             throw RuntimeError("a channel's buffer size must be a non-negative int, got \(Printer.debug(regs[Instruction.b(word)]))")
@@ -757,6 +765,13 @@ public final class VM {
     static let maxListLength = 1 << 28
 
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    /// Sets `count` registers to nil (the argument registers of a finished builtin call).
+    @inline(__always)
+    static func clear(_ registers: UnsafeMutablePointer<Value>, count: Int) {
+        var i = 0
+        while i < count { (registers + i).store(.nil); i &+= 1 }
+    }
+
     /// Pushes a frame for `callee` (saving the caller's pc first), growing the VM stack
     /// and the frame buffer as needed. Returns true when the stack moved (the caller then
     /// re-derives what it computed from the old stack).
