@@ -137,6 +137,13 @@ public final class LegionState {
         stackShrinks += 1
     }
 
+    /// Housekeeping when the legion suspends at a safe point: give back stack and frame
+    /// space it no longer uses (returns shrink too, when the stack falls under a quarter).
+    func suspendAtSafePoint() {
+        shrinkStackIfMostlyUnused()
+        shrinkFramesIfMostlyUnused()
+    }
+
     /// The stack index below which a return shrinks the stack (a quarter of the capacity
     /// once it has grown; -1 while it is at its initial size).
     var shrinkThreshold: Int {

@@ -256,11 +256,13 @@ public final class VM {
                         pc &+= Instruction.sBx(word)
                         if _slowPath(flag.pointee != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .safePoint:
                         if _slowPath(flag.pointee != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .less:
@@ -311,6 +313,7 @@ public final class VM {
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                         if _slowPath(flag.pointee != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .call:
@@ -339,6 +342,7 @@ public final class VM {
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                         if _slowPath(flag.pointee != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .callMethod:
@@ -381,6 +385,7 @@ public final class VM {
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                             if _slowPath(flag.pointee != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
+                                legion.suspendAtSafePoint()
                                 return .yielded
                             }
                         case .builtin(let method):
@@ -419,6 +424,7 @@ public final class VM {
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                             if _slowPath(flag.pointee != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
+                                legion.suspendAtSafePoint()
                                 return .yielded
                             }
                         }
