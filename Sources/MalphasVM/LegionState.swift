@@ -57,8 +57,8 @@ enum Completion {
 public final class LegionState {
     public let id: Int
     /// The VM stack. Every slot in `0..<stackCapacity` is initialised; every slot above
-    /// the top frame's registers holds nil (returns clear what they leave behind), so a
-    /// new frame starts with nil registers and a dead register never keeps a value alive.
+    /// the top frame's registers holds nil or a stale scalar (returns release the
+    /// references they leave behind), so a dead register never keeps a value alive.
     var stack: UnsafeMutablePointer<Value>
     var stackCapacity: Int
     var frames: UnsafeMutablePointer<Frame>
@@ -106,7 +106,7 @@ public final class LegionState {
     }
 
     /// Makes room for `needed` slots, doubling and moving only the active part (everything
-    /// above it is nil and is simply re-created).
+    /// above it is dead and is simply re-created as nil).
     func growStack(toHold needed: Int) {
         var capacity = stackCapacity
         while capacity < needed { capacity *= 2 }

@@ -13,8 +13,9 @@
 // through per-site inline caches keyed by the receiver's type id. Nothing in the loop
 // allocates unless the Malphas operation itself creates a value.
 //
-// Invariants: every stack slot above the top frame's registers is nil; a return clears
-// the registers it leaves (keeping dead values alive would defeat copy-on-write).
+// Invariants: no stack slot above the top frame's registers holds a reference: a return
+// releases the references its registers hold (keeping dead values alive would defeat
+// copy-on-write), and builtin calls release their argument copies.
 
 import Glibc
 import MalphasCompiler
