@@ -17,6 +17,7 @@
 // releases the references its registers hold (keeping dead values alive would defeat
 // copy-on-write), and builtin calls release their argument copies.
 
+import CMalphasSync
 import Glibc
 import MalphasCompiler
 import MalphasSyntax
@@ -80,46 +81,42 @@ enum ValueLayout {
 public final class VM {
     let program: LoadedProgram
     let context: BuiltinContext
-    let scheduler: CooperativeScheduler
+    let runtime: LegionRuntime
     let sources: SourceMap
-    /// The byte polled at every safe point. Whoever runs the VM points it at its preempt
-    /// flag: the runtime's per-worker flag, or the cooperative scheduler's.
-    var preemptFlag: UnsafeMutablePointer<UInt8>
+    /// In the suspend-every-safe-point debug mode, a byte that is always 1, polled at
+    /// safe points in place of the worker's preempt flag; nil otherwise. (The flag a
+    /// step polls is `LegionState.safePointFlag`, set by the runtime bridge per step.)
+    let alwaysSetFlag: UnsafeMutablePointer<UInt8>?
     let maxDepth: Int
-    /// Debug mode: the scheduler keeps the preempt flag set, so every safe point suspends.
-    let suspendEverySafePoint: Bool
-    private let ownedFlag: UnsafeMutablePointer<UInt8>
     /// Builtins by their index in the catalog (the `callBuiltin` operand).
     private let builtinFunctions = BuiltinFunction.allCases
     private let builtinConstructors = BuiltinConstructor.allCases
     private let castTargets = CastTarget.allCases
-    /// The random source `select` uses to choose among ready cases.
-    private var randomState: UInt64
 
-    init(program: LoadedProgram, context: BuiltinContext, scheduler: CooperativeScheduler, maxDepth: Int,
+    init(program: LoadedProgram, context: BuiltinContext, runtime: LegionRuntime, maxDepth: Int,
          suspendEverySafePoint: Bool) {
         self.program = program
         self.context = context
-        self.scheduler = scheduler
+        self.runtime = runtime
         self.sources = program.compiled.sources
         self.maxDepth = maxDepth
-        ownedFlag = .allocate(capacity: 1)
-        ownedFlag.initialize(to: suspendEverySafePoint ? 1 : 0)
-        preemptFlag = ownedFlag
-        self.suspendEverySafePoint = suspendEverySafePoint
-        var seed = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &seed)
-        randomState = UInt64(truncatingIfNeeded: seed.tv_nsec) | 1
+        if suspendEverySafePoint {
+            let flag = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+            flag.initialize(to: 1)
+            alwaysSetFlag = flag
+        } else {
+            alwaysSetFlag = nil
+        }
     }
 
-    deinit { ownedFlag.deallocate() }
+    deinit { alwaysSetFlag?.deallocate() }
 
     // MARK: - The loop
 
     /// Runs `legion` until it finishes, fails, blocks or yields at a safe point.
     public func run(_ legion: LegionState) -> StepOutcome {
         guard legion.frameCount > 0 else { return .finished(.unit) }
-        let flag = preemptFlag
+        let flag = legion.safePointFlag
         let codes = program.codePointers
         var fi = legion.frameCount - 1
         var current = legion.frames[fi].code
@@ -255,13 +252,13 @@ public final class VM {
                         pc &+= Instruction.sBx(word)
                     case .loopBack:
                         pc &+= Instruction.sBx(word)
-                        if _slowPath(flag.pointee != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0) {
                             legion.frames[fi].pc = pc
                             legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .safePoint:
-                        if _slowPath(flag.pointee != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0) {
                             legion.frames[fi].pc = pc
                             legion.suspendAtSafePoint()
                             return .yielded
@@ -312,7 +309,7 @@ public final class VM {
                         k = callee._withUnsafeGuaranteedRef { $0.constants }
                         // The callee's entry safe point is checked here, saving its dispatch.
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                        if _slowPath(flag.pointee != 0 && pc != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
                             legion.suspendAtSafePoint()
                             return .yielded
@@ -341,7 +338,7 @@ public final class VM {
                         k = closure.code.constants
                         // The callee's entry safe point is checked here, saving its dispatch.
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                        if _slowPath(flag.pointee != 0 && pc != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
                             legion.suspendAtSafePoint()
                             return .yielded
@@ -384,14 +381,14 @@ public final class VM {
                             k = calleeCode.constants
                             // The callee's entry safe point is checked here, saving its dispatch.
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                            if _slowPath(flag.pointee != 0 && pc != 0) {
+                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
                                 legion.suspendAtSafePoint()
                                 return .yielded
                             }
                         case .builtin(let method):
                             if method == .close, case .channel(let ch) = receiver.pointee.dereferenced {
-                                try ch.close(scheduler: scheduler)
+                                try ch.close(runtime: runtime)
                                 regs[a] = .unit
                             } else {
                                 regs[a] = try Methods.call(method, receiver: &receiver.pointee,
@@ -423,7 +420,7 @@ public final class VM {
                             k = calleeCode.constants
                             // The callee's entry safe point is checked here, saving its dispatch.
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                            if _slowPath(flag.pointee != 0 && pc != 0) {
+                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
                                 legion.suspendAtSafePoint()
                                 return .yielded
@@ -872,13 +869,5 @@ public final class VM {
         let f = legion.frames[legion.frameCount - 1]
         let code = f.code.takeUnretainedValue()
         return "\(sources.file(code.proto.file)?.name ?? "<unknown>"):\(code.line(at: legion.blockedAtPC))"
-    }
-
-    /// A pseudo-random number in `0..<n` (xorshift; good enough to pick a select case).
-    func random(_ n: Int) -> Int {
-        randomState ^= randomState << 13
-        randomState ^= randomState >> 7
-        randomState ^= randomState << 17
-        return Int(truncatingIfNeeded: randomState % UInt64(n))
     }
 }
