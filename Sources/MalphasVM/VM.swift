@@ -605,7 +605,7 @@ public final class VM {
                     case .getField:
                         // Inline cache hit: the struct's type id matches the site's entry.
                         if case .record(let box) = regs[Instruction.b(word)] {
-                            let entry = current._withUnsafeGuaranteedRef { $0.caches[Instruction.c(word)] }
+                            let entry = mal_load_relaxed_u64(current._withUnsafeGuaranteedRef { $0.caches + Instruction.c(word) })
                             if entry >> 32 == UInt64(truncatingIfNeeded: box.type.typeID) {
                                 regs[a] = box.fields[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)]
                                 continue

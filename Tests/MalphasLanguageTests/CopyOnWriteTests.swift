@@ -102,12 +102,11 @@ final class NoHiddenCopiesTests: XCTestCase {
         let loaded = LoadedProgram(program)
         defer { loaded.tearDown() }
         let out = Output.capture()
-        let scheduler = CooperativeScheduler()
-        let vm = VM(program: loaded, context: BuiltinContext(output: out), scheduler: scheduler,
+        // One legion driven by hand, suspending at every safe point.
+        let vm = VM(program: loaded, context: BuiltinContext(output: out), runtime: LegionRuntime(settings: LegionSettings()),
                     maxDepth: 1000, suspendEverySafePoint: true)
-        scheduler.preemptFlag.pointee = 1
-        vm.preemptFlag = scheduler.preemptFlag
-        let legion = scheduler.newLegion()
+        let legion = LegionState()
+        legion.safePointFlag = vm.alwaysSetFlag!
         legion.start(loaded.closure(forFunction: program.entry), args: [])
         var safePoints = 0
         while case .yielded = vm.run(legion) {
