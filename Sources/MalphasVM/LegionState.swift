@@ -181,11 +181,12 @@ public final class LegionState {
         stackGrowths += 1
     }
 
-    /// Halves the stack while the active part uses under a quarter of it.
-    func shrinkStackIfMostlyUnused() {
+    /// Shrinks the stack to the smallest doubling of the initial size that holds `needed`
+    /// slots (never below the active part).
+    func shrinkStack(toHold needed: Int) {
         let active = stackTop
         var capacity = stackCapacity
-        while capacity > LegionState.initialStackCapacity && active < capacity / 4 { capacity /= 2 }
+        while capacity > LegionState.initialStackCapacity && capacity / 2 >= max(needed, active) { capacity /= 2 }
         guard capacity < stackCapacity else { return }
         let newStack = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
         newStack.moveInitialize(from: stack, count: active)
@@ -197,17 +198,30 @@ public final class LegionState {
         stackShrinks += 1
     }
 
-    /// Housekeeping when the legion suspends at a safe point: give back stack and frame
-    /// space it no longer uses (returns shrink too, when the stack falls under a quarter).
-    func suspendAtSafePoint() {
-        shrinkStackIfMostlyUnused()
-        shrinkFramesIfMostlyUnused()
-    }
+    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
+    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
+    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
+    /// keeps its stack instead of shrinking and growing it again and again.
+    var lowUsageStreak = 0
+    var lowUsageHighWater = 0
+    static let shrinkPatience = 4
 
-    /// The stack index below which a return shrinks the stack (a quarter of the capacity
-    /// once it has grown; -1 while it is at its initial size).
-    var shrinkThreshold: Int {
-        stackCapacity > LegionState.initialStackCapacity ? stackCapacity / 4 : -1
+    /// Housekeeping when the legion suspends at a safe point: give back the stack and
+    /// frame space it has not needed for a while.
+    func suspendAtSafePoint() {
+        let active = stackTop
+        guard stackCapacity > LegionState.initialStackCapacity, active < stackCapacity / 4 else {
+            lowUsageStreak = 0
+            lowUsageHighWater = 0
+            return
+        }
+        lowUsageStreak += 1
+        lowUsageHighWater = max(lowUsageHighWater, active)
+        guard lowUsageStreak >= LegionState.shrinkPatience else { return }
+        shrinkStack(toHold: lowUsageHighWater * 2)
+        shrinkFramesIfMostlyUnused()
+        lowUsageStreak = 0
+        lowUsageHighWater = 0
     }
 
     func growFrames(limit: Int) {

@@ -125,7 +125,6 @@ public final class VM {
         var regs = legion.stack + base
         var code = current._withUnsafeGuaranteedRef { $0.code }
         var k = current._withUnsafeGuaranteedRef { $0.constants }
-        var shrinkBelow = legion.shrinkThreshold
         let layoutKnown = ValueLayout.isKnown
         let referenceTagLow = ValueLayout.referenceTagLow
         let referenceTagSpan = ValueLayout.referenceTagSpan
@@ -298,10 +297,8 @@ public final class VM {
                         // The resolver checked the arity of this direct call at compile time.
                         let callee = codes[Instruction.c(word)]
                         let newBase = base &+ a &+ 1
-                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
-                                         resultSlot: newBase &- 1, flags: []) {
-                            shrinkBelow = legion.shrinkThreshold
-                        }
+                        try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                         resultSlot: newBase &- 1, flags: [])
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -327,10 +324,8 @@ public final class VM {
                         let callee = Unmanaged.passUnretained(closure.code)
                         if _slowPath(nargs != closure.code.arity) { throw VM.arityError(closure.code, nargs) }
                         let newBase = base &+ a &+ 1
-                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
-                                         base: newBase, resultSlot: newBase &- 1, flags: []) {
-                            shrinkBelow = legion.shrinkThreshold
-                        }
+                        try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
+                                         base: newBase, resultSlot: newBase &- 1, flags: [])
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -370,10 +365,8 @@ public final class VM {
                             if _slowPath(argCount != calleeCode.arity) {
                                 throw VM.arityError(calleeCode, argCount, dotCall: calleeCode.hasReceiver)
                             }
-                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
-                                             base: newBase, resultSlot: base &+ a, flags: flags) {
-                                shrinkBelow = legion.shrinkThreshold
-                            }
+                            try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
+                                             base: newBase, resultSlot: base &+ a, flags: flags)
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -409,10 +402,8 @@ public final class VM {
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
                             let newBase = base &+ a &+ 1
                             let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
-                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
-                                             resultSlot: base &+ a, flags: flags) {
-                                shrinkBelow = legion.shrinkThreshold
-                            }
+                            try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                             resultSlot: base &+ a, flags: flags)
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -463,12 +454,6 @@ public final class VM {
                         regs = legion.stack + base
                         code = current._withUnsafeGuaranteedRef { $0.code }
                         k = current._withUnsafeGuaranteedRef { $0.constants }
-                        if _slowPath(base < shrinkBelow) {
-                            legion.shrinkStackIfMostlyUnused()
-                            legion.shrinkFramesIfMostlyUnused()
-                            shrinkBelow = legion.shrinkThreshold
-                            regs = legion.stack + base
-                        }
 
                     // MARK: Variables
                     case .take:
@@ -777,24 +762,21 @@ public final class VM {
     }
 
     /// Pushes a frame for `callee` (saving the caller's pc first), growing the VM stack
-    /// and the frame buffer as needed. Returns true when the stack moved (the caller then
-    /// re-derives what it computed from the old stack).
+    /// and the frame buffer as needed. The caller re-derives its register pointer from
+    /// `legion.stack` afterwards (the stack may have moved).
     @inline(__always)
     private func pushFrame(_ legion: LegionState, _ fi: inout Int, callerPC: Int, callee: Unmanaged<CodeObject>,
-                           closure: Unmanaged<ClosureBox>?, base: Int, resultSlot: Int, flags: FrameFlags) throws -> Bool {
+                           closure: Unmanaged<ClosureBox>?, base: Int, resultSlot: Int, flags: FrameFlags) throws {
         legion.frames[fi].pc = callerPC
         let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
-        var moved = false
         if _slowPath(base &+ registerCount > legion.stackCapacity) {
             legion.growStack(toHold: base + registerCount)
-            moved = true
         }
         fi &+= 1
         if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
         (legion.frames + fi).initialize(to: Frame(code: callee, closure: closure, pc: 0, base: base,
                                                   resultSlot: resultSlot, flags: flags))
         legion.frameCount = fi &+ 1
-        return moved
     }
 
     /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the
