@@ -706,13 +706,13 @@ public final class VM {
                         }
                         regs[a] = .channel(ChannelBox(capacity: n))
                     case .send:
-                        if let reason = try send(regs[a], regs[Instruction.b(word)], legion: legion) {
+                        if let reason = try send(regs + a, regs + Instruction.b(word), legion: legion) {
                             legion.frames[fi].pc = pc - 1
                             legion.blockedAtPC = pc - 1
                             return .blocked(reason)
                         }
                     case .receive:
-                        if let reason = try receive(regs[Instruction.b(word)], into: regs + a, legion: legion) {
+                        if let reason = try receive(regs + Instruction.b(word), into: regs + a, legion: legion) {
                             legion.frames[fi].pc = pc - 1
                             legion.blockedAtPC = pc - 1
                             return .blocked(reason)
