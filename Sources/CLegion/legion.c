@@ -452,10 +452,12 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
         }
         atomic_store_explicit(&p->in_legion, 0, memory_order_relaxed);
         lg__trace(p, LG_EV_RUN_END, l->id, 0);
-        /* The run is over: the preempt flag has done its job (or was set too late for
-         * this run, in which case the next legion yields at its first safe point: a
-         * request set just before a run starts must not be lost). */
-        bool preempted = atomic_exchange_explicit(&p->preempt, 0, memory_order_relaxed) != 0;
+        /* The run is over: the preempt flag has done its job. A load and a store, not
+         * an exchange: a request landing between the two is for the next run anyway
+         * (a request made just before a run starts applies to that run), and no atomic
+         * read-modify-write is paid on every switch. */
+        bool preempted = atomic_load_explicit(&p->preempt, memory_order_relaxed) != 0;
+        if (preempted) atomic_store_explicit(&p->preempt, 0, memory_order_relaxed);
 
         int post = m->post;
         lg_step_result r = LG_STEP_DONE;
