@@ -453,9 +453,10 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
         atomic_store_explicit(&p->in_legion, 0, memory_order_relaxed);
         lg__trace(p, LG_EV_RUN_END, l->id, 0);
         /* The run is over: the preempt flag has done its job. A load and a store, not
-         * an exchange: a request landing between the two is for the next run anyway
-         * (a request made just before a run starts applies to that run), and no atomic
-         * read-modify-write is paid on every switch. */
+         * an exchange, so no atomic read-modify-write is paid on every switch: a request
+         * landing after the load stays set for the next run (a request made just before
+         * a run starts applies to that run), or, if the flag was already set, merges
+         * with the one consumed here; the monitor asks again if it still needs to. */
         bool preempted = atomic_load_explicit(&p->preempt, memory_order_relaxed) != 0;
         if (preempted) atomic_store_explicit(&p->preempt, 0, memory_order_relaxed);
 
