@@ -2,6 +2,7 @@
 // The layers of Malphas, one way down:
 //   malphas (CLI) -> MalphasVM -> MalphasCompiler -> MalphasSyntax
 //                    MalphasVM -> CLegion (C + assembly, knows nothing of Malphas)
+//   malphas -> MalphasREPL (the REPL: evaluation core, terminal) -> MalphasVM, CReadline
 import PackageDescription
 
 let package = Package(
@@ -17,12 +18,14 @@ let package = Package(
         .target(name: "CLegion",
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .target(name: "MalphasSyntax"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .target(name: "MalphasREPL", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "CReadline"]),
         .target(name: "MalphasCompiler", dependencies: ["MalphasSyntax"]),
         .target(name: "MalphasVM",
                 dependencies: ["MalphasCompiler", "CLegion"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
-            "MalphasVM", "MalphasCompiler", "MalphasSyntax",
+            "MalphasVM", "MalphasCompiler", "MalphasSyntax", "MalphasREPL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
@@ -30,6 +33,7 @@ let package = Package(
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
+        .testTarget(name: "MalphasREPLTests", dependencies: ["MalphasREPL", "malphas"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -337,6 +337,9 @@ final class FunctionCompiler {
             patch(ok)
         }
         finishBindings(bindings)
+        for b in bindings {
+            if let slot = resolver.sessionSlots[ObjectIdentifier(b)] { emit(.setGlobal, a: b.register, bx: slot) }
+        }
         // Keep the bindings' registers; free only the value temporary and above.
         free(to: max(mark + bindings.count, v))
     }

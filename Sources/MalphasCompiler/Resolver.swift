@@ -30,10 +30,16 @@ public final class Resolver {
     public internal(set) var constItems: [ConstItem] = []
     /// REPL top-level statements: bindings they declare become globals.
     public let isSession: Bool
+    /// Session only: the methods earlier inputs defined, which a new definition replaces.
+    private let earlierMethods: [TypeKey: [String: Int]]
+    /// Session only: bindings of a destructuring top-level `let`, stored to these global
+    /// slots once the pattern has matched.
+    public internal(set) var sessionSlots: [ObjectIdentifier: Int] = [:]
 
     public init(global: GlobalScope, isSession: Bool = false) {
         self.global = global
         self.isSession = isSession
+        earlierMethods = isSession ? global.methods : [:]
     }
 
     // MARK: - Diagnostics
@@ -78,12 +84,15 @@ public final class Resolver {
 
     private func line(_ span: Span) -> Int { sources.line(of: span) }
 
+    /// A new function, or (`replacing`, in a session) a new body for an existing index, so
+    /// code compiled earlier calls the new definition.
     func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?,
-                     outerGenerics: Set<String> = []) -> FunctionItem {
+                     outerGenerics: Set<String> = [], replacing: Int? = nil) -> FunctionItem {
         let arity = decl.params.count + (decl.receiver != nil ? 1 : 0)
         let proto = FunctionProto(name: displayName, file: decl.span.file, arity: arity,
                                   hasReceiver: decl.receiver != nil, line: line(decl.name.span))
-        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType,
+        let index = replacing.map { global.replaceFunction($0, with: proto) } ?? global.newFunction(proto)
+        let item = FunctionItem(decl: decl, index: index, displayName: displayName, selfType: selfType,
                                 outerGenerics: outerGenerics)
         functionItems.append(item)
         checkDuplicateParams(decl)
@@ -111,7 +120,10 @@ public final class Resolver {
             case .structDecl(let s): declareStruct(s)
             case .enumDecl(let e): declareEnum(e)
             case .traitDecl(let t):
-                if declareType(t.name) { global.traits[t.name.name] = t }
+                if declareType(t.name) {
+                    global.traits[t.name.name] = t
+                    if isSession { global.traitDefaults[t.name.name] = nil }
+                }
             case .typeAlias(let a):
                 if declareType(a.name) { global.typeAliases[a.name.name] = a }
             case .module(let m):
@@ -129,11 +141,14 @@ public final class Resolver {
                 if declareValue(f.name) {
                     // Prelude functions show in traces under the method they implement.
                     let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : f.name.name
-                    let fi = newFunction(f, displayName: display, selfType: nil)
+                    let fi = newFunction(f, displayName: display, selfType: nil,
+                                         replacing: isSession ? global.functions[f.name.name]?.index : nil)
                     global.functions[f.name.name] = fi
+                    if isSession { global.variables[f.name.name] = nil }
                 }
             case .constDecl(let c):
                 if declareValue(c.name) {
+                    if isSession { global.variables[c.name.name] = nil }
                     let ci = ConstItem(decl: c, slot: global.newGlobalSlot(c.name.name), folded: nil)
                     global.consts[c.name.name] = ci
                     constItems.append(ci)
@@ -175,6 +190,15 @@ public final class Resolver {
                                               notes: [("previous definition of `\(v.name.name)` here", earlier)]))
             }
             seen[v.name.name] = v.name.span
+        }
+        if isSession, let earlier = global.enums[e.name.name] {
+            // A redefined enum's old variants no longer answer to their bare names.
+            let info = global.program.enums[earlier.index]
+            let old = Set(info.firstVariant..<(info.firstVariant + info.variantNames.count))
+            for name in info.variantNames {
+                global.variantsByName[name]?.removeAll { old.contains($0) }
+                if global.variantsByName[name]?.isEmpty == true { global.variantsByName[name] = nil }
+            }
         }
         let index = global.program.enums.count
         let first = global.program.variants.count
@@ -284,15 +308,22 @@ public final class Resolver {
                         ?? "move it to an inherent `impl \(typeDisplay) { ... }` block")
                 continue
             }
-            if trait == nil, table[m.name.name] != nil {
-                error("duplicate definitions with name `\(m.name.name)`", at: m.name.span,
-                      help: "`\(typeDisplay)` already has a method `\(m.name.name)`")
-                continue
+            var replacing: Int?
+            if trait == nil, let existing = table[m.name.name] {
+                // In a session, a method an earlier input defined is redefined in place
+                // (unless it is a trait's default, which other types share).
+                let isDefault = global.traitDefaults.values.contains { $0.values.contains(existing) }
+                guard isSession, earlierMethods[key]?[m.name.name] == existing, !isDefault else {
+                    error("duplicate definitions with name `\(m.name.name)`", at: m.name.span,
+                          help: "`\(typeDisplay)` already has a method `\(m.name.name)`")
+                    continue
+                }
+                replacing = existing
             }
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
             let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key),
-                                 outerGenerics: Set(impl.generics.map(\.name.name)))
+                                 outerGenerics: Set(impl.generics.map(\.name.name)), replacing: replacing)
             table[m.name.name] = fi.index
         }
         if let trait {
@@ -611,7 +642,12 @@ public final class Resolver {
                 // A REPL `let` is a global so later inputs see it.
                 let slot = global.variables[b.name]?.slot ?? global.newGlobalSlot(b.name)
                 global.variables[b.name] = (slot, b.isMutable)
-                resolutions[b.span] = .global(slot)
+                if case .binding = p.kind {
+                    resolutions[b.span] = .global(slot)
+                } else {
+                    // Destructured: the pattern binds a register, then it is stored.
+                    sessionSlots[ObjectIdentifier(b)] = slot
+                }
             } else {
                 scope.blocks[scope.blocks.count - 1][b.name] = b
             }

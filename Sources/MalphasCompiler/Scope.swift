@@ -114,6 +114,12 @@ public final class GlobalScope {
         program.functions.append(proto)
         return program.functions.count - 1
     }
+
+    /// A session's redefinition: the function at `index` gets a new body.
+    func replaceFunction(_ index: Int, with proto: FunctionProto) -> Int {
+        program.functions[index] = proto
+        return index
+    }
 }
 
 /// A key for method tables: a user struct or enum, or a builtin value kind.

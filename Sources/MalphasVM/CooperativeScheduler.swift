@@ -113,3 +113,89 @@ final class CooperativeScheduler {
         }
     }
 }
+
+// MARK: - Interactive sessions
+
+// A REPL session never "ends": each input runs as a focus legion while the legions that
+// earlier inputs spawned keep running beside it, and between inputs those run in slices
+// while the prompt waits for keys. A failure in a background legion is reported and the
+// session goes on.
+extension CooperativeScheduler {
+    /// Why `runSession` returned.
+    enum SessionStop {
+        case focusFinished(Value)
+        case focusFailed(RuntimeFailure)
+        /// The focus is blocked and no legion can run or wake again.
+        case focusDeadlocked
+        /// `stop()` answered true (an interrupt): the focus, if any, was discarded.
+        case stopped
+        /// No focus, and nothing is ready; the earliest sleeper wakes then (nil: none sleeps).
+        case idle(nextWakeMs: Int64?)
+        /// No focus, and the deadline passed with legions still ready.
+        case sliceEnded
+    }
+
+    /// Runs ready legions until the `focus` legion (if any) finishes, fails or deadlocks,
+    /// `stop()` says so, or, without a focus, nothing is ready or `deadlineMs` passes.
+    /// `stop` is asked after every return from the VM. Background failures go to
+    /// `backgroundFailure`.
+    func runSession(vm: VM, focus: LegionState?, deadlineMs: Int64?, stop: () -> Bool,
+                    backgroundFailure: (RuntimeFailure) -> Void) -> SessionStop {
+        if let focus { runQueue.append(focus) }
+        while true {
+            if stop() {
+                if let focus { discard(focus) }
+                return .stopped
+            }
+            let now = CooperativeScheduler.monotonicMs()
+            wakeSleepers(now: now)
+            if focus == nil, let deadlineMs, now >= deadlineMs, !runQueue.isEmpty { return .sliceEnded }
+            guard let legion = runQueue.popFirst() else {
+                guard focus != nil else { return .idle(nextWakeMs: sleepers.first?.wakeAt) }
+                guard let first = sleepers.first else { return .focusDeadlocked }
+                // Sleep in short steps so an interrupt is seen promptly.
+                let wait = first.wakeAt - now
+                if wait > 0 { usleep(useconds_t(min(wait, 10) * 1000)) }
+                continue
+            }
+            switch vm.run(legion) {
+            case .finished(let value):
+                legion.clear()
+                if legion === focus { return .focusFinished(value) }
+            case .yielded:
+                runQueue.append(legion)
+            case .blocked(let reason):
+                legion.blockedReason = reason
+                switch reason {
+                case .sleep(let wakeAt): sleep(legion, until: wakeAt)
+                case .send, .receive, .select, .never: blocked[legion.id] = legion
+                }
+            case .failed(let failure):
+                legion.clear()
+                if legion === focus { return .focusFailed(failure) }
+                backgroundFailure(failure)
+            }
+        }
+    }
+
+    /// Forgets `legion` wherever it waits and frees its registers. A channel may still
+    /// list it as a waiter; readied later, it finds no frame and ends at once.
+    func discard(_ legion: LegionState) {
+        runQueue.removeAll { $0 === legion }
+        sleepers.removeAll { $0.legion === legion }
+        blocked[legion.id] = nil
+        legion.clear()
+    }
+
+    /// Live legions other than the focus: (legion, state), by id.
+    func sessionLegions() -> [(legion: LegionState, state: String)] {
+        var out: [(LegionState, String)] = runQueue.all.map { ($0, "ready") }
+        let now = CooperativeScheduler.monotonicMs()
+        out += sleepers.map { ($0.legion, "sleeping (\(max(0, $0.wakeAt - now)) ms left)") }
+        out += blocked.values.map { ($0, "blocked") }
+        return out.sorted { $0.0.id < $1.0.id }
+    }
+
+    /// Legions created so far.
+    var legionsCreated: Int { nextID - 1 }
+}

@@ -1,7 +1,8 @@
-// The `malphas` command line: run, check and disassemble Malphas programs.
+// The `malphas` command line: run, check and disassemble Malphas programs; with no
+// arguments, the REPL.
 import ArgumentParser
 import Glibc
 import MalphasSyntax
 import MalphasVM
 
-MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["--help"])
+MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["repl"])
