@@ -57,6 +57,8 @@ public final class ReplSession {
     private var pending: [String] = []
     /// Whether any input so far failed to compile (or was a bad command) / failed at run
     /// time (for the exit status of a piped session).
+    /// What an interrupted evaluation prints on the error output.
+    public var interruptedNotice = "interrupted\n"
     public internal(set) var sawCompileError = false
     public internal(set) var sawRuntimeError = false
 
@@ -171,7 +173,7 @@ public final class ReplSession {
             return .runtimeError
         case .interrupted:
             undo(checkpoint, globals: globals)
-            errorOutput.write("interrupted\n")
+            errorOutput.write(interruptedNotice)
             errorOutput.flush()
             return .interrupted
         }

@@ -42,6 +42,8 @@ public final class ReplTerminal {
         options.output = Output(handler: { writer.write(to: 1, $0) })
         options.errorOutput = Output(handler: { writer.write(to: 2, $0) })
         session = ReplSession(options: options)
+        // The terminal has echoed `^C`: the notice goes on a line of its own.
+        session.interruptedNotice = "\ninterrupted\n"
         historyPath = ReplTerminal.historyFile()
     }
 
@@ -128,11 +130,17 @@ public final class ReplTerminal {
     private func cancelLine() {
         session.cancelPending()
         guard acceptedLine == nil else { return }
+        // `^C` goes after the text, while readline still owns the line; removing the
+        // handler then returns the cursor to the start of the line.
+        rl_point = rl_end
+        rl_redisplay()
+        fflush(rl_outstream)
+        writer.setPromptShowing(false)
+        writer.write(to: 1, "^C")
         rl_callback_sigcleanup()
         rl_replace_line("", 0)
         rl_callback_handler_remove()
-        writer.setPromptShowing(false)
-        writer.write(to: 1, "^C\n")
+        writer.write(to: 1, "\n")
         showPrompt()
     }
 
@@ -141,6 +149,8 @@ public final class ReplTerminal {
         let chunks = writer.takeQueued()
         guard !chunks.isEmpty else { return }
         rl_clear_visible_line()
+        // Readline writes through stdio; what it wrote must reach the terminal first.
+        fflush(rl_outstream)
         var last: UInt8 = 10
         for chunk in chunks {
             TerminalWriter.writeAll(chunk.fd, chunk.bytes)

@@ -234,8 +234,18 @@ public final class SessionRuntime {
             let l = entry.legion
             var state = entry.state
             if state == "blocked" { state = "blocked \(describe(l.blockedReason))" }
-            return LegionSummary(id: l.id, state: state, location: vm.blockedLocation(l))
+            return LegionSummary(id: l.id, state: state, location: location(of: l, ready: entry.state == "ready"))
         }
+    }
+
+    /// `file:line` where a live legion is: the instruction it blocked at, or the one it
+    /// resumes at.
+    private func location(of legion: LegionState, ready: Bool) -> String {
+        if !ready { return vm.blockedLocation(legion) }
+        guard legion.frameCount > 0 else { return "<finished>" }
+        let frame = legion.frames[legion.frameCount - 1]
+        let code = frame.code.takeUnretainedValue()
+        return "\(compiled.sources.file(code.proto.file)?.name ?? "<unknown>"):\(code.line(at: frame.pc))"
     }
 
     /// Counters for `:stats`, as (name, value) rows.
