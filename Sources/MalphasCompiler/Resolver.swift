@@ -1123,7 +1123,9 @@ public final class Resolver {
                 spawnAssignmentError(b, at: receiver.span)
             }
         case .global(let slot):
-            if let v = global.variables.first(where: { $0.value.slot == slot }), !v.value.isMutable {
+            if let v = global.variables.first(where: { $0.value.slot == slot }), insideSpawn {
+                sessionSpawnAssignmentError(v.key, at: receiver.span)
+            } else if let v = global.variables.first(where: { $0.value.slot == slot }), !v.value.isMutable {
                 error("cannot borrow `\(v.key)` as mutable, as it is not declared as mutable", at: receiver.span,
                       help: "consider making this binding mutable: `let mut \(v.key)`")
             } else if global.consts.values.contains(where: { $0.slot == slot }) {
@@ -1144,6 +1146,21 @@ public final class Resolver {
             fs = s.parent
         }
         return false
+    }
+
+    /// True inside a spawned block (at any depth).
+    private var insideSpawn: Bool {
+        var fs: FunctionScope? = scope
+        while let s = fs {
+            if s.isSpawn { return true }
+            fs = s.parent
+        }
+        return false
+    }
+
+    private func sessionSpawnAssignmentError(_ name: String, at span: Span) {
+        error("legions share nothing: cannot assign to `\(name)`, a session variable, inside a spawned block",
+              at: span, help: "send the value back on a channel instead")
     }
 
     private func spawnAssignmentError(_ b: Binding, at span: Span) {
@@ -1175,7 +1192,9 @@ public final class Resolver {
                 }
             case .global(let slot):
                 if let v = global.variables.first(where: { $0.value.slot == slot }) {
-                    if !v.value.isMutable {
+                    if insideSpawn {
+                        sessionSpawnAssignmentError(v.key, at: statement)
+                    } else if !v.value.isMutable {
                         error("cannot assign twice to immutable variable `\(v.key)`", at: statement,
                               help: "consider making this binding mutable: `let mut \(v.key)`")
                     }

@@ -253,6 +253,16 @@ struct RecoveryTests {
         #expect(r.result("v.push(3); v") == .value("[1, 3]"))
     }
 
+    @Test("a spawned block may not assign to a session variable: legions share nothing")
+    func spawnAssignment() {
+        let r = Repl()
+        r.typed("let mut total = 0;")
+        #expect(r.result("spawn { total += 1; };") == .compileError)
+        #expect(r.newErrors().contains("legions share nothing: cannot assign to `total`, a session variable"))
+        r.typed("let mut v = [1];")
+        #expect(r.result("spawn { v.push(2); };") == .compileError)
+    }
+
     @Test("a runtime error inside a function prints a trace through it")
     func trace() {
         let r = Repl()
