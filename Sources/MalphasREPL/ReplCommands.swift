@@ -112,51 +112,46 @@ extension ReplSession {
         guard let bytes = readFile(path) else {
             return commandError("cannot read `\(path)`: \(String(cString: strerror(errno)))")
         }
-        let file = sources.add(SourceFile(name: path, bytes: bytes))
-        let parsed = Parser.parse(file, in: sources)
+        let file = session.sources.add(SourceFile(name: path, bytes: bytes))
+        let parsed = Parser.parse(file, in: session.sources)
         if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-            sawCompileError = true
-            errorOutput.write(render(parsed.diagnostics))
-            errorOutput.flush()
-            return .compileError
+            return report(.compileError(DiagnosticRenderer(sources: session.sources).render(parsed.diagnostics)))
         }
-        let checkpoint = compiler.checkpoint()
-        let globals = runtime.globalValues
-        switch compiler.compile(items: parsed.unit.items, statements: [], tail: nil, file: file) {
-        case .failure(let failure):
-            sawCompileError = true
-            errorOutput.write(render(failure.diagnostics))
-            errorOutput.flush()
-            return .compileError
-        case .success(let input):
-            runtime.synchronize()
-            let result = run(input, undo: checkpoint, globals: globals)
-            if result == .done {
-                let names = input.definedItems
-                var text = "loaded \(path): \(names.count) item\(names.count == 1 ? "" : "s")"
-                if !names.isEmpty { text += " (" + names.joined(separator: ", ") + ")" }
-                if names.contains("main") { text += "; call `main()` to run it" }
-                say(text + "\n")
-            }
-            return result
+        let result = report(session.evaluate(items: parsed.unit.items, statements: [], tail: nil, file: file))
+        if result == .done {
+            let names = parsed.unit.items.compactMap(\.definedName)
+            var text = "loaded \(path): \(names.count) item\(names.count == 1 ? "" : "s")"
+            if !names.isEmpty { text += " (" + names.joined(separator: ", ") + ")" }
+            if names.contains("main") { text += "; call `main()` to run it" }
+            say(text + "\n")
         }
-    }
-
-    private func say(_ text: String) {
-        output.write(text)
-        output.flush()
+        return result
     }
 
     private func commandError(_ message: String) -> InputResult {
         sawCompileError = true
-        errorOutput.write("error: " + message + "\n")
-        errorOutput.flush()
+        complain("error: " + message + "\n")
         return .commandError
     }
 
     private func formatMs(_ ms: Double) -> String {
         let rounded = (ms * 1000).rounded() / 1000
         return "\(rounded) ms"
+    }
+}
+
+extension Item {
+    /// The name the item defines, if it defines one.
+    var definedName: String? {
+        switch kind {
+        case .function(let f): return f.name.name
+        case .structDecl(let s): return s.name.name
+        case .enumDecl(let e): return e.name.name
+        case .traitDecl(let t): return t.name.name
+        case .constDecl(let c): return c.name.name
+        case .typeAlias(let a): return a.name.name
+        default: return nil
+        }
     }
 }
 

@@ -1,16 +1,15 @@
 // The REPL's evaluation core: what happens to a line once it is typed. The terminal
 // front end (ReplTerminal) and the piped driver (PipedRepl) feed it lines; tests do too.
 //
-// A session pairs a `SessionCompiler` (the compile side, one growing program) with a
-// `SessionRuntime` (the VM side: the loaded program, the scheduler and the legions).
-// One input:
+// Evaluation itself is the VM's `Session` (a `CompilerSession` for the compile side, a
+// `SessionRuntime` for the VM, the scheduler and the legions). This layer is about lines:
 //   1. lines are gathered until brackets, braces and strings are closed (`submit`);
 //   2. a line starting with `:` is a command (ReplCommands.swift);
-//   3. otherwise the text is parsed as items, statements and a tail expression, compiled
-//      into the session, loaded into the VM and run as a legion;
+//   3. otherwise the text is evaluated: parsed as items, statements and a tail
+//      expression, compiled into the session, loaded into the VM and run as a legion;
 //   4. its value is printed in debug form (strings quoted), unless it is `()`;
-//   5. a compile error, runtime error, deadlock or interrupt prints its report and
-//      puts the session back as it was before the input: names, items and variables.
+//   5. a compile error, runtime error, deadlock or interrupt prints its report; the
+//      session is then as it was before the input: names, items and variables.
 
 import MalphasCompiler
 import MalphasSyntax
@@ -50,15 +49,14 @@ public final class ReplSession {
     /// Where diagnostics and runtime error reports go.
     public let errorOutput: Output
     let options: RunOptions
-    private(set) var sources: SourceMap
-    private(set) var compiler: SessionCompiler
-    private(set) var runtime: SessionRuntime
+    /// The evaluator: replaced by a fresh one on `:reset`.
+    private(set) var session: Session
     /// Lines of an unfinished input.
     private var pending: [String] = []
-    /// Whether any input so far failed to compile (or was a bad command) / failed at run
-    /// time (for the exit status of a piped session).
     /// What an interrupted evaluation prints on the error output.
     public var interruptedNotice = "interrupted\n"
+    /// Whether any input so far failed to compile (or was a bad command) / failed at run
+    /// time (for the exit status of a piped session).
     public internal(set) var sawCompileError = false
     public internal(set) var sawRuntimeError = false
 
@@ -68,24 +66,21 @@ public final class ReplSession {
         self.options = options
         output = options.output
         errorOutput = options.errorOutput
-        (sources, compiler, runtime) = ReplSession.makeParts(options)
+        session = Session(options: options)
     }
 
-    private static func makeParts(_ options: RunOptions) -> (SourceMap, SessionCompiler, SessionRuntime) {
-        let sources = SourceMap()
-        let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Interpreter.preludeSource))
-        let prelude = Parser.parse(preludeFile, in: sources)
-        let compiler = SessionCompiler(sources: sources, prelude: prelude.unit,
-                                       options: CompileOptions(safePoints: true))
-        let runtime = SessionRuntime(program: compiler.program, options: options)
-        return (sources, compiler, runtime)
-    }
+    var compiler: CompilerSession { session.compiler }
+    var runtime: SessionRuntime { session.runtime }
 
     /// Forgets everything: a fresh session (`:reset`). Legions of the old one stop.
     public func reset() {
         pending = []
-        (sources, compiler, runtime) = ReplSession.makeParts(options)
+        session = Session(options: options)
     }
+
+    /// The exit status a session ends with: 2 if any input failed to compile (or was a
+    /// command that failed), else 1 if any failed at run time, else 0.
+    public var exitStatus: Int32 { sawCompileError ? 2 : sawRuntimeError ? 1 : 0 }
 
     // MARK: Lines and inputs
 
@@ -118,102 +113,46 @@ public final class ReplSession {
     /// Drops an unfinished input (Ctrl-C at the prompt).
     public func cancelPending() { pending = [] }
 
-    /// Evaluates one complete input (items, statements and a final expression).
+    /// Evaluates one complete input (items, statements and a final expression) and
+    /// prints its value or its failure.
     public func evaluate(_ text: String) -> InputResult {
-        switch compile(text) {
-        case .failure(let rendered):
-            sawCompileError = true
-            errorOutput.write(rendered.text)
-            errorOutput.flush()
-            return .compileError
-        case .success(let (input, checkpoint, globals)):
-            return run(input, undo: checkpoint, globals: globals)
-        }
+        report(session.evaluate(text))
     }
 
-    /// Parses and compiles `text` into the session, and loads it into the VM. On success,
-    /// also what to restore if it then fails at run time.
-    func compile(_ text: String, name: String = "<repl>")
-        -> Result<(SessionInput, SessionCheckpoint, [Value]), CompileErrors> {
-        var parsed = parse(text, name: name)
-        if parsed.hasErrors, let trimmed = text.trimmingWhitespace.last, trimmed != ";" && trimmed != "}" {
-            // `let x = 5` typed without its `;`: accept it as a REPL would.
-            let retry = parse(text + ";", name: name)
-            if !retry.hasErrors { parsed = retry }
-        }
-        if parsed.hasErrors { return .failure(CompileErrors(render(parsed.diagnostics))) }
-        let checkpoint = compiler.checkpoint()
-        let globals = runtime.globalValues
-        switch compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: parsed.file) {
-        case .failure(let failure):
-            return .failure(CompileErrors(render(failure.diagnostics)))
-        case .success(let input):
-            runtime.synchronize()
-            return .success((input, checkpoint, globals))
-        }
-    }
-
-    /// Runs a compiled input and prints its value or its failure.
-    func run(_ input: SessionInput, undo checkpoint: SessionCheckpoint, globals: [Value]) -> InputResult {
-        let outcome = runtime.evaluate(function: input.entry)
+    /// Prints what an evaluation gave and says how it ended.
+    func report(_ outcome: Session.Outcome) -> InputResult {
         switch outcome {
-        case .value(let value):
-            if case .unit = value { return .done }
-            let shown = Printer.debug(value)
-            output.write(shown + "\n")
-            output.flush()
+        case .value(nil):
+            return .done
+        case .value(let shown?):
+            say(shown + "\n")
             return .value(shown)
-        case .exit(let status):
+        case .exited(let status):
             return .exit(status)
-        case .failed(let report), .deadlocked(let report):
+        case .compileError(let text):
+            sawCompileError = true
+            complain(text)
+            return .compileError
+        case .runtimeError(let text):
             sawRuntimeError = true
-            undo(checkpoint, globals: globals)
-            errorOutput.write(report)
-            errorOutput.flush()
+            complain(text)
             return .runtimeError
         case .interrupted:
-            undo(checkpoint, globals: globals)
-            errorOutput.write(interruptedNotice)
-            errorOutput.flush()
+            complain(interruptedNotice)
             return .interrupted
         }
     }
 
-    /// Puts the names, items and variables back as they were before a failed input.
-    private func undo(_ checkpoint: SessionCheckpoint, globals: [Value]) {
-        compiler.restore(checkpoint, keepingCode: true)
-        runtime.synchronize()
-        runtime.globalValues = globals
+    func say(_ text: String) {
+        output.write(text)
+        output.flush()
     }
 
-    struct ParsedInput {
-        var file: SourceFileID
-        var items: [Item]
-        var statements: [Stmt]
-        var tail: Expr?
-        var diagnostics: [Diagnostic]
-        var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    func complain(_ text: String) {
+        output.flush()
+        errorOutput.write(text)
+        errorOutput.flush()
     }
-
-    private func parse(_ text: String, name: String) -> ParsedInput {
-        let file = sources.add(SourceFile(name: name, text: text))
-        let r = Parser.parseReplInput(file, in: sources)
-        return ParsedInput(file: file, items: r.items, statements: r.statements, tail: r.tail, diagnostics: r.diagnostics)
-    }
-
-    func render(_ diagnostics: [Diagnostic]) -> String {
-        DiagnosticRenderer(sources: sources).render(diagnostics)
-    }
-
-    /// Rendered diagnostics, as a failure.
-    struct CompileErrors: Error {
-        var text: String
-        init(_ text: String) { self.text = text }
-    }
-
-    /// The exit status a session ends with: 2 if any input failed to compile (or was a
-    /// command that failed), else 1 if any failed at run time, else 0.
-    public var exitStatus: Int32 { sawCompileError ? 2 : sawRuntimeError ? 1 : 0 }
 
     // MARK: Legions between inputs
 
@@ -240,8 +179,8 @@ public final class ReplSession {
     /// Stops the running evaluation at its next safe point: callable from any thread.
     public func interrupt() { runtime.requestInterrupt() }
 
-    /// The flags a SIGINT handler sets: (interrupt request, preempt byte). Valid until
-    /// the next `reset`.
+    /// The flags a SIGINT handler sets: (interrupt request, preempt byte). They change on
+    /// `reset`; the old ones stay valid memory.
     public var interruptTargets: (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>) {
         (runtime.interruptFlag, runtime.preemptFlag)
     }
@@ -267,7 +206,7 @@ public final class ReplSession {
             candidates = BuiltinMethod.allCases.map(\.name) + compiler.methodNames
         case .expression:
             candidates = Lexer.keywords + BuiltinFunction.allCases.map(\.name)
-                + Array(Set(BuiltinConstructor.allCases.map(\.typeName))) + compiler.definedNames
+                + BuiltinConstructor.allCases.map(\.typeName) + compiler.definedNames
         }
         return Array(Set(candidates.filter { $0.hasPrefix(prefix) })).sorted()
     }

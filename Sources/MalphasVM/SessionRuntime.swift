@@ -269,11 +269,6 @@ public final class SessionRuntime {
     }
 }
 
-extension Interpreter {
-    /// The Malphas source of the prelude, for sessions that compile their own programs.
-    public static var preludeSource: String { Prelude.source }
-}
-
 /// A thread that sets a preempt byte every 10 ms while `active`, so the cooperative
 /// scheduler gets time slices.
 final class SliceClock {

@@ -2,7 +2,9 @@
 // arguments, the REPL.
 import ArgumentParser
 import Glibc
-import MalphasSyntax
-import MalphasVM
+
+// A reader that goes away (`malphas prog.mal | head`) must not kill the interpreter with
+// SIGPIPE mid-write; the write fails with EPIPE instead and the output is dropped.
+signal(SIGPIPE, SIG_IGN)
 
 MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["repl"])

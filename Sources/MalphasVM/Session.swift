@@ -1,0 +1,85 @@
+// A REPL session: inputs are compiled against one persistent global scope and run on one
+// persistent loaded program, so items, `let` bindings and spawned legions of earlier
+// inputs are there for later ones.
+//
+// The compile side is a `CompilerSession`; the run side a `SessionRuntime` (one VM and
+// one scheduler for the session's life). An input that fails, at compile time or at run
+// time, or that is interrupted, changes nothing: the compiler goes back to a checkpoint
+// taken before it, and the session variables get their values back.
+
+import MalphasCompiler
+import MalphasSyntax
+
+public final class Session {
+    /// What evaluating one input gave.
+    public enum Outcome: Equatable {
+        /// The input ran; `value` is the debug form of its final expression's value, when
+        /// it ended with an expression whose value is not `()`.
+        case value(String?)
+        /// The input did not compile; the rendered diagnostics.
+        case compileError(String)
+        /// The input failed while running (error or panic report, or deadlock report).
+        case runtimeError(String)
+        /// The input called `exit(status)`.
+        case exited(Int32)
+        /// `runtime.requestInterrupt()` (Ctrl-C) stopped it at a safe point.
+        case interrupted
+    }
+
+    public let sources = SourceMap()
+    /// The compile side: the session's names and its growing program.
+    public let compiler: CompilerSession
+    /// The run side: the loaded program, the scheduler, the legions.
+    public let runtime: SessionRuntime
+
+    public init(options: RunOptions = RunOptions()) {
+        compiler = CompilerSession(sources: sources, options: CompileOptions(safePoints: options.safePointsEnabled))
+        let prelude = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
+        let parsed = Parser.parse(prelude, in: sources)
+        let compiled = compiler.compile(items: parsed.unit.items, statements: [], tail: nil, file: prelude)
+        if case .failure(let failure) = compiled { preconditionFailure("the prelude must compile: \(failure.diagnostics)") }
+        runtime = SessionRuntime(program: compiler.global.program, options: options)
+    }
+
+    /// Compiles and runs one input (items and statements, as typed at the prompt). Its
+    /// code is named `name` in diagnostics and traces.
+    public func evaluate(_ text: String, name: String = "<repl>") -> Outcome {
+        let file = sources.add(SourceFile(name: name, text: text))
+        let parsed = Parser.parseReplInput(file, in: sources)
+        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+            return .compileError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics))
+        }
+        return evaluate(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file)
+    }
+
+    /// Compiles and runs parsed items and statements (a `:load`ed file is items only).
+    public func evaluate(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Outcome {
+        let checkpoint = compiler.checkpoint()
+        let globals = runtime.globalValues
+        let input: CompilerSession.Input
+        switch compiler.compile(items: items, statements: statements, tail: tail, file: file) {
+        case .failure(let failure):
+            return .compileError(Interpreter.render(failure, sources: sources))
+        case .success(let compiled):
+            input = compiled
+        }
+        runtime.synchronize()
+        let outcome: Outcome
+        switch runtime.evaluate(function: input.entry) {
+        case .value(let value):
+            if !input.hasValue { return .value(nil) }
+            if case .unit = value { return .value(nil) }
+            return .value(Printer.debug(value))
+        case .exit(let status):
+            return .exited(status)
+        case .failed(let report), .deadlocked(let report):
+            outcome = .runtimeError(report)
+        case .interrupted:
+            outcome = .interrupted
+        }
+        compiler.restore(checkpoint, keepingCode: true)
+        runtime.synchronize()
+        runtime.globalValues = globals
+        return outcome
+    }
+}
