@@ -186,6 +186,8 @@ public final class ReplTerminal {
                 context = before.last == UInt8(ascii: ".") ? .member : .expression
             }
             rl_attempted_completion_over = 1
+            // A completed name is usually followed by `(`, `.` or an operator: no space.
+            rl_completion_append_character = context == .command ? 32 : 0
             terminal.completionCandidates = terminal.session.completions(of: text.map { String(cString: $0) } ?? "",
                                                                           context: context)
             terminal.completionIndex = 0
