@@ -20,7 +20,6 @@ public enum PipedRepl {
             }
         }
         if case .exit(let status)? = session.finishPending() { return status }
-        session.waitForLegions()
-        return session.exitStatus
+        return session.waitForLegions() ?? session.exitStatus
     }
 }

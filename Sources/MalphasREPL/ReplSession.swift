@@ -162,17 +162,19 @@ public final class ReplSession {
     }
 
     /// Runs the session's legions until none can run any more (ready or sleeping); the
-    /// end of a piped session, like the end of a program's `main`.
-    public func waitForLegions() {
+    /// end of a piped session, like the end of a program's `main`. Returns `exit(n)`'s n
+    /// if a legion called it.
+    public func waitForLegions() -> Int32? {
         while true {
             switch runtime.runBackground(forMs: 50) {
             case .busy: continue
-            case .idle(nil): return
+            case .exited(let status): return status
+            case .idle(nil): return nil
             case .idle(let wake?):
                 let wait = wake - monotonicMs()
                 if wait > 0 { sleepMs(min(wait, 50)) }
             }
-            if runtime.interruptFlag.pointee != 0 { return }
+            if runtime.interruptFlag.pointee != 0 { return nil }
         }
     }
 

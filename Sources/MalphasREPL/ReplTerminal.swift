@@ -98,6 +98,7 @@ public final class ReplTerminal {
             var timeout: Int32 = -1
             switch session.runBackground(forMs: 20) {
             case .busy: timeout = 0
+            case .exited(let status): return status
             case .idle(let wake?): timeout = Int32(clamping: max(0, min(wake - monotonicMs(), 1000)))
             case .idle(nil): timeout = -1
             }

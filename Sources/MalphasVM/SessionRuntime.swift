@@ -43,6 +43,8 @@ public final class SessionRuntime {
         case busy
         /// Nothing is ready; a sleeper wakes at this monotonic time in ms (nil: none sleeps).
         case idle(nextWakeMs: Int64?)
+        /// A legion called `exit(n)`: the session should end with status n.
+        case exited(Int32)
     }
 
     /// One live legion, for `:legions`.
@@ -72,6 +74,8 @@ public final class SessionRuntime {
     public private(set) var evaluations = 0
     public private(set) var interruptions = 0
     public private(set) var backgroundFailures = 0
+    /// Set when a background legion calls `exit(n)`.
+    private var exitStatus: Int32?
     private var stackGrowths = 0
     private var stackShrinks = 0
 
@@ -137,6 +141,7 @@ public final class SessionRuntime {
         stackShrinks += focus.stackShrinks
         interruptFlag.pointee = 0
         preemptFlag.pointee = 0
+        if let status = exitStatus { return .exit(status) }
         switch stop {
         case .focusFinished(let value):
             context.flush()
@@ -168,11 +173,12 @@ public final class SessionRuntime {
         preemptFlag.pointee = 0
         clock.active = true
         let stop = scheduler.runSession(vm: vm, focus: nil, deadlineMs: CooperativeScheduler.monotonicMs() + Int64(ms),
-                                        stop: { self.interruptFlag.pointee != 0 || self.pollFlags() },
+                                        stop: { self.interruptFlag.pointee != 0 || self.exitStatus != nil || self.pollFlags() },
                                         backgroundFailure: reportBackgroundFailure)
         clock.active = false
         preemptFlag.pointee = 0
         context.flush()
+        if let status = exitStatus { return .exited(status) }
         switch stop {
         case .idle(let wake): return .idle(nextWakeMs: wake)
         default: return .busy
@@ -189,7 +195,7 @@ public final class SessionRuntime {
     /// After each return from the VM: an interrupt ends the evaluation; a time slice just
     /// ends (the legion already went to the back of the queue).
     private func pollFlags() -> Bool {
-        if interruptFlag.pointee != 0 { return true }
+        if interruptFlag.pointee != 0 || exitStatus != nil { return true }
         preemptFlag.pointee = 0
         return false
     }
@@ -197,7 +203,11 @@ public final class SessionRuntime {
     private func reportBackgroundFailure(_ failure: RuntimeFailure) {
         backgroundFailures += 1
         context.output.flush()
-        if case .exit = failure.error.kind { return }
+        if case .exit(let status) = failure.error.kind {
+            // `exit(n)` in any legion ends the session, as it ends a program.
+            if exitStatus == nil { exitStatus = status }
+            return
+        }
         context.errorOutput.write(Interpreter.report(failure, mainID: -1))
         context.errorOutput.flush()
     }

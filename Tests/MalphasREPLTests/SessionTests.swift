@@ -288,6 +288,13 @@ struct RecoveryTests {
         let r = Repl()
         #expect(r.result("exit(3)") == .exit(3))
     }
+
+    @Test("exit(n) in a background legion ends the session too")
+    func exitInLegion() {
+        let r = Repl()
+        #expect(r.result("spawn { exit(5); };") == .done)
+        #expect(r.result("yield_now(); 1") == .exit(5))
+    }
 }
 
 @Suite("REPL sessions: interrupting running code")
