@@ -35,6 +35,13 @@ public final class Resolver {
     /// Session only: bindings of a destructuring top-level `let`, stored to these global
     /// slots once the pattern has matched.
     public internal(set) var sessionSlots: [ObjectIdentifier: Int] = [:]
+    /// Session only: for each closure spawned at an input's top level (by span), the
+    /// session variables it reads. It captures a copy of each, loaded from its global slot
+    /// when the closure is made (legions share nothing).
+    public internal(set) var spawnedSessionReads: [Span: [(binding: Binding, slot: Int)]] = [:]
+    private var pendingSessionReads: [ObjectIdentifier: [(binding: Binding, slot: Int)]] = [:]
+    /// Session only: the top-level scope of the input being resolved.
+    private var sessionScope: FunctionScope?
 
     public init(global: GlobalScope, isSession: Bool = false) {
         self.global = global
@@ -516,10 +523,12 @@ public final class Resolver {
     /// Resolves REPL top-level statements: `let` bindings become global variables.
     public func resolveSessionStatements(_ statements: [Stmt], tail: Expr?) {
         scope = FunctionScope(parent: nil, isSpawn: false, selfType: nil, generics: [], isFunction: false)
+        sessionScope = scope
         sessionTopLevel = true
         for s in statements { resolveStatement(s) }
         if let tail { resolve(tail) }
         sessionTopLevel = false
+        sessionScope = nil
         scope = nil
     }
 
@@ -719,7 +728,9 @@ public final class Resolver {
     /// Looks a local up through enclosing closures, recording captures on the way.
     private func lookupVariable(_ name: String, in fs: FunctionScope) -> (Resolution, crossedSpawn: Bool)? {
         if let b = fs.lookupLocal(name) { return (.local(b), false) }
-        guard let parent = fs.parent, let (outer, crossed) = lookupVariable(name, in: parent) else { return nil }
+        guard let parent = fs.parent,
+              let (outer, crossed) = lookupVariable(name, in: parent) ?? sessionRead(name, by: fs, parent: parent)
+        else { return nil }
         let binding: Binding
         let capture: Capture
         switch outer {
@@ -738,6 +749,20 @@ public final class Resolver {
         fs.captures.append(capture)
         fs.captureIndex[key] = fs.captures.count - 1
         return (.upvalue(fs.captures.count - 1, binding), crossed || fs.isSpawn)
+    }
+
+    /// A block spawned at a session input's top level reads the session variable `name`:
+    /// like a local of the enclosing function, it is captured by copy, its value taken when
+    /// the block is spawned.
+    private func sessionRead(_ name: String, by fs: FunctionScope, parent: FunctionScope) -> (Resolution, crossedSpawn: Bool)? {
+        guard fs.isSpawn, parent === sessionScope, let v = global.variables[name] else { return nil }
+        let key = ObjectIdentifier(fs)
+        if let existing = pendingSessionReads[key]?.first(where: { $0.binding.name == name }) {
+            return (.local(existing.binding), false)
+        }
+        let b = Binding(name: name, isMutable: v.isMutable, span: Span.synthetic)
+        pendingSessionReads[key, default: []].append((b, v.slot))
+        return (.local(b), false)
     }
 
     /// Resolves a path expression (or records an error).
@@ -1012,6 +1037,7 @@ public final class Resolver {
         resolve(body)
         scope = saved
         captures[span] = fs.captures
+        if let reads = pendingSessionReads.removeValue(forKey: ObjectIdentifier(fs)) { spawnedSessionReads[span] = reads }
     }
 
     private func resolveSpawn(_ body: Expr) {
@@ -1164,6 +1190,7 @@ public final class Resolver {
     }
 
     private func spawnAssignmentError(_ b: Binding, at span: Span) {
+        if b.span == Span.synthetic { return sessionSpawnAssignmentError(b.name, at: span) }
         error("legions share nothing: cannot assign to `\(b.name)`, a variable of the enclosing function, inside a spawned block",
               at: span, help: "send the value back on a channel instead")
     }

@@ -263,6 +263,17 @@ struct RecoveryTests {
         #expect(r.result("spawn { v.push(2); };") == .compileError)
     }
 
+    @Test("a spawned block copies the session variables it reads when it is spawned")
+    func spawnCopies() {
+        let r = Repl()
+        r.typed("let x = 1;")
+        r.typed("let ch = Channel[int]::new(1);")
+        #expect(r.result("spawn { sleep(30); ch <- x; };") == .done)
+        #expect(r.result("let x = 2;") == .done)
+        #expect(r.result("<-ch") == .value("1"))
+        #expect(r.result("x") == .value("2"))
+    }
+
     @Test("a runtime error inside a function prints a trace through it")
     func trace() {
         let r = Repl()
