@@ -72,9 +72,15 @@ public final class ReplSession {
     var compiler: CompilerSession { session.compiler }
     var runtime: SessionRuntime { session.runtime }
 
+    /// Sessions replaced by `:reset`, kept: a signal handler may still hold the address
+    /// of their interrupt and preempt flags.
+    private var retired: [Session] = []
+
     /// Forgets everything: a fresh session (`:reset`). Legions of the old one stop.
     public func reset() {
         pending = []
+        session.runtime.retire()
+        retired.append(session)
         session = Session(options: options)
     }
 

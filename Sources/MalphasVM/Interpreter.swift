@@ -62,18 +62,27 @@ public enum Interpreter {
 
     /// Parses, resolves and compiles the file `file` of `sources`. On failure, the
     /// diagnostics of every stage that ran (render them with `DiagnosticRenderer`).
+    /// Runs on a thread of its own with a large stack (`LargeStack`), whatever the caller's.
     public static func compile(_ file: SourceFileID, in sources: SourceMap,
                                safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled)
         -> Result<CompiledProgram, CompileFailure> {
-        let parsed = Parser.parse(file, in: sources)
-        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-            return .failure(CompileFailure(diagnostics: parsed.diagnostics))
+        LargeStack.run {
+            let parsed = Parser.parse(file, in: sources)
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: parsed.diagnostics)
+                ASTRelease.release(consume parsed)
+                return .failure(failure)
+            }
+            let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
+            let prelude = Parser.parse(preludeFile, in: sources)
+            precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
+            let result = BytecodeCompiler.compile(parsed.unit, prelude: prelude.unit, sources: sources,
+                                                  options: CompileOptions(safePoints: safePoints))
+            // The compiler's references to the tree are gone; free it without recursion
+            // (operator chains can make it far deeper than the nesting limit).
+            ASTRelease.release(consume parsed)
+            return result
         }
-        let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
-        let prelude = Parser.parse(preludeFile, in: sources)
-        precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
-        return BytecodeCompiler.compile(parsed.unit, prelude: prelude.unit, sources: sources,
-                                        options: CompileOptions(safePoints: safePoints))
     }
 
     /// Compiles source text given by name (tests, `-e`).
@@ -135,7 +144,7 @@ public enum Interpreter {
         case .receive?: return "receiving from a channel"
         case .select?: return "in a select"
         case .sleep?: return "sleeping"
-        case .never?, nil: return "forever"
+        case nil: return "forever"
         }
     }
 
@@ -152,7 +161,7 @@ public enum Interpreter {
             text = inMain ? "error: \(failure.error.message)\n" : "error in legion \(failure.legionID): \(failure.error.message)\n"
         }
         if failure.isStackOverflow {
-            text += "help: the limit is \(failure.trace.count) frames; raise it with MALPHAS_MAX_DEPTH\n"
+            text += "help: if the recursion is meant to go this deep, raise the limit with MALPHAS_MAX_DEPTH=<calls>\n"
         }
         let frames = failure.trace.filter { $0.function != "<entry>" }
         text += "stack trace (innermost call first):\n"

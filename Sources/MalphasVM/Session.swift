@@ -45,19 +45,35 @@ public final class Session {
     /// code is named `name` in diagnostics and traces.
     public func evaluate(_ text: String, name: String = "<repl>") -> Outcome {
         let file = sources.add(SourceFile(name: name, text: text))
-        let parsed = Parser.parseReplInput(file, in: sources)
-        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-            return .compileError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics))
+        let checkpoint = compiler.checkpoint()
+        let globals = runtime.globalValues
+        let compiled: Result<CompilerSession.Input, CompileFailure> = LargeStack.run {
+            let parsed = Parser.parseReplInput(file, in: sources)
+            defer { ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail) }
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                return .failure(CompileFailure(diagnostics: parsed.diagnostics))
+            }
+            return compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file)
         }
-        return evaluate(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file)
+        return run(compiled, undo: checkpoint, globals: globals)
     }
 
     /// Compiles and runs parsed items and statements (a `:load`ed file is items only).
     public func evaluate(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Outcome {
         let checkpoint = compiler.checkpoint()
         let globals = runtime.globalValues
+        let compiled = LargeStack.run {
+            compiler.compile(items: items, statements: statements, tail: tail, file: file)
+        }
+        return run(compiled, undo: checkpoint, globals: globals)
+    }
+
+    /// Loads and runs a compiled input; after a failure or an interrupt, puts the session
+    /// back as it was at `checkpoint`, with the variables' `globals`.
+    private func run(_ compiled: Result<CompilerSession.Input, CompileFailure>, undo checkpoint: SessionCheckpoint,
+                     globals: [Value]) -> Outcome {
         let input: CompilerSession.Input
-        switch compiler.compile(items: items, statements: statements, tail: tail, file: file) {
+        switch compiled {
         case .failure(let failure):
             return .compileError(Interpreter.render(failure, sources: sources))
         case .success(let compiled):

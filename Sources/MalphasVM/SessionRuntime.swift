@@ -11,12 +11,10 @@
 // signal handler may do it. The VM yields at its next safe point; the scheduler sees the
 // interrupt request and discards the focus, and the evaluation ends `.interrupted`.
 //
-// Time slices: the cooperative scheduler has no monitor thread, so a session runs a
-// small clock thread that sets the preempt byte every 10 ms while legions run, so a busy
-// legion yields to the others and to the prompt.
+// Time slices: the scheduler's ticker thread sets the same preempt flag every 10 ms once a
+// legion has been spawned, so a busy legion yields to the others and to the prompt.
 //
-// Threads: everything but `requestInterrupt` is called on one thread, the REPL's. The
-// clock thread only writes the preempt byte and reads its own stop and active bytes.
+// Threads: everything but `requestInterrupt` is called on one thread, the REPL's.
 
 import Glibc
 import MalphasCompiler
@@ -64,12 +62,11 @@ public final class SessionRuntime {
     /// Code objects replaced by redefinitions: frames may still run them (they refer to
     /// their code unretained), so they live as long as the session.
     private var replacedCodes: [CodeObject] = []
-    /// The byte the VM polls at safe points. Written by the clock thread, by
+    /// The byte the VM polls at safe points (the scheduler's). Written by its ticker, by
     /// `requestInterrupt` (any thread, signal handlers) and by the REPL thread.
-    public let preemptFlag: UnsafeMutablePointer<UInt8>
+    public var preemptFlag: UnsafeMutablePointer<UInt8> { scheduler.preemptFlag }
     /// Set by `requestInterrupt`; read and cleared by the REPL thread.
     public let interruptFlag: UnsafeMutablePointer<UInt8>
-    private let clock: SliceClock
     /// Counters for `:stats`.
     public private(set) var evaluations = 0
     public private(set) var interruptions = 0
@@ -87,20 +84,21 @@ public final class SessionRuntime {
         context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
                                  input: options.input, args: options.args)
         vm = VM(program: loaded, context: context, scheduler: scheduler, maxDepth: options.maxDepth,
-                suspendEverySafePoint: false)
-        preemptFlag = .allocate(capacity: 1)
-        preemptFlag.initialize(to: 0)
+                suspendEverySafePoint: options.suspendEverySafePoint)
         interruptFlag = .allocate(capacity: 1)
         interruptFlag.initialize(to: 0)
-        vm.preemptFlag = preemptFlag
-        clock = SliceClock(flag: preemptFlag)
+        vm.preemptFlag = scheduler.preemptFlag
     }
 
     deinit {
-        clock.stop()
         loaded.tearDown()
-        // The two flag bytes are not freed: a signal handler may still hold their address
-        // (two bytes per session is the price of never writing freed memory).
+        // The interrupt byte is not freed: a signal handler may still hold its address.
+    }
+
+    /// Stops the session's legions and its ticker, for a session that is replaced but
+    /// kept (its flags' addresses may still be in a signal handler).
+    public func retire() {
+        scheduler.retire()
     }
 
     /// Loads what the compiler added to the program since the last call: new functions
@@ -132,10 +130,8 @@ public final class SessionRuntime {
         preemptFlag.pointee = 0
         let focus = scheduler.newLegion()
         focus.start(loaded.closure(forFunction: index), args: [])
-        clock.active = true
         let stop = scheduler.runSession(vm: vm, focus: focus, deadlineMs: nil, stop: pollFlags,
                                         backgroundFailure: reportBackgroundFailure)
-        clock.active = false
         evaluations += 1
         stackGrowths += focus.stackGrowths
         stackShrinks += focus.stackShrinks
@@ -170,13 +166,8 @@ public final class SessionRuntime {
     /// Runs the session's legions for up to `ms` milliseconds, or until none is ready or
     /// an interrupt is requested (the flag is left set for the caller).
     public func runBackground(forMs ms: Int) -> BackgroundState {
-        preemptFlag.pointee = 0
-        clock.active = true
         let stop = scheduler.runSession(vm: vm, focus: nil, deadlineMs: CooperativeScheduler.monotonicMs() + Int64(ms),
-                                        stop: { self.interruptFlag.pointee != 0 || self.exitStatus != nil || self.pollFlags() },
-                                        backgroundFailure: reportBackgroundFailure)
-        clock.active = false
-        preemptFlag.pointee = 0
+                                        stop: pollFlags, backgroundFailure: reportBackgroundFailure)
         context.flush()
         if let status = exitStatus { return .exited(status) }
         switch stop {
@@ -192,11 +183,14 @@ public final class SessionRuntime {
         preemptFlag.pointee = 1
     }
 
-    /// After each return from the VM: an interrupt ends the evaluation; a time slice just
-    /// ends (the legion already went to the back of the queue).
+    /// Before each run of a legion: an interrupt (or an exit) ends the evaluation; a time
+    /// slice just ends (the legion already went to the back of the queue), so the flag is
+    /// cleared. Checked again after clearing: an interrupt that came in between must keep
+    /// the flag set, or a lone busy legion would never see it.
     private func pollFlags() -> Bool {
         if interruptFlag.pointee != 0 || exitStatus != nil { return true }
-        preemptFlag.pointee = 0
+        preemptFlag.pointee = vm.suspendEverySafePoint ? 1 : 0
+        if interruptFlag.pointee != 0 { preemptFlag.pointee = 1 }
         return false
     }
 
@@ -218,7 +212,7 @@ public final class SessionRuntime {
         case .receive?: return "receiving from a channel"
         case .select?: return "in a select"
         case .sleep?: return "sleeping"
-        case .never?, nil: return "forever"
+        case nil: return "forever"
         }
     }
 
@@ -262,7 +256,7 @@ public final class SessionRuntime {
     public var statistics: [(String, String)] {
         let live = scheduler.sessionLegions()
         return [
-            ("scheduler", "cooperative (one OS thread, 10 ms time slices)"),
+            ("scheduler", "cooperative (one OS thread, 10 ms time slices once legions are spawned)"),
             ("evaluations", "\(evaluations)"),
             ("interrupted evaluations", "\(interruptions)"),
             ("functions loaded", "\(loaded.codes.count)"),
@@ -276,49 +270,5 @@ public final class SessionRuntime {
             ("VM stack growths / shrinks", "\(stackGrowths + live.reduce(0) { $0 + $1.legion.stackGrowths })"
                 + " / \(stackShrinks + live.reduce(0) { $0 + $1.legion.stackShrinks })"),
         ]
-    }
-}
-
-/// A thread that sets a preempt byte every 10 ms while `active`, so the cooperative
-/// scheduler gets time slices.
-final class SliceClock {
-    /// [0]: active, [1]: stop. Written by the owner, read by the clock thread.
-    private let control: UnsafeMutablePointer<UInt8>
-    private var thread = pthread_t()
-    private var running = false
-
-    init(flag: UnsafeMutablePointer<UInt8>) {
-        control = .allocate(capacity: 2)
-        control.initialize(repeating: 0, count: 2)
-        let context = UnsafeMutablePointer<(UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>)>.allocate(capacity: 1)
-        context.initialize(to: (control, flag))
-        running = pthread_create(&thread, nil, { raw in
-            let context = raw!.assumingMemoryBound(to: (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>).self)
-            let (control, flag) = context.pointee
-            context.deallocate()
-            while control[1] == 0 {
-                usleep(10_000)
-                if control[0] != 0 { flag.pointee = 1 }
-            }
-            return nil
-        }, context) == 0
-        if !running { context.deallocate() }
-    }
-
-    var active: Bool {
-        get { control[0] != 0 }
-        set { control[0] = newValue ? 1 : 0 }
-    }
-
-    func stop() {
-        guard running else { return }
-        control[1] = 1
-        pthread_join(thread, nil)
-        running = false
-    }
-
-    deinit {
-        stop()
-        control.deallocate()
     }
 }
