@@ -72,15 +72,12 @@ public final class ReplSession {
     var compiler: CompilerSession { session.compiler }
     var runtime: SessionRuntime { session.runtime }
 
-    /// Sessions replaced by `:reset`, kept: a signal handler may still hold the address
-    /// of their interrupt and preempt flags.
-    private var retired: [Session] = []
-
-    /// Forgets everything: a fresh session (`:reset`). Legions of the old one stop.
+    /// Forgets everything: a fresh session (`:reset`). Legions of the old one stop (the
+    /// legion runtime is one per process: the old session's ends before the new one's
+    /// starts).
     public func reset() {
         pending = []
-        session.runtime.retire()
-        retired.append(session)
+        session.runtime.end()
         session = Session(options: options)
     }
 
@@ -162,42 +159,31 @@ public final class ReplSession {
 
     // MARK: Legions between inputs
 
-    /// Runs the legions earlier inputs spawned for up to `ms` milliseconds.
+    /// What the legions earlier inputs spawned need from the caller between inputs
+    /// (they run on the runtime's workers meanwhile): the end of the session if one
+    /// called `exit(n)`, else when to ask again.
     public func runBackground(forMs ms: Int) -> SessionRuntime.BackgroundState {
         runtime.runBackground(forMs: ms)
     }
 
-    /// Runs the session's legions until none can run any more (ready or sleeping); the
-    /// end of a piped session, like the end of a program's `main`. Returns `exit(n)`'s n
-    /// if a legion called it.
+    /// Waits until none of the session's legions can run any more (ready, running or
+    /// sleeping): the end of a piped session, like the end of a program's `main`.
+    /// Returns `exit(n)`'s n if a legion called it.
     public func waitForLegions() -> Int32? {
-        while true {
-            switch runtime.runBackground(forMs: 50) {
-            case .busy: continue
-            case .exited(let status): return status
-            case .idle(nil): return nil
-            case .idle(let wake?):
-                let wait = wake - monotonicMs()
-                if wait > 0 { sleepMs(min(wait, 50)) }
-            }
-            if runtime.interruptFlag.pointee != 0 { return nil }
-        }
+        runtime.waitForLegions()
     }
 
     /// Stops the running evaluation at its next safe point: callable from any thread.
     public func interrupt() { runtime.requestInterrupt() }
 
-    /// The flags a SIGINT handler sets: (interrupt request, preempt byte). They change on
-    /// `reset`; the old ones stay valid memory.
-    public var interruptTargets: (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>) {
-        (runtime.interruptFlag, runtime.preemptFlag)
-    }
+    /// The byte a SIGINT handler sets to interrupt. It changes on `reset`; the old one
+    /// stays valid memory.
+    public var interruptTarget: UnsafeMutablePointer<UInt8> { runtime.interruptFlag }
 
     /// True if an interrupt was requested since the last evaluation (and clears it).
     public func takeInterruptRequest() -> Bool {
         let requested = runtime.interruptFlag.pointee != 0
         runtime.interruptFlag.pointee = 0
-        runtime.preemptFlag.pointee = 0
         return requested
     }
 

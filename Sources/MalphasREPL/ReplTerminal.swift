@@ -2,19 +2,19 @@
 // through its callback interface so one loop can wait for keys, run the session's
 // legions between keys, and print what they write without garbling the line being typed.
 //
-// The loop (one thread, the process's main thread):
+// The loop (one thread, the process's main thread; legions run on the runtime's workers):
 //   - a typed line is handed over by readline's line handler, which also uncouples
 //     readline (prompt hidden, terminal back in cooked mode) while the input runs;
-//   - otherwise legions spawned by earlier inputs run in slices of up to 20 ms, then
-//     the loop polls standard input and the writer's wake-up pipe, with a timeout of 0
-//     while legions are ready, until the next sleeper's wake time while they sleep, and
-//     no timeout when nothing can run;
-//   - output written while the prompt shows is queued by the `TerminalWriter` and printed
-//     above the prompt: clear the line, print, redraw prompt and line.
+//   - otherwise the loop polls standard input and the writer's wake-up pipe, waking at
+//     least every 100 ms to see whether a legion called `exit(n)`;
+//   - output written while the prompt shows (by legions, from any worker) is queued by
+//     the `TerminalWriter` and printed above the prompt: clear the line, print, redraw
+//     prompt and line.
 //
-// Signals: SIGINT only sets bytes (the session's interrupt request and the preempt flag
-// the VM polls, DESIGN 3.4). During an evaluation that stops the running code at its next
-// safe point; at the prompt the loop sees the request and cancels the line.
+// Signals: SIGINT only sets a byte, the session's interrupt request. During an
+// evaluation the thread waiting for the input sees it and preempts the workers, so the
+// running code stops at its next safe point (DESIGN 3.4); at the prompt the loop sees it
+// and cancels the line.
 
 import CReadline
 import Glibc
@@ -73,7 +73,7 @@ public final class ReplTerminal {
         showPrompt()
         defer {
             rl_callback_handler_remove()
-            interruptTargets = nil
+            interruptTarget = nil
         }
         while true {
             if session.takeInterruptRequest() { cancelLine() }
@@ -86,7 +86,7 @@ public final class ReplTerminal {
                 }
                 remember(line)
                 let result = session.submit(line: line)
-                interruptTargets = session.interruptTargets
+                interruptTarget = session.interruptTarget
                 switch result {
                 case .evaluated(.exit(let status)): return status
                 case .evaluated(.quit): return 0
@@ -96,8 +96,7 @@ public final class ReplTerminal {
                 continue
             }
             var timeout: Int32 = -1
-            switch session.runBackground(forMs: 20) {
-            case .busy: timeout = 0
+            switch session.runBackground(forMs: 100) {
             case .exited(let status): return status
             case .idle(let wake?): timeout = Int32(clamping: max(0, min(wake - monotonicMs(), 1000)))
             case .idle(nil): timeout = -1
@@ -218,13 +217,10 @@ public final class ReplTerminal {
     }
 
     private func installInterruptHandler() {
-        interruptTargets = session.interruptTargets
+        interruptTarget = session.interruptTarget
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
-            if let (interrupt, preempt) = interruptTargets {
-                interrupt.pointee = 1
-                preempt.pointee = 1
-            }
+            interruptTarget?.pointee = 1
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
@@ -241,9 +237,9 @@ public final class ReplTerminal {
 /// functions and cannot capture it).
 private var activeTerminal: ReplTerminal?
 
-/// Where SIGINT writes: the session's interrupt request and preempt bytes. Read by the
-/// signal handler; set by the loop between evaluations.
-private var interruptTargets: (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>)?
+/// Where SIGINT writes: the session's interrupt request. Read by the signal handler; set
+/// by the loop between evaluations.
+private var interruptTarget: UnsafeMutablePointer<UInt8>?
 
 /// The one writer every byte of a terminal session goes through: program output,
 /// values, command output and error reports, from any thread. While readline shows the

@@ -1,21 +1,24 @@
 // The VM side of an interactive session (the REPL): one loaded program that grows with
-// each input, and one scheduler and one VM that outlive the inputs, so legions spawned by
-// one input keep running while later inputs are typed and evaluated.
+// each input, and one VM and one legion runtime that outlive the inputs, so legions
+// spawned by one input keep running (on the runtime's workers) while later inputs are
+// typed and evaluated.
 //
-// An input runs as the *focus* legion: `evaluate` runs the scheduler until the focus
-// finishes, fails, deadlocks or is interrupted, running other legions beside it. Between
-// inputs the REPL calls `runBackground` in short slices while it waits for keys.
+// An input runs as the *focus* legion: `evaluate` waits until the focus finishes, fails,
+// deadlocks or is interrupted (`LegionRuntime.runFocus`); the session's other legions
+// run beside it and go on running afterwards.
 //
-// Interrupts (Ctrl-C) travel on the preempt flag the safe points poll (DESIGN 3.4):
-// `requestInterrupt` sets the interrupt byte and the preempt byte, two plain stores, so a
-// signal handler may do it. The VM yields at its next safe point; the scheduler sees the
-// interrupt request and discards the focus, and the evaluation ends `.interrupted`.
+// Interrupts (Ctrl-C): `requestInterrupt` sets one byte, so a signal handler may call it.
+// The thread waiting for the focus polls the byte; it then preempts every worker (the
+// preempt flags the safe points poll, DESIGN 3.4) and the focus ends at its next safe
+// point. The evaluation ends `.interrupted`.
 //
-// Time slices: the scheduler's ticker thread sets the same preempt flag every 10 ms once a
-// legion has been spawned, so a busy legion yields to the others and to the prompt.
+// Loading new code (`synchronize`) and touching the session variables happen with the
+// world paused (`SessionControl.pause`): workers read those tables.
 //
 // Threads: everything but `requestInterrupt` is called on one thread, the REPL's.
 
+import CLegion
+import CMalphasSync
 import Glibc
 import MalphasCompiler
 import MalphasSyntax
@@ -35,11 +38,9 @@ public final class SessionRuntime {
         case deadlocked(report: String)
     }
 
-    /// What the legions of the session are doing, after a background slice.
+    /// What the legions of the session are doing, seen between inputs.
     public enum BackgroundState: Equatable {
-        /// Legions are ready to run: call again soon.
-        case busy
-        /// Nothing is ready; a sleeper wakes at this monotonic time in ms (nil: none sleeps).
+        /// Nothing needs the caller before this monotonic time in ms (nil: nothing at all).
         case idle(nextWakeMs: Int64?)
         /// A legion called `exit(n)`: the session should end with status n.
         case exited(Int32)
@@ -48,7 +49,7 @@ public final class SessionRuntime {
     /// One live legion, for `:legions`.
     public struct LegionSummary {
         public var id: Int
-        /// `ready`, `sleeping (N ms left)` or `blocked receiving from a channel` and the like.
+        /// `ready or running`, `sleeping`, `blocked receiving from a channel` and the like.
         public var state: String
         /// `file:line` of the code it is at.
         public var location: String
@@ -56,154 +57,128 @@ public final class SessionRuntime {
 
     let compiled: CompiledProgram
     let loaded: LoadedProgram
-    let scheduler = CooperativeScheduler()
+    let runtime: LegionRuntime
+    let control: SessionControl
     let vm: VM
     let context: BuiltinContext
     /// Code objects replaced by redefinitions: frames may still run them (they refer to
     /// their code unretained), so they live as long as the session.
     private var replacedCodes: [CodeObject] = []
-    /// The byte the VM polls at safe points (the scheduler's). Written by its ticker, by
-    /// `requestInterrupt` (any thread, signal handlers) and by the REPL thread.
-    public var preemptFlag: UnsafeMutablePointer<UInt8> { scheduler.preemptFlag }
-    /// Set by `requestInterrupt`; read and cleared by the REPL thread.
+    /// Set by `requestInterrupt` (any thread, signal handlers); read and cleared by the
+    /// REPL thread. Never freed: a signal handler may hold its address.
     public let interruptFlag: UnsafeMutablePointer<UInt8>
     /// Counters for `:stats`.
     public private(set) var evaluations = 0
     public private(set) var interruptions = 0
-    public private(set) var backgroundFailures = 0
-    /// Set when a background legion calls `exit(n)`.
-    private var exitStatus: Int32?
-    private var stackGrowths = 0
-    private var stackShrinks = 0
+    private let backgroundFailureCount: UnsafeMutablePointer<Int64>
 
-    /// A runtime for `program`, which a `SessionCompiler` extends; call `synchronize`
+    /// A runtime for `program`, which a `CompilerSession` extends; call `synchronize`
     /// after each input it compiles.
     public init(program: CompiledProgram, options: RunOptions) {
         compiled = program
         loaded = LoadedProgram(program)
-        context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
-                                 input: options.input, args: options.args)
-        vm = VM(program: loaded, context: context, scheduler: scheduler, maxDepth: options.maxDepth,
+        let context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
+                                     input: options.input, args: options.args)
+        self.context = context
+        runtime = LegionRuntime(settings: options.legions)
+        let failures = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        failures.initialize(to: 0)
+        backgroundFailureCount = failures
+        control = SessionControl(backgroundFailure: { failure in
+            _ = mal_fetch_add_i64(failures, 1)
+            context.output.flush()
+            context.errorOutput.write(Interpreter.report(failure, mainID: -1))
+            context.errorOutput.flush()
+        })
+        runtime.session = control
+        vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                 suspendEverySafePoint: options.suspendEverySafePoint)
+        runtime.vm = vm
         interruptFlag = .allocate(capacity: 1)
         interruptFlag.initialize(to: 0)
-        vm.preemptFlag = scheduler.preemptFlag
     }
 
     deinit {
+        end()
         loaded.tearDown()
-        // The interrupt byte is not freed: a signal handler may still hold its address.
+        backgroundFailureCount.deallocate()
     }
 
-    /// Stops the session's legions and its ticker, for a session that is replaced but
-    /// kept (its flags' addresses may still be in a signal handler).
-    public func retire() {
-        scheduler.retire()
+    /// Stops the runtime and drops every legion (the end of the session; also what
+    /// `deinit` does). The runtime is one per process: a new session can start after this.
+    public func end() {
+        runtime.endSession(errorOutput: context.errorOutput)
     }
 
     /// Loads what the compiler added to the program since the last call: new functions
     /// and types, and new bodies of redefined functions. Inline caches are emptied (type
-    /// ids and method tables may have changed).
+    /// ids and method tables may have changed). The world is paused meanwhile.
     public func synchronize() {
-        var replaced: [Int] = []
-        for i in loaded.codes.indices where loaded.codes[i].proto !== compiled.functions[i] {
-            replacedCodes.append(loaded.codes[i])
-            let code = CodeObject(proto: compiled.functions[i])
-            code.makeValue()
-            loaded.codes[i] = code
-            replaced.append(i)
-        }
-        loaded.load(from: loaded.codes.count, typesFrom: (loaded.structTypes.count, loaded.enumTypes.count))
-        for i in replaced {
-            let code = loaded.codes[i]
-            for (j, k) in code.proto.constants.enumerated() { code.constants[j] = loaded.value(of: k) }
-        }
-        for code in loaded.codes {
-            code.caches.update(repeating: 0, count: max(code.proto.sites.count, 1))
+        control.whilePaused {
+            var replaced: [Int] = []
+            for i in loaded.codes.indices where loaded.codes[i].proto !== compiled.functions[i] {
+                replacedCodes.append(loaded.codes[i])
+                let code = CodeObject(proto: compiled.functions[i])
+                code.makeValue()
+                loaded.codes[i] = code
+                replaced.append(i)
+            }
+            loaded.load(from: loaded.codes.count, typesFrom: (loaded.structTypes.count, loaded.enumTypes.count))
+            for i in replaced {
+                let code = loaded.codes[i]
+                for (j, k) in code.proto.constants.enumerated() { code.constants[j] = loaded.value(of: k) }
+            }
+            for code in loaded.codes {
+                code.caches.update(repeating: 0, count: max(code.proto.sites.count, 1))
+            }
         }
     }
 
-    /// Runs function `index` (an input's code, no parameters) as the focus legion, with
-    /// the session's other legions beside it.
+    /// Runs function `index` (an input's code, no parameters) as the focus legion.
     public func evaluate(function index: Int) -> Outcome {
         interruptFlag.pointee = 0
-        preemptFlag.pointee = 0
-        let focus = scheduler.newLegion()
-        focus.start(loaded.closure(forFunction: index), args: [])
-        let stop = scheduler.runSession(vm: vm, focus: focus, deadlineMs: nil, stop: pollFlags,
-                                        backgroundFailure: reportBackgroundFailure)
+        let ending = runtime.runFocus(entry: loaded.closure(forFunction: index), interrupt: interruptFlag)
         evaluations += 1
-        stackGrowths += focus.stackGrowths
-        stackShrinks += focus.stackShrinks
         interruptFlag.pointee = 0
-        preemptFlag.pointee = 0
-        if let status = exitStatus { return .exit(status) }
-        switch stop {
-        case .focusFinished(let value):
-            context.flush()
+        context.flush()
+        switch ending {
+        case .finished(let value):
             return .value(value)
-        case .focusFailed(let failure):
-            context.flush()
+        case .failed(let failure):
             if case .exit(let status) = failure.error.kind { return .exit(status) }
-            return .failed(report: Interpreter.report(failure, mainID: focus.id))
-        case .focusDeadlocked:
-            let text = "deadlock: this input is blocked \(describe(focus.blockedReason)) at \(vm.blockedLocation(focus))"
-                + " and no legion can wake it\n"
-            scheduler.discard(focus)
-            context.flush()
-            return .deadlocked(report: text)
-        case .stopped:
+            return .failed(report: Interpreter.report(failure, mainID: failure.legionID))
+        case .deadlock(let focus):
+            let location = control.whilePaused { vm.blockedLocation(focus) }
+            return .deadlocked(report: "deadlock: this input is blocked \(describe(focus.blockedReason)) at \(location)"
+                                       + " and no legion can wake it\n")
+        case .interrupted:
             interruptions += 1
-            context.flush()
             return .interrupted
-        case .idle, .sliceEnded:
-            // Only returned when there is no focus.
-            context.flush()
-            return .value(.unit)
+        case .notStarted(let reason):
+            return .failed(report: "error: \(reason)\n")
         }
     }
 
-    /// Runs the session's legions for up to `ms` milliseconds, or until none is ready or
-    /// an interrupt is requested (the flag is left set for the caller).
+    /// What the session's legions need from the caller between inputs: the end, if one
+    /// called `exit(n)`. They run on the runtime's workers meanwhile; `ms` is how long
+    /// the caller may wait before asking again.
     public func runBackground(forMs ms: Int) -> BackgroundState {
-        let stop = scheduler.runSession(vm: vm, focus: nil, deadlineMs: CooperativeScheduler.monotonicMs() + Int64(ms),
-                                        stop: pollFlags, backgroundFailure: reportBackgroundFailure)
-        context.flush()
-        if let status = exitStatus { return .exited(status) }
-        switch stop {
-        case .idle(let wake): return .idle(nextWakeMs: wake)
-        default: return .busy
-        }
+        if let exit = runtime.pendingExit, case .exit(let status) = exit.error.kind { return .exited(status) }
+        return .idle(nextWakeMs: monotonicMs() + Int64(max(ms, 100)))
+    }
+
+    /// Waits until none of the session's legions can run any more (ready, running or
+    /// sleeping): the end of a piped session. Returns `exit(n)`'s n if one called it.
+    public func waitForLegions() -> Int32? {
+        guard let exit = runtime.waitUntilQuiescent() else { return nil }
+        if case .exit(let status) = exit.error.kind { return status }
+        return nil
     }
 
     /// Asks the running evaluation to stop at its next safe point. Callable from any
-    /// thread and from a signal handler (two plain byte stores).
+    /// thread and from a signal handler (one byte store).
     public func requestInterrupt() {
         interruptFlag.pointee = 1
-        preemptFlag.pointee = 1
-    }
-
-    /// Before each run of a legion: an interrupt (or an exit) ends the evaluation; a time
-    /// slice just ends (the legion already went to the back of the queue), so the flag is
-    /// cleared. Checked again after clearing: an interrupt that came in between must keep
-    /// the flag set, or a lone busy legion would never see it.
-    private func pollFlags() -> Bool {
-        if interruptFlag.pointee != 0 || exitStatus != nil { return true }
-        preemptFlag.pointee = vm.suspendEverySafePoint ? 1 : 0
-        if interruptFlag.pointee != 0 { preemptFlag.pointee = 1 }
-        return false
-    }
-
-    private func reportBackgroundFailure(_ failure: RuntimeFailure) {
-        backgroundFailures += 1
-        context.output.flush()
-        if case .exit(let status) = failure.error.kind {
-            // `exit(n)` in any legion ends the session, as it ends a program.
-            if exitStatus == nil { exitStatus = status }
-            return
-        }
-        context.errorOutput.write(Interpreter.report(failure, mainID: -1))
-        context.errorOutput.flush()
     }
 
     private func describe(_ reason: BlockReason?) -> String {
@@ -216,36 +191,40 @@ public final class SessionRuntime {
         }
     }
 
+    private func monotonicMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
     // MARK: Session state
 
     /// The values of the global slots (session variables and constants), to put back
-    /// after an input fails.
+    /// after an input fails. Copied element by element with the world paused: workers
+    /// may be using the slots.
     public var globalValues: [Value] {
-        get { loaded.globals }
+        get { control.whilePaused { loaded.globals.map { $0 } } }
         set {
-            for i in newValue.indices where i < loaded.globals.count { loaded.globals[i] = newValue[i] }
+            control.whilePaused {
+                for i in newValue.indices where i < loaded.globals.count { loaded.globals[i] = newValue[i] }
+            }
         }
-    }
-
-    /// The value in global slot `slot`.
-    public func globalValue(_ slot: Int) -> Value {
-        slot < loaded.globals.count ? loaded.globals[slot] : .nil
     }
 
     /// Live legions spawned by earlier inputs, by id.
     public var legions: [LegionSummary] {
-        scheduler.sessionLegions().map { entry in
-            let l = entry.legion
-            var state = entry.state
-            if state == "blocked" { state = "blocked \(describe(l.blockedReason))" }
-            return LegionSummary(id: l.id, state: state, location: location(of: l, ready: entry.state == "ready"))
+        control.whilePaused {
+            runtime.liveLegions().map { l in
+                LegionSummary(id: l.id, state: l.blockedReason.map { "blocked " + describe($0) } ?? "ready or running",
+                              location: location(of: l))
+            }
         }
     }
 
     /// `file:line` where a live legion is: the instruction it blocked at, or the one it
     /// resumes at.
-    private func location(of legion: LegionState, ready: Bool) -> String {
-        if !ready { return vm.blockedLocation(legion) }
+    private func location(of legion: LegionState) -> String {
+        if legion.blockedReason != nil { return vm.blockedLocation(legion) }
         guard legion.frameCount > 0 else { return "<finished>" }
         let frame = legion.frames[legion.frameCount - 1]
         let code = frame.code.takeUnretainedValue()
@@ -254,9 +233,9 @@ public final class SessionRuntime {
 
     /// Counters for `:stats`, as (name, value) rows.
     public var statistics: [(String, String)] {
-        let live = scheduler.sessionLegions()
+        let live = control.whilePaused { runtime.liveLegions().count }
         return [
-            ("scheduler", "cooperative (one OS thread, 10 ms time slices once legions are spawned)"),
+            ("workers", "\(lg_num_workers())"),
             ("evaluations", "\(evaluations)"),
             ("interrupted evaluations", "\(interruptions)"),
             ("functions loaded", "\(loaded.codes.count)"),
@@ -264,11 +243,8 @@ public final class SessionRuntime {
             ("struct types", "\(loaded.structTypes.count)"),
             ("enum types", "\(loaded.enumTypes.count)"),
             ("global slots", "\(loaded.globals.count)"),
-            ("legions created", "\(scheduler.legionsCreated)"),
-            ("legions live", "\(live.count)"),
-            ("legions failed in the background", "\(backgroundFailures)"),
-            ("VM stack growths / shrinks", "\(stackGrowths + live.reduce(0) { $0 + $1.legion.stackGrowths })"
-                + " / \(stackShrinks + live.reduce(0) { $0 + $1.legion.stackShrinks })"),
+            ("legions live", "\(live)"),
+            ("legions failed in the background", "\(mal_load_relaxed_i64(backgroundFailureCount))"),
         ]
     }
 }
