@@ -203,8 +203,11 @@ struct ReplCommand: ParsableCommand {
     @Option(name: .customLong("max-depth"), help: "The deepest Malphas call nesting before `stack overflow`.")
     var maxDepth: Int?
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
         var options = RunOptions.fromEnvironment()
+        options.legions = try runtime.settings()
         if let depth = maxDepth {
             guard depth > 0 else { throw ValidationError("--max-depth must be positive") }
             options.maxDepth = depth
