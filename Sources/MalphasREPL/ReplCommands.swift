@@ -165,8 +165,6 @@ func monotonicNs() -> Int64 {
 
 func monotonicMs() -> Int64 { monotonicNs() / 1_000_000 }
 
-func sleepMs(_ ms: Int64) { usleep(useconds_t(max(0, ms) * 1000)) }
-
 /// The bytes of the file at `path`, or nil (errno says why).
 func readFile(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY)
