@@ -371,9 +371,10 @@ final class FunctionCompiler {
             patch(ok)
         }
         finishBindings(bindings)
-        // REPL top-level bindings are globals: store what the pattern bound.
+        // REPL top-level bindings of a destructuring `let` are globals: store what the
+        // pattern bound.
         for b in bindings {
-            if case .global(let slot)? = resolver.resolutions[b.span] { emit(.setGlobal, a: b.register, bx: slot) }
+            if let slot = resolver.sessionSlots[ObjectIdentifier(b)] { emit(.setGlobal, a: b.register, bx: slot) }
         }
         // Keep the bindings' registers; free only the value temporary and above.
         free(to: max(mark + bindings.count, v))

@@ -30,10 +30,23 @@ public final class Resolver {
     public internal(set) var constItems: [ConstItem] = []
     /// REPL top-level statements: bindings they declare become globals.
     public let isSession: Bool
+    /// Session only: the methods earlier inputs defined, which a new definition replaces.
+    private let earlierMethods: [TypeKey: [String: Int]]
+    /// Session only: bindings of a destructuring top-level `let`, stored to these global
+    /// slots once the pattern has matched.
+    public internal(set) var sessionSlots: [ObjectIdentifier: Int] = [:]
+    /// Session only: for each closure spawned at an input's top level (by span), the
+    /// session variables it reads. It captures a copy of each, loaded from its global slot
+    /// when the closure is made (legions share nothing).
+    public internal(set) var spawnedSessionReads: [Span: [(binding: Binding, slot: Int)]] = [:]
+    private var pendingSessionReads: [ObjectIdentifier: [(binding: Binding, slot: Int)]] = [:]
+    /// Session only: the top-level scope of the input being resolved.
+    private var sessionScope: FunctionScope?
 
     public init(global: GlobalScope, isSession: Bool = false) {
         self.global = global
         self.isSession = isSession
+        earlierMethods = isSession ? global.methods : [:]
     }
 
     // MARK: - Diagnostics
@@ -78,12 +91,15 @@ public final class Resolver {
 
     private func line(_ span: Span) -> Int { sources.line(of: span) }
 
+    /// A new function, or (`replacing`, in a session) a new body for an existing index, so
+    /// code compiled earlier calls the new definition.
     func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?,
-                     outerGenerics: Set<String> = []) -> FunctionItem {
+                     outerGenerics: Set<String> = [], replacing: Int? = nil) -> FunctionItem {
         let arity = decl.params.count + (decl.receiver != nil ? 1 : 0)
         let proto = FunctionProto(name: displayName, file: decl.span.file, arity: arity,
                                   hasReceiver: decl.receiver != nil, line: line(decl.name.span))
-        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType,
+        let index = replacing.map { global.replaceFunction($0, with: proto) } ?? global.newFunction(proto)
+        let item = FunctionItem(decl: decl, index: index, displayName: displayName, selfType: selfType,
                                 outerGenerics: outerGenerics)
         functionItems.append(item)
         checkDuplicateParams(decl)
@@ -111,7 +127,10 @@ public final class Resolver {
             case .structDecl(let s): declareStruct(s)
             case .enumDecl(let e): declareEnum(e)
             case .traitDecl(let t):
-                if declareType(t.name) { global.traits[t.name.name] = t }
+                if declareType(t.name) {
+                    global.traits[t.name.name] = t
+                    if isSession { global.traitDefaults[t.name.name] = nil }
+                }
             case .typeAlias(let a):
                 if declareType(a.name) { global.typeAliases[a.name.name] = a }
             case .module(let m):
@@ -129,11 +148,14 @@ public final class Resolver {
                 if declareValue(f.name) {
                     // Prelude functions show in traces under the method they implement.
                     let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : f.name.name
-                    let fi = newFunction(f, displayName: display, selfType: nil)
+                    let fi = newFunction(f, displayName: display, selfType: nil,
+                                         replacing: isSession ? global.functions[f.name.name]?.index : nil)
                     global.functions[f.name.name] = fi
+                    if isSession { global.variables[f.name.name] = nil }
                 }
             case .constDecl(let c):
                 if declareValue(c.name) {
+                    if isSession { global.variables[c.name.name] = nil }
                     let ci = ConstItem(decl: c, slot: global.newGlobalSlot(c.name.name), folded: nil)
                     global.consts[c.name.name] = ci
                     constItems.append(ci)
@@ -175,6 +197,15 @@ public final class Resolver {
                                               notes: [("previous definition of `\(v.name.name)` here", earlier)]))
             }
             seen[v.name.name] = v.name.span
+        }
+        if isSession, let earlier = global.enums[e.name.name] {
+            // A redefined enum's old variants no longer answer to their bare names.
+            let info = global.program.enums[earlier.index]
+            let old = Set(info.firstVariant..<(info.firstVariant + info.variantNames.count))
+            for name in info.variantNames {
+                global.variantsByName[name]?.removeAll { old.contains($0) }
+                if global.variantsByName[name]?.isEmpty == true { global.variantsByName[name] = nil }
+            }
         }
         let index = global.program.enums.count
         let first = global.program.variants.count
@@ -295,15 +326,22 @@ public final class Resolver {
                         ?? "move it to an inherent `impl \(typeDisplay) { ... }` block")
                 continue
             }
-            if trait == nil, table[m.name.name] != nil {
-                error("duplicate definitions with name `\(m.name.name)`", at: m.name.span,
-                      help: "`\(typeDisplay)` already has a method `\(m.name.name)`")
-                continue
+            var replacing: Int?
+            if trait == nil, let existing = table[m.name.name] {
+                // In a session, a method an earlier input defined is redefined in place
+                // (unless it is a trait's default, which other types share).
+                let isDefault = global.traitDefaults.values.contains { $0.values.contains(existing) }
+                guard isSession, earlierMethods[key]?[m.name.name] == existing, !isDefault else {
+                    error("duplicate definitions with name `\(m.name.name)`", at: m.name.span,
+                          help: "`\(typeDisplay)` already has a method `\(m.name.name)`")
+                    continue
+                }
+                replacing = existing
             }
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
             let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key),
-                                 outerGenerics: Set(impl.generics.map(\.name.name)))
+                                 outerGenerics: Set(impl.generics.map(\.name.name)), replacing: replacing)
             table[m.name.name] = fi.index
         }
         if let trait {
@@ -496,10 +534,12 @@ public final class Resolver {
     /// Resolves REPL top-level statements: `let` bindings become global variables.
     public func resolveSessionStatements(_ statements: [Stmt], tail: Expr?) {
         scope = FunctionScope(parent: nil, isSpawn: false, selfType: nil, generics: [], isFunction: false)
+        sessionScope = scope
         sessionTopLevel = true
         for s in statements { resolveStatement(s) }
         if let tail { resolve(tail) }
         sessionTopLevel = false
+        sessionScope = nil
         scope = nil
     }
 
@@ -622,7 +662,12 @@ public final class Resolver {
                 // A REPL `let` is a global so later inputs see it.
                 let slot = global.variables[b.name]?.slot ?? global.newGlobalSlot(b.name)
                 global.variables[b.name] = (slot, b.isMutable)
-                resolutions[b.span] = .global(slot)
+                if case .binding = p.kind {
+                    resolutions[b.span] = .global(slot)
+                } else {
+                    // Destructured: the pattern binds a register, then it is stored.
+                    sessionSlots[ObjectIdentifier(b)] = slot
+                }
             } else {
                 scope.blocks[scope.blocks.count - 1][b.name] = b
             }
@@ -694,7 +739,9 @@ public final class Resolver {
     /// Looks a local up through enclosing closures, recording captures on the way.
     private func lookupVariable(_ name: String, in fs: FunctionScope) -> (Resolution, crossedSpawn: Bool)? {
         if let b = fs.lookupLocal(name) { return (.local(b), false) }
-        guard let parent = fs.parent, let (outer, crossed) = lookupVariable(name, in: parent) else { return nil }
+        guard let parent = fs.parent,
+              let (outer, crossed) = lookupVariable(name, in: parent) ?? sessionRead(name, by: fs, parent: parent)
+        else { return nil }
         let binding: Binding
         let capture: Capture
         switch outer {
@@ -713,6 +760,20 @@ public final class Resolver {
         fs.captures.append(capture)
         fs.captureIndex[key] = fs.captures.count - 1
         return (.upvalue(fs.captures.count - 1, binding), crossed || fs.isSpawn)
+    }
+
+    /// A block spawned at a session input's top level reads the session variable `name`:
+    /// like a local of the enclosing function, it is captured by copy, its value taken when
+    /// the block is spawned.
+    private func sessionRead(_ name: String, by fs: FunctionScope, parent: FunctionScope) -> (Resolution, crossedSpawn: Bool)? {
+        guard fs.isSpawn, parent === sessionScope, let v = global.variables[name] else { return nil }
+        let key = ObjectIdentifier(fs)
+        if let existing = pendingSessionReads[key]?.first(where: { $0.binding.name == name }) {
+            return (.local(existing.binding), false)
+        }
+        let b = Binding(name: name, isMutable: v.isMutable, span: Span.synthetic)
+        pendingSessionReads[key, default: []].append((b, v.slot))
+        return (.local(b), false)
     }
 
     /// Resolves a path expression (or records an error).
@@ -1030,6 +1091,7 @@ public final class Resolver {
         resolve(body)
         scope = saved
         captures[span] = fs.captures
+        if let reads = pendingSessionReads.removeValue(forKey: ObjectIdentifier(fs)) { spawnedSessionReads[span] = reads }
     }
 
     private func resolveSpawn(_ body: Expr) {
@@ -1144,7 +1206,9 @@ public final class Resolver {
                 spawnAssignmentError(b, at: receiver.span)
             }
         case .global(let slot):
-            if let v = global.variables.first(where: { $0.value.slot == slot }), !v.value.isMutable {
+            if let v = global.variables.first(where: { $0.value.slot == slot }), insideSpawn {
+                sessionSpawnAssignmentError(v.key, at: receiver.span)
+            } else if let v = global.variables.first(where: { $0.value.slot == slot }), !v.value.isMutable {
                 error("cannot borrow `\(v.key)` as mutable, as it is not declared as mutable", at: receiver.span,
                       help: "consider making this binding mutable: `let mut \(v.key)`")
             } else if global.consts.values.contains(where: { $0.slot == slot }) {
@@ -1167,7 +1231,23 @@ public final class Resolver {
         return false
     }
 
+    /// True inside a spawned block (at any depth).
+    private var insideSpawn: Bool {
+        var fs: FunctionScope? = scope
+        while let s = fs {
+            if s.isSpawn { return true }
+            fs = s.parent
+        }
+        return false
+    }
+
+    private func sessionSpawnAssignmentError(_ name: String, at span: Span) {
+        error("legions share nothing: cannot assign to `\(name)`, a session variable, inside a spawned block",
+              at: span, help: "send the value back on a channel instead")
+    }
+
     private func spawnAssignmentError(_ b: Binding, at span: Span) {
+        if b.span == Span.synthetic { return sessionSpawnAssignmentError(b.name, at: span) }
         error("legions share nothing: cannot assign to `\(b.name)`, a variable of the enclosing function, inside a spawned block",
               at: span, help: "send the value back on a channel instead")
     }
@@ -1196,7 +1276,9 @@ public final class Resolver {
                 }
             case .global(let slot):
                 if let v = global.variables.first(where: { $0.value.slot == slot }) {
-                    if !v.value.isMutable {
+                    if insideSpawn {
+                        sessionSpawnAssignmentError(v.key, at: statement)
+                    } else if !v.value.isMutable {
                         error("cannot assign twice to immutable variable `\(v.key)`", at: statement,
                               help: "consider making this binding mutable: `let mut \(v.key)`")
                     }
