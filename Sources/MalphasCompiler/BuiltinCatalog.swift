@@ -62,6 +62,11 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         }
     }
 
+    /// True for the native builtins behind the standard library (`__io_read_file` and the
+    /// like): only the library's own modules may name them, so they never collide with a
+    /// user program's names.
+    public var isLibraryOnly: Bool { rawValue.hasPrefix("__") }
+
     /// True when the builtin accepts any number of arguments from `arity.lowerBound` up.
     public var isVariadic: Bool { arity.upperBound == Int.max }
 

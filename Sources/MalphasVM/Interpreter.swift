@@ -60,20 +60,28 @@ public enum Interpreter {
     public static let deadlockStatus: Int32 = 2
     public static let compileErrorStatus: Int32 = 2
 
-    /// Parses, resolves and compiles the file `file` of `sources`. On failure, the
-    /// diagnostics of every stage that ran (render them with `DiagnosticRenderer`).
+    /// Parses, resolves and compiles the file `file` of `sources`, with the module files
+    /// it declares and the standard library modules it names (from `library`). On
+    /// failure, the diagnostics of every stage that ran (render them with
+    /// `DiagnosticRenderer`). `entryPrefix` compiles a test file (`CompileOptions`).
     public static func compile(_ file: SourceFileID, in sources: SourceMap,
-                               safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled)
+                               safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled,
+                               library: LibrarySource = StandardLibrary.current,
+                               entryPrefix: String? = nil)
         -> Result<CompiledProgram, CompileFailure> {
         let parsed = Parser.parse(file, in: sources)
         if parsed.diagnostics.contains(where: { $0.severity == .error }) {
             return .failure(CompileFailure(diagnostics: parsed.diagnostics))
         }
+        let modules = ModuleLoader(sources: sources, library: library).load(parsed.unit)
+        if modules.diagnostics.contains(where: { $0.severity == .error }) {
+            return .failure(CompileFailure(diagnostics: modules.diagnostics))
+        }
         let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
         let prelude = Parser.parse(preludeFile, in: sources)
         precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
-        return BytecodeCompiler.compile(parsed.unit, prelude: prelude.unit, sources: sources,
-                                        options: CompileOptions(safePoints: safePoints))
+        return BytecodeCompiler.compile(modules.unit, prelude: prelude.unit, modules: modules, sources: sources,
+                                        options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix))
     }
 
     /// Compiles source text given by name (tests, `-e`).
