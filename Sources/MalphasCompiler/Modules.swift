@@ -81,8 +81,10 @@ struct ModuleEntry {
         case item(String)
         /// An enum variant imported by name (`use Shape::Circle;`).
         case variant(Int)
-        /// A builtin type re-exported by the library (`use std::collections::Vec;`).
+        /// A builtin type re-exported by the library (`pub use builtin::Vec;`).
         case builtinType(String)
+        /// A builtin function re-exported by the library (`pub use builtin::read_line;`).
+        case builtinFunction(BuiltinFunction)
     }
     var target: Target
     /// "function", "struct", "enum", "trait", "type alias", "constant", "module", "variant".
@@ -356,7 +358,7 @@ extension Resolver {
                 error("`\(g.segments.map(\.name.name).joined(separator: "::"))` is not a module or an enum: `*` imports the items of one",
                       at: g.span)
                 return nil
-            case .builtinType?, nil: return nil
+            case .builtinType?, .builtins?, nil: return nil
             }
         }
         g.state = .done(target)
@@ -382,10 +384,6 @@ extension Resolver {
             var t = lookupNoGlobsOrGlobs(last.name, .type, in: source)
             var v = lookupNoGlobsOrGlobs(last.name, .value, in: source)
             if t == nil && v == nil {
-                if source.isLibrary, Resolver.builtinTypeNames.contains(last.name) {
-                    // `use std::collections::Vec;`: the builtin types are the library's too.
-                    return (ModuleEntry(target: .builtinType(last.name), kind: "type", isPublic: true, owner: source, span: span), nil)
-                }
                 if source === modules.std {
                     let known = modules.libraryModuleNames.sorted()
                     error("unresolved import `\(segments.map(\.name.name).joined(separator: "::"))`: the standard library has no module `\(last.name)`",
@@ -409,6 +407,15 @@ extension Resolver {
         case .builtinType(let name):
             error("unresolved import: the builtin type `\(name)` has no item `\(last.name)` to import", at: last.span)
             return (nil, nil)
+        case .builtins:
+            if let f = BuiltinFunction(name: last.name) {
+                return (nil, ModuleEntry(target: .builtinFunction(f), kind: "function", isPublic: true, owner: module, span: span))
+            }
+            if Resolver.builtinTypeNames.contains(last.name) {
+                return (ModuleEntry(target: .builtinType(last.name), kind: "type", isPublic: true, owner: module, span: span), nil)
+            }
+            error("unresolved import: there is no builtin named `\(last.name)`", at: last.span)
+            return (nil, nil)
         }
     }
 
@@ -424,6 +431,9 @@ extension Resolver {
         case type(String)
         /// A builtin type named through the library (`std::collections::Vec::new`).
         case builtinType(String)
+        /// `builtin::`: the library's name for the builtins its own items may shadow
+        /// (`pub use builtin::read_line;`, `builtin::sleep(ms)`).
+        case builtins
     }
 
     /// The module (or user type) named by the segments of a path before its last name,
@@ -443,6 +453,12 @@ extension Resolver {
             current = p
         case "std" where lookup("std", .type, in: module) == nil:
             current = stdModule()
+        case "builtin" where module.isLibrary:
+            guard rest.isEmpty else {
+                error("`builtin::` names builtin functions and types directly: `builtin::name`", at: first.name.span)
+                return nil
+            }
+            return .builtins
         default:
             guard let e = lookup(first.name.name, .type, in: module) else {
                 error("failed to resolve: use of undeclared module or type `\(first.name.name)`", at: first.name.span,
@@ -468,9 +484,6 @@ extension Resolver {
                 continue
             }
             guard let e = lookupNoGlobsOrGlobs(seg.name.name, .type, in: current) else {
-                if rest.isEmpty, current.isLibrary, Resolver.builtinTypeNames.contains(seg.name.name) {
-                    return .builtinType(seg.name.name)
-                }
                 if current === modules.std {
                     let known = modules.libraryModuleNames.sorted()
                     error("the standard library has no module `\(seg.name.name)`", at: seg.name.span,
@@ -486,6 +499,7 @@ extension Resolver {
             switch e.target {
             case .module(let m): current = m
             case .item(let key) where rest.isEmpty: return .type(key)
+            case .builtinType(let name) where rest.isEmpty: return .builtinType(name)
             default:
                 error("`\(seg.name.name)` is a \(e.kind), not a module", at: seg.name.span)
                 return nil
@@ -522,6 +536,7 @@ extension Resolver {
         let first = path.segments[0].name.name
         if ["crate", "super"].contains(first) { return true }
         if first == "self" { return true }
+        if first == "builtin" && module.isLibrary { return true }
         guard let e = lookup(first, .type, in: module) else { return first == "std" }
         if case .module = e.target { return true }
         return false

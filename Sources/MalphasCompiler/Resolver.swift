@@ -809,6 +809,13 @@ public final class Resolver {
         // `module::item` and `module::Type::member`: walk the modules first.
         if startsWithModule(path) {
             guard let prefix = resolvePrefix(path.segments.dropLast(), span: path.span) else { return nil }
+            if case .builtins = prefix {
+                guard let b = BuiltinFunction(name: name) else {
+                    error("there is no builtin function named `\(name)`", at: path.last.span)
+                    return nil
+                }
+                resolutions[span] = .builtin(b); return .builtin(b)
+            }
             if case .module = prefix {
                 guard let e = moduleValue(path), let r = valueResolution(e, path: path) else { return nil }
                 resolutions[span] = r; return r
@@ -880,6 +887,8 @@ public final class Resolver {
         case .builtinType(let name):
             error("expected a value, found the type `\(name)`", at: path.span)
             return nil
+        case .builtinFunction(let b):
+            return .builtin(b)
         }
     }
 

@@ -50,6 +50,8 @@ extension VM {
             }
             try ch.close(scheduler: scheduler)
             return .value(.unit)
+        case .callerLocation:
+            return .value(.string(StringBox(callerLocation(legion))))
         default:
             throw VM.internalError("schedulingBuiltin")
         }

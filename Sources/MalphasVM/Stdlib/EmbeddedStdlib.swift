@@ -4,16 +4,725 @@
 enum EmbeddedStdlib {
     /// Source text by path relative to stdlib/: `std/math.mal`.
     static let files: [String: String] = [
+        "std/collections.mal": ##"""
+// std::collections: the builtin `Vec` and `HashMap` (re-exported here), functions over
+// them, and three collections written in Malphas: `Set`, `Deque` and `MinHeap`.
+//
+// Every collection has value semantics like the builtins: assigning one, passing it or
+// sending it on a channel copies it (cheaply: the lists inside are copy-on-write).
+
+pub use builtin::{Vec, HashMap};
+
+// MARK: Functions on lists
+
+/// The ints from `start` (included) to `end` (excluded).
+pub fn range(start: int, end: int) -> Vec[int] {
+    let mut out = [];
+    for i in start..end {
+        out.push(i);
+    }
+    out
+}
+
+/// True when `f` holds for some item.
+pub fn any[T](v: Vec[T], f: fn(T) -> bool) -> bool {
+    for x in v {
+        if f(x) {
+            return true;
+        }
+    }
+    false
+}
+
+/// True when `f` holds for every item (true for an empty list).
+pub fn all[T](v: Vec[T], f: fn(T) -> bool) -> bool {
+    for x in v {
+        if !f(x) {
+            return false;
+        }
+    }
+    true
+}
+
+/// How many items `f` holds for.
+pub fn count[T](v: Vec[T], f: fn(T) -> bool) -> int {
+    let mut n = 0;
+    for x in v {
+        if f(x) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The first item `f` holds for, or nil.
+pub fn find[T](v: Vec[T], f: fn(T) -> bool) -> T? {
+    for x in v {
+        if f(x) {
+            return x;
+        }
+    }
+    nil
+}
+
+/// The index of the first item `f` holds for, or nil.
+pub fn position[T](v: Vec[T], f: fn(T) -> bool) -> int? {
+    for (i, x) in v.enumerate() {
+        if f(x) {
+            return i;
+        }
+    }
+    nil
+}
+
+/// `f(...f(f(init, v[0]), v[1])..., v[n-1])`.
+pub fn fold[T, A](v: Vec[T], init: A, f: fn(A, T) -> A) -> A {
+    let mut acc = init;
+    for x in v {
+        acc = f(acc, x);
+    }
+    acc
+}
+
+/// The pairs `(a[i], b[i])`, as many as the shorter list has.
+pub fn zip[A, B](a: Vec[A], b: Vec[B]) -> Vec[(A, B)] {
+    let mut out = [];
+    let n = min(a.len(), b.len());
+    for i in 0..n {
+        out.push((a[i], b[i]));
+    }
+    out
+}
+
+/// The items of the inner lists, in order.
+pub fn flatten[T](vv: Vec[Vec[T]]) -> Vec[T] {
+    let mut out = [];
+    for v in vv {
+        out.extend(v);
+    }
+    out
+}
+
+/// The lists `f` gives for each item, concatenated.
+pub fn flat_map[T, U](v: Vec[T], f: fn(T) -> Vec[U]) -> Vec[U] {
+    let mut out = [];
+    for x in v {
+        out.extend(f(x));
+    }
+    out
+}
+
+/// Consecutive pieces of `size` items (the last may be shorter).
+pub fn chunks[T](v: Vec[T], size: int) -> Vec[Vec[T]] {
+    if size <= 0 {
+        panic(format("chunks: the size must be positive, got {}", size));
+    }
+    let mut out = [];
+    let mut i = 0;
+    while i < v.len() {
+        out.push(v[i..min(i + size, v.len())]);
+        i += size;
+    }
+    out
+}
+
+/// Every run of `size` consecutive items.
+pub fn windows[T](v: Vec[T], size: int) -> Vec[Vec[T]] {
+    if size <= 0 {
+        panic(format("windows: the size must be positive, got {}", size));
+    }
+    let mut out = [];
+    let mut i = 0;
+    while i + size <= v.len() {
+        out.push(v[i..i + size]);
+        i += 1;
+    }
+    out
+}
+
+/// The items without repeats, each where it first appears.
+pub fn unique[T](v: Vec[T]) -> Vec[T] {
+    let mut seen = HashMap::new();
+    let mut out = [];
+    for x in v {
+        if !seen.contains_key(x) {
+            seen.put(x, true);
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// The first `n` items (all of them when there are fewer).
+pub fn take[T](v: Vec[T], n: int) -> Vec[T] {
+    v[..max(0, min(n, v.len()))]
+}
+
+/// The items after the first `n`.
+pub fn skip[T](v: Vec[T], n: int) -> Vec[T] {
+    v[max(0, min(n, v.len()))..]
+}
+
+/// A sorted copy (ascending, by `<`).
+pub fn sorted[T](v: Vec[T]) -> Vec[T] {
+    let mut copy = v;
+    copy.sort();
+    copy
+}
+
+/// A copy sorted by `less(a, b)` (true when `a` goes before `b`); stable (a merge sort).
+pub fn sort_by[T](v: Vec[T], less: fn(T, T) -> bool) -> Vec[T] {
+    if v.len() <= 1 {
+        return v;
+    }
+    let mid = v.len() / 2;
+    let left = sort_by(v[..mid], less);
+    let right = sort_by(v[mid..], less);
+    let mut out = [];
+    let mut i = 0;
+    let mut j = 0;
+    while i < left.len() && j < right.len() {
+        if less(right[j], left[i]) {
+            out.push(right[j]);
+            j += 1;
+        } else {
+            out.push(left[i]);
+            i += 1;
+        }
+    }
+    out.extend(left[i..]);
+    out.extend(right[j..]);
+    out
+}
+
+/// A copy sorted by the key `key` gives each item (ascending; stable).
+pub fn sort_by_key[T, K](v: Vec[T], key: fn(T) -> K) -> Vec[T] {
+    let keyed = v.map(|x: T| (key(x), x));
+    let ordered = sort_by(keyed, |a: (K, T), b: (K, T)| a.0 < b.0);
+    ordered.map(|p: (K, T)| p.1)
+}
+
+/// The items grouped by the key `key` gives them; groups keep the items' order.
+pub fn group_by[T, K](v: Vec[T], key: fn(T) -> K) -> HashMap[K, Vec[T]] {
+    let mut groups = HashMap::new();
+    for x in v {
+        let k = key(x);
+        let mut group = groups.get(k).unwrap_or([]);
+        group.push(x);
+        groups.put(k, group);
+    }
+    groups
+}
+
+/// How many times each item occurs, in order of first appearance.
+pub fn frequencies[T](v: Vec[T]) -> HashMap[T, int] {
+    let mut counts = HashMap::new();
+    for x in v {
+        let n = counts.get(x).unwrap_or(0);
+        counts.put(x, n + 1);
+    }
+    counts
+}
+
+// MARK: Functions on maps
+
+/// The value of `key`, or `fallback` when the map does not have it.
+pub fn get_or[K, V](m: HashMap[K, V], key: K, fallback: V) -> V {
+    if m.contains_key(key) { m.get(key) } else { fallback }
+}
+
+/// The map's entries as `(key, value)` pairs, in insertion order.
+pub fn entries[K, V](m: HashMap[K, V]) -> Vec[(K, V)] {
+    let mut out = [];
+    for (k, v) in m {
+        out.push((k, v));
+    }
+    out
+}
+
+/// A map from `(key, value)` pairs (a later pair wins over an earlier one).
+pub fn from_pairs[K, V](pairs: Vec[(K, V)]) -> HashMap[K, V] {
+    let mut m = HashMap::new();
+    for (k, v) in pairs {
+        m.put(k, v);
+    }
+    m
+}
+
+/// `a` with the entries of `b` added (`b` wins where both have a key).
+pub fn merge[K, V](a: HashMap[K, V], b: HashMap[K, V]) -> HashMap[K, V] {
+    let mut out = a;
+    for (k, v) in b {
+        out.put(k, v);
+    }
+    out
+}
+
+// MARK: Set
+
+/// A set of distinct values, in insertion order.
+pub struct Set[T] {
+    items: HashMap[T, bool],
+}
+
+impl[T] Set[T] {
+    /// An empty set.
+    pub fn new() -> Set[T] {
+        Set { items: HashMap::new() }
+    }
+
+    /// The set of the items of `v`.
+    pub fn from(v: Vec[T]) -> Set[T] {
+        let mut s = Set::new();
+        for x in v {
+            s.insert(x);
+        }
+        s
+    }
+
+    /// Adds `x`; true when it was not there yet.
+    pub fn insert(&mut self, x: T) -> bool {
+        if self.items.contains_key(x) {
+            return false;
+        }
+        self.items.put(x, true);
+        true
+    }
+
+    /// Removes `x`; true when it was there.
+    pub fn remove(&mut self, x: T) -> bool {
+        if !self.items.contains_key(x) {
+            return false;
+        }
+        self.items.remove(x);
+        true
+    }
+
+    /// True when `x` is in the set.
+    pub fn contains(&self, x: T) -> bool {
+        self.items.contains_key(x)
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> int {
+        self.items.len()
+    }
+
+    /// True when the set has no items.
+    pub fn is_empty(&self) -> bool {
+        self.items.len() == 0
+    }
+
+    /// The items, in insertion order.
+    pub fn to_vec(&self) -> Vec[T] {
+        self.items.keys()
+    }
+
+    /// The items in either set.
+    pub fn union(&self, other: Set[T]) -> Set[T] {
+        let mut out = Set { items: self.items };
+        for x in other.to_vec() {
+            out.insert(x);
+        }
+        out
+    }
+
+    /// The items in both sets.
+    pub fn intersection(&self, other: Set[T]) -> Set[T] {
+        let mut out = Set::new();
+        for x in self.to_vec() {
+            if other.contains(x) {
+                out.insert(x);
+            }
+        }
+        out
+    }
+
+    /// The items of this set that are not in `other`.
+    pub fn difference(&self, other: Set[T]) -> Set[T] {
+        let mut out = Set::new();
+        for x in self.to_vec() {
+            if !other.contains(x) {
+                out.insert(x);
+            }
+        }
+        out
+    }
+
+    /// True when every item of this set is in `other`.
+    pub fn is_subset(&self, other: Set[T]) -> bool {
+        for x in self.to_vec() {
+            if !other.contains(x) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+// MARK: Deque
+
+/// A double-ended queue: push and pop at both ends in amortized constant time.
+pub struct Deque[T] {
+    // The front half, reversed (its last item is the deque's first), and the back half.
+    front: Vec[T],
+    back: Vec[T],
+}
+
+impl[T] Deque[T] {
+    /// An empty deque.
+    pub fn new() -> Deque[T] {
+        Deque { front: [], back: [] }
+    }
+
+    /// A deque of the items of `v`, first to last.
+    pub fn from(v: Vec[T]) -> Deque[T] {
+        Deque { front: [], back: v }
+    }
+
+    /// Adds `x` at the front.
+    pub fn push_front(&mut self, x: T) {
+        self.front.push(x);
+    }
+
+    /// Adds `x` at the back.
+    pub fn push_back(&mut self, x: T) {
+        self.back.push(x);
+    }
+
+    /// Removes and returns the first item, or nil when empty.
+    pub fn pop_front(&mut self) -> T? {
+        if self.front.len() == 0 {
+            self.rebalance(true);
+        }
+        self.front.pop()
+    }
+
+    /// Removes and returns the last item, or nil when empty.
+    pub fn pop_back(&mut self) -> T? {
+        if self.back.len() == 0 {
+            self.rebalance(false);
+        }
+        self.back.pop()
+    }
+
+    /// The first item without removing it, or nil.
+    pub fn peek_front(&self) -> T? {
+        if self.front.len() > 0 { self.front[self.front.len() - 1] } else { self.back.get(0) }
+    }
+
+    /// The last item without removing it, or nil.
+    pub fn peek_back(&self) -> T? {
+        if self.back.len() > 0 { self.back[self.back.len() - 1] } else { self.front.get(0) }
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> int {
+        self.front.len() + self.back.len()
+    }
+
+    /// True when the deque has no items.
+    pub fn is_empty(&self) -> bool {
+        self.front.len() + self.back.len() == 0
+    }
+
+    /// The items, first to last.
+    pub fn to_vec(&self) -> Vec[T] {
+        let mut out = self.front.rev();
+        out.extend(self.back);
+        out
+    }
+
+    /// Moves half of the other side over when one side is empty, so a run of pops from
+    /// one end costs amortized constant time.
+    fn rebalance(&mut self, to_front: bool) {
+        let all = self.to_vec();
+        let half = all.len() / 2;
+        if to_front {
+            // Keep the later half at the back; the earlier half, reversed, at the front.
+            let keep = if all.len() == 1 { 0 } else { half };
+            self.front = all[..all.len() - keep].rev();
+            self.back = all[all.len() - keep..];
+        } else {
+            let keep = if all.len() == 1 { 0 } else { half };
+            self.front = all[..keep].rev();
+            self.back = all[keep..];
+        }
+    }
+}
+
+// MARK: MinHeap
+
+/// A priority queue: `pop` returns the smallest item (by `<`) first.
+pub struct MinHeap[T] {
+    items: Vec[T],
+}
+
+impl[T] MinHeap[T] {
+    /// An empty heap.
+    pub fn new() -> MinHeap[T] {
+        MinHeap { items: [] }
+    }
+
+    /// A heap of the items of `v`.
+    pub fn from(v: Vec[T]) -> MinHeap[T] {
+        let mut h = MinHeap::new();
+        for x in v {
+            h.push(x);
+        }
+        h
+    }
+
+    /// Adds `x`.
+    pub fn push(&mut self, x: T) {
+        self.items.push(x);
+        let mut i = self.items.len() - 1;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.items[i] < self.items[parent] {
+                let t = self.items[i];
+                self.items[i] = self.items[parent];
+                self.items[parent] = t;
+                i = parent;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Removes and returns the smallest item, or nil when empty.
+    pub fn pop(&mut self) -> T? {
+        let n = self.items.len();
+        if n == 0 {
+            return nil;
+        }
+        let top = self.items[0];
+        let last = self.items.pop().unwrap();
+        if n > 1 {
+            self.items[0] = last;
+            let size = n - 1;
+            let mut i = 0;
+            loop {
+                let l = 2 * i + 1;
+                let r = l + 1;
+                let mut smallest = i;
+                if l < size && self.items[l] < self.items[smallest] { smallest = l; }
+                if r < size && self.items[r] < self.items[smallest] { smallest = r; }
+                if smallest == i {
+                    break;
+                }
+                let t = self.items[i];
+                self.items[i] = self.items[smallest];
+                self.items[smallest] = t;
+                i = smallest;
+            }
+        }
+        top
+    }
+
+    /// The smallest item without removing it, or nil.
+    pub fn peek(&self) -> T? {
+        self.items.get(0)
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> int {
+        self.items.len()
+    }
+
+    /// True when the heap has no items.
+    pub fn is_empty(&self) -> bool {
+        self.items.len() == 0
+    }
+}
+
+"""##,
+        "std/io.mal": ##"""
+// std::io: standard input and output, files and directories.
+//
+// File operations come in two forms. `read_file(path)` and the like return the value and
+// panic when the operation fails, with a message naming the path and the system's reason
+// ("cannot read `data.txt`: No such file or directory"). `try_read_file(path)` and the
+// like return a `Result` instead, so a program can decide what a failure means.
+
+pub use builtin::{read_line, print, println};
+
+/// The outcome of an operation that may fail: `Ok(value)` or `Err(message)`.
+pub enum Result[T, E] {
+    Ok(T),
+    Err(E),
+}
+
+impl[T, E] Result[T, E] {
+    /// True for `Ok`.
+    pub fn is_ok(&self) -> bool {
+        match self { Ok(_) => true, Err(_) => false }
+    }
+
+    /// True for `Err`.
+    pub fn is_err(&self) -> bool {
+        match self { Ok(_) => false, Err(_) => true }
+    }
+
+    /// The value of an `Ok`; panics with the message of an `Err`.
+    pub fn unwrap(&self) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => panic(format("called `unwrap` on an `Err`: {}", e)),
+        }
+    }
+
+    /// The value of an `Ok`, or `fallback` for an `Err`.
+    pub fn unwrap_or(&self, fallback: T) -> T {
+        match self { Ok(v) => v, Err(_) => fallback }
+    }
+
+    /// The error of an `Err`, or nil.
+    pub fn err(&self) -> E? {
+        match self { Ok(_) => nil, Err(e) => e }
+    }
+
+    /// The value of an `Ok`, or nil.
+    pub fn ok(&self) -> T? {
+        match self { Ok(v) => v, Err(_) => nil }
+    }
+}
+
+fn result(outcome: (bool, string)) -> Result[string, string] {
+    let (done, text) = outcome;
+    if done { Ok(text) } else { Err(text) }
+}
+
+fn must(outcome: (bool, string)) -> string {
+    let (done, text) = outcome;
+    if !done {
+        panic(text);
+    }
+    text
+}
+
+// MARK: Standard streams
+
+/// Every remaining line of standard input.
+pub fn read_lines() -> Vec[string] {
+    let mut lines = [];
+    loop {
+        let line = builtin::read_line();
+        if line == nil {
+            break;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Writes `x`'s display form to standard error.
+pub fn eprint[T](x: T) {
+    __io_eprint(x);
+}
+
+/// Writes `x`'s display form and a newline to standard error.
+pub fn eprintln[T](x: T) {
+    __io_eprint(to_string(x) + "\n");
+}
+
+// MARK: Files
+
+/// The whole text of the file at `path`; panics when it cannot be read.
+pub fn read_file(path: string) -> string {
+    must(__io_read_file(path))
+}
+
+/// The whole text of the file at `path`, or why it cannot be read.
+pub fn try_read_file(path: string) -> Result[string, string] {
+    result(__io_read_file(path))
+}
+
+/// The lines of the file at `path` (without their line breaks); panics when it cannot be read.
+pub fn read_file_lines(path: string) -> Vec[string] {
+    read_file(path).lines()
+}
+
+/// Replaces the file at `path` with `text` (creating it); panics on failure.
+pub fn write_file(path: string, text: string) {
+    must(__io_write_file(path, text, false));
+}
+
+/// Replaces the file at `path` with `text`: `Ok("")` or why it failed.
+pub fn try_write_file(path: string, text: string) -> Result[string, string] {
+    result(__io_write_file(path, text, false))
+}
+
+/// Adds `text` at the end of the file at `path` (creating it); panics on failure.
+pub fn append_file(path: string, text: string) {
+    must(__io_write_file(path, text, true));
+}
+
+/// True when something (a file, a directory) exists at `path`.
+pub fn exists(path: string) -> bool {
+    __io_kind(path) != nil
+}
+
+/// True when `path` is a regular file.
+pub fn is_file(path: string) -> bool {
+    __io_kind(path) == "file"
+}
+
+/// True when `path` is a directory.
+pub fn is_dir(path: string) -> bool {
+    __io_kind(path) == "dir"
+}
+
+/// Removes the file (or empty directory) at `path`; panics on failure.
+pub fn remove(path: string) {
+    must(__io_remove(path));
+}
+
+/// Removes the file (or empty directory) at `path`: `Ok("")` or why it failed.
+pub fn try_remove(path: string) -> Result[string, string] {
+    result(__io_remove(path))
+}
+
+/// Creates the directory `path`; panics on failure (also when it exists).
+pub fn make_dir(path: string) {
+    must(__io_make_dir(path));
+}
+
+/// The names in the directory `path`, sorted; panics when it cannot be listed.
+pub fn list_dir(path: string) -> Vec[string] {
+    let (done, names) = __io_list_dir(path);
+    if !done {
+        panic(names);
+    }
+    names
+}
+
+"""##,
         "std/math.mal": ##"""
-// std::math: numbers beyond the builtins `abs min max sqrt floor ceil pow`.
+// std::math: numbers beyond the builtins.
+//
+// The builtins `abs min max sqrt floor ceil pow` are re-exported, so `use std::math::*;`
+// brings everything numeric into scope. Functions taking `x: float` accept an int too
+// (it is converted); functions on ints check overflow like the language's arithmetic.
+
+pub use builtin::{abs, min, max, sqrt, floor, ceil, pow};
 
 /// The ratio of a circle's circumference to its diameter.
 pub const PI: float = 3.141592653589793;
-
+/// A full turn in radians: 2 * PI.
+pub const TAU: float = 6.283185307179586;
 /// Euler's number.
 pub const E: float = 2.718281828459045;
+/// The largest int.
+pub const MAX_INT: int = 9223372036854775807;
+/// The smallest int.
+pub const MIN_INT: int = -9223372036854775807 - 1;
+/// Positive infinity.
+pub const INFINITY: float = 1.0 / 0.0;
 
-/// The greatest common divisor of `a` and `b` (never negative; gcd(0, 0) is 0).
+// MARK: Integers
+
+/// The greatest common divisor of `a` and `b`, never negative; gcd(0, 0) is 0.
 pub fn gcd(a: int, b: int) -> int {
     let mut x = abs(a);
     let mut y = abs(b);
@@ -23,6 +732,936 @@ pub fn gcd(a: int, b: int) -> int {
         y = t;
     }
     x
+}
+
+/// The least common multiple of `a` and `b`, never negative; lcm(0, n) is 0.
+pub fn lcm(a: int, b: int) -> int {
+    if a == 0 || b == 0 {
+        return 0;
+    }
+    abs(a / gcd(a, b) * b)
+}
+
+/// -1, 0 or 1 for an int; -1.0, 0.0 or 1.0 for a float.
+pub fn sign[N](x: N) -> N {
+    // `x - x` and `x / x` are 0 and 1 of x's own type (int and float do not mix).
+    let zero = x - x;
+    if x > zero { x / x } else if x < zero { zero - x / x } else { zero }
+}
+
+/// `x` limited to `lo..=hi` (ints or floats).
+pub fn clamp[N](x: N, lo: N, hi: N) -> N {
+    if hi < lo {
+        panic(format("clamp: the lower bound {} is above the upper bound {}", lo, hi));
+    }
+    if x < lo { lo } else if x > hi { hi } else { x }
+}
+
+/// True when `n` is even.
+pub fn is_even(n: int) -> bool { n % 2 == 0 }
+
+/// True when `n` is odd.
+pub fn is_odd(n: int) -> bool { n % 2 != 0 }
+
+/// True when `n` is a prime number.
+pub fn is_prime(n: int) -> bool {
+    if n < 2 {
+        return false;
+    }
+    if n < 4 {
+        return true;
+    }
+    if n % 2 == 0 || n % 3 == 0 {
+        return false;
+    }
+    let mut i = 5;
+    while i <= n / i {
+        if n % i == 0 || n % (i + 2) == 0 {
+            return false;
+        }
+        i += 6;
+    }
+    true
+}
+
+/// The primes up to `n` included, by the sieve of Eratosthenes.
+pub fn primes_up_to(n: int) -> Vec[int] {
+    let mut primes = [];
+    if n < 2 {
+        return primes;
+    }
+    let mut composite = [false; n + 1];
+    for i in 2..=n {
+        if !composite[i] {
+            primes.push(i);
+            let mut j = i * i;
+            while j <= n {
+                composite[j] = true;
+                j += i;
+            }
+        }
+    }
+    primes
+}
+
+/// The largest int whose square is at most `n` (n >= 0).
+pub fn isqrt(n: int) -> int {
+    if n < 0 {
+        panic(format("isqrt of a negative number: {}", n));
+    }
+    let mut r = floor(sqrt(n)) as int;
+    while r * r > n {
+        r -= 1;
+    }
+    while (r + 1) <= n / (r + 1) {
+        r += 1;
+    }
+    r
+}
+
+/// `a * b % m` without overflow, for any `m` > 0.
+pub fn mul_mod(a: int, b: int, m: int) -> int {
+    let mut x = a % m;
+    if x < 0 { x += m; }
+    let mut y = b % m;
+    if y < 0 { y += m; }
+    if x < 3037000499 && y < 3037000499 {
+        return x * y % m;
+    }
+    // Double and add: every intermediate value stays below 2 * m.
+    let mut result = 0;
+    while y > 0 {
+        if y % 2 == 1 {
+            result = if result >= m - x { result - (m - x) } else { result + x };
+        }
+        x = if x >= m - x { x - (m - x) } else { x + x };
+        y = y / 2;
+    }
+    result
+}
+
+/// `base` to the power `exp`, modulo `m` (exp >= 0, m > 0), without overflow.
+pub fn pow_mod(base: int, exp: int, m: int) -> int {
+    if m <= 0 {
+        panic(format("pow_mod: the modulus must be positive, got {}", m));
+    }
+    if exp < 0 {
+        panic(format("pow_mod: the exponent must not be negative, got {}", exp));
+    }
+    let mut result = 1 % m;
+    let mut b = base % m;
+    if b < 0 { b += m; }
+    let mut e = exp;
+    while e > 0 {
+        if e % 2 == 1 {
+            result = mul_mod(result, b, m);
+        }
+        b = mul_mod(b, b, m);
+        e = e / 2;
+    }
+    result
+}
+
+/// n! (an overflow beyond 20! is a runtime error).
+pub fn factorial(n: int) -> int {
+    if n < 0 {
+        panic(format("factorial of a negative number: {}", n));
+    }
+    let mut result = 1;
+    for i in 2..=n {
+        result *= i;
+    }
+    result
+}
+
+/// The number of ways to choose `k` items among `n`.
+pub fn binomial(n: int, k: int) -> int {
+    if k < 0 || k > n {
+        return 0;
+    }
+    let kk = if k > n - k { n - k } else { k };
+    let mut result = 1;
+    for i in 1..=kk {
+        result = result * (n - kk + i) / i;
+    }
+    result
+}
+
+/// The `n`th Fibonacci number: fib(0) = 0, fib(1) = 1.
+pub fn fib(n: int) -> int {
+    let mut a = 0;
+    let mut b = 1;
+    for _ in 0..n {
+        let t = a + b;
+        a = b;
+        b = t;
+    }
+    a
+}
+
+// MARK: Floats
+
+fn float_op[N](op: string, x: N) -> float {
+    __math_float(op, x as float)
+}
+
+/// Sine of `x` radians.
+pub fn sin[N](x: N) -> float { float_op("sin", x) }
+/// Cosine of `x` radians.
+pub fn cos[N](x: N) -> float { float_op("cos", x) }
+/// Tangent of `x` radians.
+pub fn tan[N](x: N) -> float { float_op("tan", x) }
+/// Arc sine, in radians.
+pub fn asin[N](x: N) -> float { float_op("asin", x) }
+/// Arc cosine, in radians.
+pub fn acos[N](x: N) -> float { float_op("acos", x) }
+/// Arc tangent, in radians.
+pub fn atan[N](x: N) -> float { float_op("atan", x) }
+/// The angle of the point (x, y), in radians, in -PI..=PI.
+pub fn atan2[N, M](y: N, x: M) -> float { __math_atan2(y as float, x as float) }
+/// e to the power `x`.
+pub fn exp[N](x: N) -> float { float_op("exp", x) }
+/// The natural logarithm.
+pub fn ln[N](x: N) -> float { float_op("ln", x) }
+/// The base-10 logarithm.
+pub fn log10[N](x: N) -> float { float_op("log10", x) }
+/// The base-2 logarithm.
+pub fn log2[N](x: N) -> float { float_op("log2", x) }
+/// The logarithm of `x` in base `base`.
+pub fn log[N, M](x: N, base: M) -> float { ln(x) / ln(base) }
+/// `x` rounded to the nearest whole number, halves away from zero.
+pub fn round[N](x: N) -> float { float_op("round", x) }
+/// `x` with its fraction dropped.
+pub fn trunc[N](x: N) -> float { float_op("trunc", x) }
+/// `x` rounded to `digits` digits after the point.
+pub fn round_to[N](x: N, digits: int) -> float {
+    let scale = pow(10.0, digits);
+    round(x as float * scale) / scale
+}
+/// The length of the hypotenuse: sqrt(x² + y²).
+pub fn hypot[N, M](x: N, y: M) -> float {
+    let a = x as float;
+    let b = y as float;
+    sqrt(a * a + b * b)
+}
+/// Degrees to radians.
+pub fn to_radians[N](degrees: N) -> float { degrees as float * PI / 180.0 }
+/// Radians to degrees.
+pub fn to_degrees[N](radians: N) -> float { radians as float * 180.0 / PI }
+/// True for a float that is not a number.
+pub fn is_nan(x: float) -> bool { x != x }
+/// True for positive or negative infinity.
+pub fn is_infinite(x: float) -> bool { x == INFINITY || x == -INFINITY }
+/// True when `a` and `b` differ by at most `epsilon`.
+pub fn approx_eq[N, M, P](a: N, b: M, epsilon: P) -> bool { abs(a as float - b as float) <= epsilon as float }
+
+/// The sum of a list of numbers (0 for an empty list).
+pub fn sum[N](values: Vec[N]) -> N {
+    let mut total = 0;
+    let mut first = true;
+    for v in values {
+        if first { total = v; first = false; } else { total = total + v; }
+    }
+    total
+}
+
+/// The arithmetic mean of a list of numbers, as a float (nil for an empty list).
+pub fn mean[N](values: Vec[N]) -> float? {
+    if values.len() == 0 {
+        return nil;
+    }
+    let mut total = 0.0;
+    for v in values {
+        total += v as float;
+    }
+    total / values.len() as float
+}
+
+"""##,
+        "std/strings.mal": ##"""
+// std::strings: text helpers beyond the string methods (`len contains starts_with
+// ends_with find split trim to_upper to_lower replace chars bytes parse_int parse_float
+// repeat lines`).
+//
+// Widths and positions here count characters (Unicode scalars), not bytes, so padding
+// lines up for any text. The character classes (`is_digit`, `is_alpha`, ...) are ASCII's.
+
+/// `s` repeated `n` times.
+pub fn repeat(s: string, n: int) -> string {
+    if n < 0 {
+        panic(format("repeat: the count must not be negative, got {}", n));
+    }
+    s.repeat(n)
+}
+
+/// The parts joined with `separator` between them.
+pub fn join(parts: Vec[string], separator: string) -> string {
+    parts.join(separator)
+}
+
+/// The number of characters in `s` (`s.len()` counts bytes).
+pub fn char_count(s: string) -> int {
+    s.chars().len()
+}
+
+/// `s` padded on the left with `fill` (one character) to `width` characters.
+pub fn pad_left(s: string, width: int, fill: string) -> string {
+    let missing = width - char_count(s);
+    if missing <= 0 { s } else { fill.repeat(missing) + s }
+}
+
+/// `s` padded on the right with `fill` to `width` characters.
+pub fn pad_right(s: string, width: int, fill: string) -> string {
+    let missing = width - char_count(s);
+    if missing <= 0 { s } else { s + fill.repeat(missing) }
+}
+
+/// `s` centred in `width` characters with `fill` (an odd extra goes to the right).
+pub fn center(s: string, width: int, fill: string) -> string {
+    let missing = width - char_count(s);
+    if missing <= 0 {
+        return s;
+    }
+    let left = missing / 2;
+    fill.repeat(left) + s + fill.repeat(missing - left)
+}
+
+/// The characters of `s` in reverse order.
+pub fn reverse(s: string) -> string {
+    let mut chars = s.chars();
+    chars.reverse();
+    chars.join("")
+}
+
+/// The number of non-overlapping occurrences of `needle` in `s` (0 for an empty needle).
+pub fn count(s: string, needle: string) -> int {
+    if needle.len() == 0 {
+        return 0;
+    }
+    s.split(needle).len() - 1
+}
+
+/// The character at character position `i`, or nil when `i` is out of range.
+pub fn char_at(s: string, i: int) -> string? {
+    s.chars().get(i)
+}
+
+/// The characters from position `start` (included) to `end` (excluded), clamped to the string.
+pub fn substring(s: string, start: int, end: int) -> string {
+    let chars = s.chars();
+    let lo = max(0, min(start, chars.len()));
+    let hi = max(lo, min(end, chars.len()));
+    chars[lo..hi].join("")
+}
+
+/// `s` with its first character in upper case.
+pub fn capitalize(s: string) -> string {
+    let chars = s.chars();
+    if chars.len() == 0 {
+        return s;
+    }
+    chars[0].to_upper() + chars[1..].join("")
+}
+
+/// `s` without `prefix` at its start, or nil when it does not start with it.
+pub fn strip_prefix(s: string, prefix: string) -> string? {
+    if s.starts_with(prefix) { s[prefix.len()..] } else { nil }
+}
+
+/// `s` without `suffix` at its end, or nil when it does not end with it.
+pub fn strip_suffix(s: string, suffix: string) -> string? {
+    if s.ends_with(suffix) { s[..s.len() - suffix.len()] } else { nil }
+}
+
+/// `s` split at the first `separator`: (before, after), or nil when it is not there.
+pub fn split_once(s: string, separator: string) -> (string, string)? {
+    let at = s.find(separator);
+    if at == nil {
+        return nil;
+    }
+    let i = at.unwrap();
+    (s[..i], s[i + separator.len()..])
+}
+
+/// `s` cut to at most `width` characters, ending with `ellipsis` when it was cut.
+pub fn truncate(s: string, width: int, ellipsis: string) -> string {
+    let chars = s.chars();
+    if chars.len() <= width {
+        return s;
+    }
+    let keep = max(0, width - char_count(ellipsis));
+    chars[..keep].join("") + ellipsis
+}
+
+/// The words of `s`: its parts between runs of whitespace.
+pub fn words(s: string) -> Vec[string] {
+    s.split_whitespace()
+}
+
+/// The byte value of the first character of `s` (its code for ASCII), nil for "".
+pub fn ord(s: string) -> int? {
+    s.bytes().get(0)
+}
+
+const PRINTABLE: string = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+/// The one-character string of ASCII code `code` (printable characters, tab and newline).
+pub fn chr(code: int) -> string {
+    if code == 9 { return "\t"; }
+    if code == 10 { return "\n"; }
+    if code == 13 { return "\r"; }
+    if code < 32 || code > 126 {
+        panic(format("chr: {} is not a printable ASCII code", code));
+    }
+    PRINTABLE[code - 32..code - 31]
+}
+
+// MARK: Character classes (true when `s` is not empty and every character is in the class)
+
+fn all_bytes(s: string, lo: int, hi: int) -> bool {
+    if s.len() == 0 {
+        return false;
+    }
+    for b in s.bytes() {
+        if b < lo || b > hi {
+            return false;
+        }
+    }
+    true
+}
+
+/// ASCII digits `0-9`.
+pub fn is_digit(s: string) -> bool { all_bytes(s, 48, 57) }
+
+/// ASCII letters.
+pub fn is_alpha(s: string) -> bool {
+    if s.len() == 0 {
+        return false;
+    }
+    for b in s.bytes() {
+        if !((b >= 65 && b <= 90) || (b >= 97 && b <= 122)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// ASCII letters and digits.
+pub fn is_alnum(s: string) -> bool {
+    if s.len() == 0 {
+        return false;
+    }
+    for b in s.bytes() {
+        if !((b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Spaces, tabs, newlines and carriage returns.
+pub fn is_space(s: string) -> bool {
+    if s.len() == 0 {
+        return false;
+    }
+    for b in s.bytes() {
+        if b != 32 && b != 9 && b != 10 && b != 13 {
+            return false;
+        }
+    }
+    true
+}
+
+/// ASCII upper-case letters.
+pub fn is_upper(s: string) -> bool { all_bytes(s, 65, 90) }
+
+/// ASCII lower-case letters.
+pub fn is_lower(s: string) -> bool { all_bytes(s, 97, 122) }
+
+/// `x` with exactly `digits` digits after the point: format_float(3.14159, 2) is "3.14".
+pub fn format_float(x: float, digits: int) -> string {
+    if digits < 0 {
+        panic(format("format_float: the number of digits must not be negative, got {}", digits));
+    }
+    format("{:." + digits as string + "}", x)
+}
+
+/// A number with `separator` between groups of three digits: 1234567 -> "1,234,567".
+pub fn group_digits(n: int, separator: string) -> string {
+    let digits = if n < 0 { (n as string)[1..] } else { n as string };
+    let mut out = "";
+    let count = digits.len();
+    for i in 0..count {
+        if i > 0 && (count - i) % 3 == 0 {
+            out = out + separator;
+        }
+        out = out + digits[i..i + 1];
+    }
+    if n < 0 { "-" + out } else { out }
+}
+
+"""##,
+        "std/sync.mal": ##"""
+// std::sync: what legions share besides channels.
+//
+// Legions share nothing but channels, so every type here is built on channels, in
+// Malphas: copying one (into a spawned block, through a channel) copies a handle to the
+// same channel, and every copy sees the same state. Channels are internally synchronized,
+// so these types are correct when legions run in parallel on several OS threads, and a
+// legion waiting here is parked like any legion waiting on a channel: the scheduler sees
+// it, and a wait that can never end is reported as a deadlock with its line.
+//
+// - `Mutex[T]`: a shared cell. The value lives in a channel of capacity 1; taking it out
+//   is locking, putting it back is unlocking.
+// - `WaitGroup`: waits for a number of legions to finish (Go's sync.WaitGroup).
+// - `Semaphore`: at most N holders at once; the permits are the buffered items of a
+//   channel.
+
+pub use builtin::Channel;
+
+// MARK: Mutex
+
+/// A value shared by legions; every operation is atomic.
+pub struct Mutex[T] {
+    cell: chan T,
+}
+
+impl[T] Mutex[T] {
+    /// A mutex holding `value`.
+    pub fn new(value: T) -> Mutex[T] {
+        let cell = Channel::new(1);
+        cell <- value;
+        Mutex { cell: cell }
+    }
+
+    /// A copy of the value.
+    pub fn get(&self) -> T {
+        let value = <-self.cell;
+        self.cell <- value;
+        value
+    }
+
+    /// Replaces the value.
+    pub fn set(&self, value: T) {
+        <-self.cell;
+        self.cell <- value;
+    }
+
+    /// Replaces the value with `f(value)`, atomically, and returns the new value.
+    pub fn update(&self, f: fn(T) -> T) -> T {
+        let value = f(<-self.cell);
+        self.cell <- value;
+        value
+    }
+
+    /// Takes the value out, so nobody else can until `unlock` puts one back: for a
+    /// critical section longer than one `update`.
+    pub fn lock(&self) -> T {
+        <-self.cell
+    }
+
+    /// Puts the value back after `lock`.
+    pub fn unlock(&self, value: T) {
+        select {
+            case self.cell <- value => {},
+            default => panic("Mutex::unlock: the mutex is not locked"),
+        }
+    }
+}
+
+// MARK: WaitGroup
+
+/// Waits for a collection of legions to finish: `add(n)` before spawning them, `done()`
+/// in each when it finishes, `wait()` to block until every one has.
+pub struct WaitGroup {
+    // The counter and the channels of the waiting legions, behind a channel of capacity 1.
+    state: chan (int, Vec[chan bool]),
+}
+
+impl WaitGroup {
+    /// A wait group with a counter of 0.
+    pub fn new() -> WaitGroup {
+        let state = Channel::new(1);
+        state <- (0, []);
+        WaitGroup { state: state }
+    }
+
+    /// Adds `n` (which may be negative) to the counter; when it reaches 0, every waiting
+    /// legion wakes. A negative counter is a panic.
+    pub fn add(&self, n: int) {
+        let (count, waiters) = <-self.state;
+        let updated = count + n;
+        if updated < 0 {
+            self.state <- (count, waiters);
+            panic(format("WaitGroup: the counter went negative ({}): more `done` than `add`", updated));
+        }
+        if updated == 0 {
+            for w in waiters {
+                close(w);
+            }
+            self.state <- (0, []);
+        } else {
+            self.state <- (updated, waiters);
+        }
+    }
+
+    /// One legion finished: `add(-1)`.
+    pub fn done(&self) {
+        self.add(-1);
+    }
+
+    /// Blocks until the counter is 0.
+    pub fn wait(&self) {
+        let (count, waiters) = <-self.state;
+        if count == 0 {
+            self.state <- (count, waiters);
+            return;
+        }
+        let wake = Channel[bool]::new(0);
+        let mut all = waiters;
+        all.push(wake);
+        self.state <- (count, all);
+        <-wake;
+    }
+
+    /// The counter now.
+    pub fn count(&self) -> int {
+        let (count, waiters) = <-self.state;
+        self.state <- (count, waiters);
+        count
+    }
+}
+
+// MARK: Semaphore
+
+/// A counting semaphore: at most `permits` legions hold it at once.
+pub struct Semaphore {
+    // One buffered item per free permit.
+    permits: chan bool,
+}
+
+impl Semaphore {
+    /// A semaphore with `permits` free permits.
+    pub fn new(permits: int) -> Semaphore {
+        if permits <= 0 {
+            panic(format("Semaphore::new: the number of permits must be positive, got {}", permits));
+        }
+        let ch = Channel::new(permits);
+        for _ in 0..permits {
+            ch <- true;
+        }
+        Semaphore { permits: ch }
+    }
+
+    /// Takes a permit, waiting until one is free.
+    pub fn acquire(&self) {
+        <-self.permits;
+    }
+
+    /// Takes a permit if one is free now; true when it did.
+    pub fn try_acquire(&self) -> bool {
+        select {
+            case <-self.permits => true,
+            default => false,
+        }
+    }
+
+    /// Gives a permit back. Releasing more than was acquired is a panic.
+    pub fn release(&self) {
+        select {
+            case self.permits <- true => {},
+            default => panic("Semaphore::release: more releases than acquires"),
+        }
+    }
+
+    /// The number of free permits now.
+    pub fn available(&self) -> int {
+        self.permits.len()
+    }
+
+    /// Runs `f` holding a permit.
+    pub fn with[T](&self, f: fn() -> T) -> T {
+        self.acquire();
+        let value = f();
+        self.release();
+        value
+    }
+}
+
+"""##,
+        "std/testing.mal": ##"""
+// std::testing: assertions for tests (`malphas test` runs every `fn test_*()` of every
+// `*_test.mal` file).
+//
+// A failing assertion panics with a one-line message that shows the values involved (in
+// their debug form: strings quoted) and where the assertion was called from, the
+// caller's `file:line` (the innermost frame outside the standard library):
+//
+//     assert_eq failed: left: 3, right: 4 at math_test.mal:12
+//
+// A panic ends the test (and only the test: the runner reports it and goes on).
+//
+// `use std::testing::*;` brings every assertion into scope; its `assert` and `assert_eq`
+// then take the place of the builtins of the same name.
+
+/// Fails the test with `message` (and the caller's location).
+pub fn fail(message: string) {
+    panic(message + " at " + __caller_location());
+}
+
+fn show[T](x: T) -> string {
+    format("{:?}", x)
+}
+
+/// Fails unless `condition` holds.
+pub fn assert(condition: bool) {
+    if !condition {
+        fail("assertion failed");
+    }
+}
+
+/// Fails with `message` unless `condition` holds.
+pub fn expect(condition: bool, message: string) {
+    if !condition {
+        fail(message);
+    }
+}
+
+/// Fails unless `condition` is true.
+pub fn assert_true(condition: bool) {
+    if condition != true {
+        fail("assert_true failed: got " + show(condition));
+    }
+}
+
+/// Fails unless `condition` is false.
+pub fn assert_false(condition: bool) {
+    if condition != false {
+        fail("assert_false failed: got " + show(condition));
+    }
+}
+
+/// Fails unless `left == right`.
+pub fn assert_eq[T](left: T, right: T) {
+    if left != right {
+        fail(format("assert_eq failed: left: {:?}, right: {:?}", left, right));
+    }
+}
+
+/// Fails if `left == right`.
+pub fn assert_ne[T](left: T, right: T) {
+    if left == right {
+        fail(format("assert_ne failed: both are {:?}", left));
+    }
+}
+
+/// Fails unless the floats `left` and `right` differ by at most `epsilon`.
+pub fn assert_near(left: float, right: float, epsilon: float) {
+    let difference = if left > right { left - right } else { right - left };
+    if !(difference <= epsilon) {
+        fail(format("assert_near failed: left: {:?}, right: {:?}, difference {:?} is more than {:?}",
+                    left, right, difference, epsilon));
+    }
+}
+
+/// Fails unless `left < right`.
+pub fn assert_lt[T](left: T, right: T) {
+    if !(left < right) {
+        fail(format("assert_lt failed: {:?} is not less than {:?}", left, right));
+    }
+}
+
+/// Fails unless `left <= right`.
+pub fn assert_le[T](left: T, right: T) {
+    if !(left <= right) {
+        fail(format("assert_le failed: {:?} is not less than or equal to {:?}", left, right));
+    }
+}
+
+/// Fails unless `left > right`.
+pub fn assert_gt[T](left: T, right: T) {
+    if !(left > right) {
+        fail(format("assert_gt failed: {:?} is not greater than {:?}", left, right));
+    }
+}
+
+/// Fails unless `left >= right`.
+pub fn assert_ge[T](left: T, right: T) {
+    if !(left >= right) {
+        fail(format("assert_ge failed: {:?} is not greater than or equal to {:?}", left, right));
+    }
+}
+
+/// Fails unless `haystack` (a string or a list) contains `needle`.
+pub fn assert_contains[H, N](haystack: H, needle: N) {
+    if !haystack.contains(needle) {
+        fail(format("assert_contains failed: {:?} does not contain {:?}", haystack, needle));
+    }
+}
+
+/// Fails unless `value` is nil.
+pub fn assert_nil[T](value: T) {
+    if value != nil {
+        fail(format("assert_nil failed: got {:?}", value));
+    }
+}
+
+/// Fails if `value` is nil.
+pub fn assert_not_nil[T](value: T) {
+    if value == nil {
+        fail("assert_not_nil failed: got nil");
+    }
+}
+
+"""##,
+        "std/time.mal": ##"""
+// std::time: clocks, durations, measuring, timers.
+//
+// `Instant`s come from a monotonic clock (it never jumps back when the system time is
+// set), so use them to measure; `unix_ms()` is the wall clock, for timestamps.
+
+pub use builtin::{sleep, now_ms};
+
+/// A span of time, with nanosecond precision.
+pub struct Duration {
+    nanos: int,
+}
+
+impl Duration {
+    /// `n` nanoseconds.
+    pub fn from_nanos(n: int) -> Duration { Duration { nanos: n } }
+    /// `n` microseconds.
+    pub fn from_micros(n: int) -> Duration { Duration { nanos: n * 1000 } }
+    /// `n` milliseconds.
+    pub fn from_ms(n: int) -> Duration { Duration { nanos: n * 1000000 } }
+    /// `n` seconds.
+    pub fn from_secs(n: int) -> Duration { Duration { nanos: n * 1000000000 } }
+    /// `s` seconds, as a float (rounded to the nanosecond).
+    pub fn from_secs_f(s: float) -> Duration { Duration { nanos: (s * 1000000000.0) as int } }
+
+    /// The whole nanoseconds.
+    pub fn as_nanos(&self) -> int { self.nanos }
+    /// The whole microseconds.
+    pub fn as_micros(&self) -> int { self.nanos / 1000 }
+    /// The whole milliseconds.
+    pub fn as_ms(&self) -> int { self.nanos / 1000000 }
+    /// The whole seconds.
+    pub fn as_secs(&self) -> int { self.nanos / 1000000000 }
+    /// The seconds, as a float.
+    pub fn as_secs_f(&self) -> float { self.nanos as float / 1000000000.0 }
+
+    /// This duration plus `other`.
+    pub fn plus(&self, other: Duration) -> Duration { Duration { nanos: self.nanos + other.nanos } }
+    /// This duration minus `other`.
+    pub fn minus(&self, other: Duration) -> Duration { Duration { nanos: self.nanos - other.nanos } }
+    /// This duration `n` times.
+    pub fn times(&self, n: int) -> Duration { Duration { nanos: self.nanos * n } }
+
+    /// A readable form in the largest fitting unit: `1.5s`, `250ms`, `12µs`, `80ns`.
+    pub fn to_string(&self) -> string {
+        let n = self.nanos;
+        let size = if n < 0 { -n } else { n };
+        if size >= 1000000000 {
+            return trim_zeros(format("{:.3}", n as float / 1000000000.0)) + "s";
+        }
+        if size >= 1000000 {
+            return trim_zeros(format("{:.3}", n as float / 1000000.0)) + "ms";
+        }
+        if size >= 1000 {
+            return trim_zeros(format("{:.3}", n as float / 1000.0)) + "µs";
+        }
+        format("{}ns", n)
+    }
+}
+
+/// "1.500" -> "1.5", "2.000" -> "2".
+fn trim_zeros(s: string) -> string {
+    let mut out = s;
+    while out.ends_with("0") {
+        out = out[..out.len() - 1];
+    }
+    if out.ends_with(".") {
+        out = out[..out.len() - 1];
+    }
+    out
+}
+
+/// A point in time on the monotonic clock.
+pub struct Instant {
+    nanos: int,
+}
+
+impl Instant {
+    /// The time elapsed since this instant.
+    pub fn elapsed(&self) -> Duration {
+        Duration { nanos: __time_monotonic_ns() - self.nanos }
+    }
+
+    /// The time from `earlier` to this instant.
+    pub fn since(&self, earlier: Instant) -> Duration {
+        Duration { nanos: self.nanos - earlier.nanos }
+    }
+
+    /// This instant moved by `d`.
+    pub fn plus(&self, d: Duration) -> Instant {
+        Instant { nanos: self.nanos + d.nanos }
+    }
+}
+
+/// The current instant on the monotonic clock.
+pub fn now() -> Instant {
+    Instant { nanos: __time_monotonic_ns() }
+}
+
+/// The wall-clock time in milliseconds since 1970-01-01 UTC.
+pub fn unix_ms() -> int {
+    builtin::now_ms()
+}
+
+/// How long `f` takes to run.
+pub fn measure(f: fn()) -> Duration {
+    let start = now();
+    f();
+    start.elapsed()
+}
+
+/// What `f` returns and how long it took.
+pub fn timed[T](f: fn() -> T) -> (T, Duration) {
+    let start = now();
+    let value = f();
+    (value, start.elapsed())
+}
+
+/// Parks the calling legion for `d` (other legions run meanwhile).
+pub fn sleep_for(d: Duration) {
+    builtin::sleep(d.as_ms());
+}
+
+/// A channel that receives `true` once, `ms` milliseconds from now: the timeout case of
+/// a `select` (`case <-time::after(100) => ...`).
+pub fn after(ms: int) -> chan bool {
+    let ch = Channel[bool]::new(1);
+    spawn {
+        builtin::sleep(ms);
+        ch <- true;
+    };
+    ch
+}
+
+/// A channel that receives the tick number (1, 2, ...) every `ms` milliseconds, for as
+/// long as someone receives: the ticking legion waits on an unbuffered send, so it never
+/// keeps a finished program alive.
+pub fn tick(ms: int) -> chan int {
+    let ch = Channel[int]::new(0);
+    spawn {
+        let mut n = 1;
+        loop {
+            builtin::sleep(ms);
+            ch <- n;
+            n += 1;
+        }
+    };
+    ch
 }
 
 """##,
