@@ -79,11 +79,12 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         case .format: return 1...Int.max
         // `min(a, b, ...)` and `max(a, b, ...)`, or one list argument: `min(v)`.
         case .min, .max: return 1...Int.max
-        // `panic()` without a message panics with "explicit panic", as in Rust.
-        case .panic: return 0...1
-        // `assert(c)` or `assert(c, msg)`; `assert_eq(a, b)` or `assert_eq(a, b, msg)`.
-        case .assert: return 1...2
-        case .assertEq: return 2...3
+        // `panic()` without a message panics with "explicit panic", as in Rust. A message
+        // may be followed by arguments, formatted as `println` formats them:
+        // `panic("bad {}", x)`, `assert(c, "bad {}", x)`, `assert_eq(a, b, "bad {}", x)`.
+        case .panic: return 0...Int.max
+        case .assert: return 1...Int.max
+        case .assertEq: return 2...Int.max
         case .len, .toString, .abs, .sqrt, .floor, .ceil, .sleep, .close: return 1...1
         // `exit()` exits with status 0.
         case .exit: return 0...1

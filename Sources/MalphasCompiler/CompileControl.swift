@@ -17,6 +17,25 @@ extension FunctionCompiler {
             return compileCondition(l) + compileCondition(r)
         case .binary(let op, let l, let r) where shortJumps && [.less, .lessEqual, .greater, .greaterEqual].contains(op)
                 && ConstantFolder.fold(e, lookup: foldLookup) == nil:
+            // A constant int on either side uses the K-form (`i < 10`, `0 < x`).
+            if case .int? = ConstantFolder.fold(r, lookup: foldLookup), let k = ConstantFolder.fold(r, lookup: foldLookup) {
+                let a = compileAny(l)
+                let ki = constant(k)
+                if ki <= Instruction.maxOperand {
+                    let kop: Opcode = [.less: .jumpIfNotLessConst, .lessEqual: .jumpIfNotLessEqualConst,
+                                       .greater: .jumpIfNotGreaterConst, .greaterEqual: .jumpIfNotGreaterEqualConst][op]!
+                    return [emit(kop, a: a, b: ki)]
+                }
+            }
+            if case .int? = ConstantFolder.fold(l, lookup: foldLookup), let k = ConstantFolder.fold(l, lookup: foldLookup) {
+                let b = compileAny(r)
+                let ki = constant(k)
+                if ki <= Instruction.maxOperand {
+                    let kop: Opcode = [.less: .jumpIfNotGreaterConst, .lessEqual: .jumpIfNotGreaterEqualConst,
+                                       .greater: .jumpIfNotLessConst, .greaterEqual: .jumpIfNotLessEqualConst][op]!
+                    return [emit(kop, a: b, b: ki)]
+                }
+            }
             let a = compileAny(l)
             let b = compileAny(r)
             switch op {
@@ -218,9 +237,7 @@ extension FunctionCompiler {
             loops[loops.count - 1].continueJumps.append(emitJump())
         case .returnValue(let value):
             if let value {
-                let r = allocate()
-                compile(value, into: r)
-                emit(.returnValue, a: r)
+                emit(.returnValue, a: compileAny(value))
             } else {
                 emit(.returnUnit)
             }

@@ -290,6 +290,16 @@ extension FunctionCompiler {
 
     // MARK: Calls
 
+    /// The base register of a call (callee slot; arguments follow): the target itself when
+    /// it is the topmost allocated register, so the result needs no move.
+    func callBase(target: Int, arguments: Int) -> Int {
+        if target + 1 == freeRegister {
+            _ = allocate(arguments)
+            return target
+        }
+        return allocate(1 + arguments)
+    }
+
     func compileCall(_ callee: Expr, args: [Expr], span: Span, into target: Int) {
         let resolution: Resolution? = {
             if case .path = callee.kind { return resolver.resolutions[callee.span] }
@@ -297,7 +307,7 @@ extension FunctionCompiler {
         }()
         switch resolution {
         case .function(let f)?:
-            let base = allocate(1 + args.count)
+            let base = callBase(target: target, arguments: args.count)
             for (i, a) in args.enumerated() { compile(a, into: base + 1 + i) }
             setLine(span)
             emit(.callFunction, a: base, b: args.count, c: f)
@@ -307,7 +317,7 @@ extension FunctionCompiler {
             for (i, a) in args.enumerated() { compile(a, into: base + i) }
             emit(.newVariant, a: target, b: base, c: v)
         case .builtin(let f)?:
-            let base = allocate(1 + args.count)
+            let base = callBase(target: target, arguments: args.count)
             for (i, a) in args.enumerated() { compile(a, into: base + 1 + i) }
             setLine(span)
             emit(.callBuiltin, a: base, b: args.count, c: BuiltinFunction.allCases.firstIndex(of: f)!)
@@ -330,6 +340,8 @@ extension FunctionCompiler {
         case .structType?:
             error("a struct is not a function", at: callee.span, help: "build it with a struct literal: `Name { field: value }`")
         default:
+            // Not `callBase`: the callee is stored before the arguments are evaluated, and
+            // the target may be a variable they read (`x = f(x)`).
             let base = allocate(1 + args.count)
             compile(callee, into: base)
             for (i, a) in args.enumerated() { compile(a, into: base + 1 + i) }
@@ -350,8 +362,13 @@ extension FunctionCompiler {
         var place = mayMutate ? mutablePlace(receiver) : nil
         // The place's temporaries (index values, taken containers) go below the call's
         // registers: the callee's frame starts at the receiver.
-        if place != nil && !place!.steps.isEmpty { openContainer(&place!) }
-        let base = allocate(2 + args.count)
+        let base: Int
+        if place != nil && !place!.steps.isEmpty {
+            openContainer(&place!)
+            base = allocate(2 + args.count)
+        } else {
+            base = callBase(target: target, arguments: 1 + args.count)
+        }
         if let place {
             takePlace(place, into: base + 1)
         } else {

@@ -167,7 +167,7 @@ final class FunctionCompiler {
         let word = code[index]
         let op = Instruction.opcode(word)
         switch op {
-        case .jumpIfNotLess, .jumpIfNotLessEqual:
+        case _ where op.hasShortJump:
             if !Instruction.shortJumpRange.contains(offset) { shortJumpOverflow = true; return }
             code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset)
         default:
@@ -232,12 +232,32 @@ final class FunctionCompiler {
         for p in params where p.needsCell {
             emit(.newCell, a: p.register, b: p.register)
         }
-        let result = allocate()
-        compile(body, into: result)
-        emit(.returnValue, a: result)
+        // The body's value is returned from wherever it is (a local's own register, say).
+        if case .block(let block) = body.kind {
+            for s in block.statements { compileStatement(s) }
+            if let tail = block.tail {
+                emit(.returnValue, a: compileAny(tail))
+            } else {
+                emit(.returnUnit)
+            }
+        } else {
+            emit(.returnValue, a: compileAny(body))
+        }
     }
 
     func compileEntry(constants: [ConstItem], mainIndex: Int?) {
+        compileConstants(constants)
+        let r = allocate()
+        if let mainIndex {
+            emit(.callFunction, a: r, b: 0, c: mainIndex)
+            emit(.returnValue, a: r)
+        } else {
+            emit(.returnUnit)
+        }
+    }
+
+    /// Evaluates the constants that did not fold into their global slots.
+    func compileConstants(_ constants: [ConstItem]) {
         for c in constants where c.folded == nil {
             let mark = freeRegister
             let r = allocate()
@@ -245,13 +265,6 @@ final class FunctionCompiler {
             compile(c.decl.value, into: r)
             emit(.setGlobal, a: r, bx: c.slot)
             free(to: mark)
-        }
-        let r = allocate()
-        if let mainIndex {
-            emit(.callFunction, a: r, b: 0, c: mainIndex)
-            emit(.returnValue, a: r)
-        } else {
-            emit(.returnUnit)
         }
     }
 
@@ -344,6 +357,10 @@ final class FunctionCompiler {
             patch(ok)
         }
         finishBindings(bindings)
+        // REPL top-level bindings are globals: store what the pattern bound.
+        for b in bindings {
+            if case .global(let slot)? = resolver.resolutions[b.span] { emit(.setGlobal, a: b.register, bx: slot) }
+        }
         // Keep the bindings' registers; free only the value temporary and above.
         free(to: max(mark + bindings.count, v))
     }
@@ -394,9 +411,7 @@ public enum BytecodeCompiler {
                 global.program.namedEntries.append((f.name.name, entry, sources.line(of: f.name.span)))
             }
         }
-        for name in ["map", "filter"] {
-            if let f = global.functions["__prelude_" + name] { global.program.preludeFunctions[name] = f.index }
-        }
+        global.notePreludeFunctions()
         if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }
         return .success(global.program)
     }
@@ -410,5 +425,63 @@ extension ProgramCompiler {
         for item in resolver.functionItems where !nested.contains(item.index) {
             compileFunction(item)
         }
+    }
+}
+
+/// A REPL session's compiler: items and top-level `let` bindings persist from one input
+/// to the next (their global scope is kept), so each input sees what earlier ones declared.
+/// Redefining a function in a later input replaces it for the inputs that follow.
+public final class CompilerSession {
+    public let global: GlobalScope
+    public let options: CompileOptions
+
+    public init(sources: SourceMap, options: CompileOptions = CompileOptions()) {
+        global = GlobalScope(sources: sources)
+        self.options = options
+    }
+
+    /// What compiling one input added to the session's program.
+    public struct Input {
+        /// The function that runs the input's statements and returns its tail's value.
+        public var entry: Int
+        /// The first function, struct and enum this input added (the VM loads from there).
+        public var firstFunction: Int
+        public var firstStruct: Int
+        public var firstEnum: Int
+        /// True when the input ends with an expression whose value the REPL should show.
+        public var hasValue: Bool
+    }
+
+    /// Compiles one REPL input: items, then statements. On failure the session is left as
+    /// it was before the input.
+    public func compile(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Result<Input, CompileFailure> {
+        let snapshot = global.snapshot()
+        let result = compileInput(items: items, statements: statements, tail: tail, file: file)
+        if case .failure = result { global.restore(snapshot) }
+        return result
+    }
+
+    private func compileInput(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Result<Input, CompileFailure> {
+        let program = global.program
+        let firstFunction = program.functions.count
+        let firstStruct = program.structs.count
+        let firstEnum = program.enums.count
+        let resolver = Resolver(global: global, isSession: true)
+        resolver.declare(items)
+        resolver.resolveBodies()
+        resolver.resolveSessionStatements(statements, tail: tail)
+        if !resolver.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: resolver.diagnostics)) }
+        let compiler = ProgramCompiler(resolver: resolver, options: options)
+        compiler.compileItems()
+        let proto = FunctionProto(name: "<repl>", file: file, arity: 0, hasReceiver: false, line: 1)
+        let entry = global.newFunction(proto)
+        compiler.compileWithFallback(proto) { fc in
+            fc.compileConstants(resolver.constItems)
+            fc.compileSessionStatements(statements, tail: tail)
+        }
+        if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }
+        global.notePreludeFunctions()
+        return .success(Input(entry: entry, firstFunction: firstFunction, firstStruct: firstStruct,
+                              firstEnum: firstEnum, hasValue: tail != nil))
     }
 }

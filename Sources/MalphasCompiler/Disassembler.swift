@@ -27,7 +27,7 @@ public enum Disassembler {
             case .a: operands = "\(Instruction.a(word))"
             case .ab: operands = "\(Instruction.a(word)) \(Instruction.b(word))"
             case .abc:
-                let c = (op == .jumpIfNotLess || op == .jumpIfNotLessEqual) ? Instruction.sC(word) : Instruction.c(word)
+                let c = op.hasShortJump ? Instruction.sC(word) : Instruction.c(word)
                 operands = "\(Instruction.a(word)) \(Instruction.b(word)) \(c)"
             case .abx: operands = "\(Instruction.a(word)) \(Instruction.bx(word))"
             case .asbx: operands = "\(Instruction.a(word)) \(Instruction.sBx(word))"
@@ -78,6 +78,8 @@ public enum Disassembler {
             return "to \(pc + 1 + Instruction.sBx(w))"
         case .jumpIfNotLess, .jumpIfNotLessEqual:
             return "to \(pc + 1 + Instruction.sC(w))"
+        case .jumpIfNotLessConst, .jumpIfNotLessEqualConst, .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst:
+            return "\(constant(Instruction.b(w)) ?? "?"), to \(pc + 1 + Instruction.sC(w))"
         default: return nil
         }
     }

@@ -82,6 +82,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case jumpIfTrue
     case jumpIfNotLess
     case jumpIfNotLessEqual
+    case jumpIfNotLessConst
+    case jumpIfNotLessEqualConst
+    case jumpIfNotGreaterConst
+    case jumpIfNotGreaterEqualConst
     case loopBack
     case safePoint
 
@@ -142,6 +146,15 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     /// What the instruction does to registers, in one line (docs/BYTECODE.md repeats it).
     public var summary: String { Opcode.table[Int(rawValue)].summary }
 
+    /// True for the compare-and-jump instructions whose offset is the signed C operand.
+    public var hasShortJump: Bool {
+        switch self {
+        case .jumpIfNotLess, .jumpIfNotLessEqual, .jumpIfNotLessConst, .jumpIfNotLessEqualConst,
+             .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst: return true
+        default: return false
+        }
+    }
+
     /// The name the disassembler prints.
     public var mnemonic: String { String(describing: self) }
 
@@ -197,6 +210,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .jumpIfTrue: return (.asbx, "if R[A] then pc += sBx (R[A] must be a bool)")
         case .jumpIfNotLess: return (.abc, "if !(R[A] < R[B]) then pc += sC (C read as signed)")
         case .jumpIfNotLessEqual: return (.abc, "if !(R[A] <= R[B]) then pc += sC (C read as signed)")
+        case .jumpIfNotLessConst: return (.abc, "if !(R[A] < K[B]) then pc += sC")
+        case .jumpIfNotLessEqualConst: return (.abc, "if !(R[A] <= K[B]) then pc += sC")
+        case .jumpIfNotGreaterConst: return (.abc, "if !(R[A] > K[B]) then pc += sC")
+        case .jumpIfNotGreaterEqualConst: return (.abc, "if !(R[A] >= K[B]) then pc += sC")
         case .loopBack: return (.sbx, "safe point, then pc += sBx (a loop's back edge)")
         case .safePoint: return (.none, "safe point: yield to the scheduler if the preempt flag is set")
         case .call: return (.ab, "R[A] := R[A](R[A+1], ..., R[A+B])")

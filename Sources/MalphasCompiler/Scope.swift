@@ -110,6 +110,59 @@ public final class GlobalScope {
         program = CompiledProgram(sources: sources)
     }
 
+    /// Everything a compilation may change, so a REPL input that fails to compile leaves
+    /// the session as it was.
+    struct Snapshot {
+        var functions: [String: FunctionItem]
+        var structs: [String: (decl: StructDecl, index: Int, span: Span)]
+        var enums: [String: (decl: EnumDecl, index: Int, span: Span)]
+        var traits: [String: TraitDecl]
+        var typeAliases: [String: TypeAliasDecl]
+        var consts: [String: ConstItem]
+        var variables: [String: (slot: Int, isMutable: Bool)]
+        var variantsByName: [String: [Int]]
+        var methods: [TypeKey: [String: Int]]
+        var mutatingMethodNames: Set<String>
+        var methodNames: Set<String>
+        var traitDefaults: [String: [String: Int]]
+        var globalCount: Int
+        var programFunctions: Int
+        var programStructs: [StructInfo]
+        var programEnums: [EnumInfo]
+        var programVariants: Int
+        var builtinTypeMethods: [BuiltinTypeKind: [String: Int]]
+        var globalNames: Int
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(functions: functions, structs: structs, enums: enums, traits: traits, typeAliases: typeAliases,
+                 consts: consts, variables: variables, variantsByName: variantsByName, methods: methods,
+                 mutatingMethodNames: mutatingMethodNames, methodNames: methodNames, traitDefaults: traitDefaults,
+                 globalCount: globalCount, programFunctions: program.functions.count, programStructs: program.structs,
+                 programEnums: program.enums, programVariants: program.variants.count,
+                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count)
+    }
+
+    func restore(_ s: Snapshot) {
+        functions = s.functions; structs = s.structs; enums = s.enums; traits = s.traits
+        typeAliases = s.typeAliases; consts = s.consts; variables = s.variables; variantsByName = s.variantsByName
+        methods = s.methods; mutatingMethodNames = s.mutatingMethodNames; methodNames = s.methodNames
+        traitDefaults = s.traitDefaults; globalCount = s.globalCount
+        program.functions.removeSubrange(s.programFunctions...)
+        program.structs = s.programStructs
+        program.enums = s.programEnums
+        program.variants.removeSubrange(s.programVariants...)
+        program.builtinTypeMethods = s.builtinTypeMethods
+        program.globalNames.removeSubrange(s.globalNames...)
+    }
+
+    /// Records the prelude's `map` and `filter` functions for the VM.
+    func notePreludeFunctions() {
+        for name in ["map", "filter"] {
+            if let f = functions["__prelude_" + name] { program.preludeFunctions[name] = f.index }
+        }
+    }
+
     func newGlobalSlot(_ name: String) -> Int {
         program.globalNames.append(name)
         globalCount += 1

@@ -19,6 +19,8 @@ public struct Lexer {
     public private(set) var endedInsideString = false
     /// The input ended inside a block comment (the REPL then asks for more).
     public private(set) var endedInsideComment = false
+    /// Where the unterminated string or comment the input ended in began.
+    private(set) var unterminatedStart: Int?
 
     /// The reserved words, for REPL completion.
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue) + ["null", "legion"]
@@ -279,6 +281,7 @@ public struct Lexer {
                 report("unterminated string literal", start, bytes.count,
                        help: "add a closing `\"`")
                 endedInsideString = true
+                unterminatedStart = start
                 break
             }
             let b = bytes[position]
@@ -418,6 +421,7 @@ public struct Lexer {
             }
         }
         endedInsideComment = true
+        unterminatedStart = start
         report("unterminated block comment", start, start + 2,
                help: "close it with `*/` (block comments nest, so each `/*` needs its own `*/`)")
     }

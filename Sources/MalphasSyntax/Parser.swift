@@ -5,7 +5,8 @@
 /// of any length costs no native stack. Everything that does recurse (parentheses,
 /// blocks, types, patterns, prefix operators, nested items) goes through `enterNesting`,
 /// which stops at `Parser.nestingLimit` levels with a "nesting too deep" error: the
-/// parser's native stack depth is bounded by that counter whatever the input.
+/// parser's native stack depth is bounded by that counter whatever the input. (Chains
+/// still make deep trees; `ASTRelease` frees those without recursion.)
 ///
 /// Errors are recorded and the parser resynchronises (to `;`, `}`, or the next item
 /// keyword) so one run reports several errors. Every loop either consumes a token or
@@ -26,8 +27,11 @@ public struct ParseResult: Sendable {
 
 /// Entry points of the front end.
 public enum Parser {
-    /// How many expressions, blocks, types and patterns may nest inside one another.
-    /// Chosen so the deepest recursion fits comfortably in a 512 KiB stack in a debug build.
+    /// How deeply expressions, blocks, types and patterns may nest inside one another,
+    /// in units: most constructs cost 1, a block 2, an item nested in a block or a module
+    /// 4 (see `DescentParser.enterNesting`). At the limit the parser's native stack stays
+    /// under about 350 KiB in a debug build (much less optimised), so it parses any input
+    /// on a 512 KiB stack. Real programs stay far below it.
     public static let nestingLimit = 256
     /// Parsing stops after this many errors; later ones are mostly consequences.
     public static let errorLimit = 50
@@ -55,12 +59,17 @@ final class DescentParser {
     let file: SourceFileID
     let bytes: [UInt8]
     let tokens: [Token]
+    /// `tokens[i].kind` without payloads, for cheap tests.
+    let tags: [TokenTag]
     /// Index of the current token; `tokens` always ends with `eof`, where it stays.
     var index = 0
     /// End offset of the last consumed token: the end of the node being built.
     var previousEnd = 0
 
     let lexerDiagnostics: [Diagnostic]
+    /// Set when the input ends in an unterminated string or comment: the parser's errors
+    /// from there on (a missing `;`, an unclosed `}`) are consequences, and dropped.
+    let unterminatedStart: Int?
     var diagnostics: [Diagnostic] = []
     /// The token index of the last "expected ..." error. A second error at the same
     /// token is nearly always a consequence of the first, so it is dropped.
@@ -78,12 +87,20 @@ final class DescentParser {
     init(file: SourceFileID, bytes: [UInt8]) {
         self.file = file
         self.bytes = bytes
-        (tokens, lexerDiagnostics) = Lexer.tokenize(file: file, bytes: bytes)
+        var lexer = Lexer(file: file, bytes: bytes)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(bytes.count / 3 + 1)
+        repeat { tokens.append(lexer.next()) } while tokens[tokens.count - 1].kind != .eof
+        self.tokens = tokens
+        lexerDiagnostics = lexer.diagnostics
+        unterminatedStart = lexer.unterminatedStart
+        tags = tokens.map { TokenTag($0.kind) }
     }
 
     /// Lexer and parser errors in source order, at most `Parser.errorLimit` of them.
     func allDiagnostics() -> [Diagnostic] {
-        let merged = (lexerDiagnostics + diagnostics).enumerated().sorted {
+        let cutoff = unterminatedStart ?? Int.max
+        let merged = (lexerDiagnostics + diagnostics.filter { $0.span.start < cutoff }).enumerated().sorted {
             ($0.element.span.start, $0.offset) < ($1.element.span.start, $1.offset)
         }.map(\.element)
         return Array(merged.prefix(Parser.errorLimit))
@@ -92,42 +109,60 @@ final class DescentParser {
     // MARK: - Token cursor
 
     var current: Token { tokens[index] }
+    /// The current token's kind with its payload; `tag` for tests without one.
     var kind: TokenKind { tokens[index].kind }
-    var atEnd: Bool { kind == .eof }
+    var tag: TokenTag { tags[index] }
+    var atEnd: Bool { tags[index] == .eof }
 
-    func peek(_ offset: Int) -> TokenKind {
-        tokens[min(index + offset, tokens.count - 1)].kind
+    func peek(_ offset: Int) -> TokenTag {
+        tags[min(index + offset, tags.count - 1)]
     }
 
-    @discardableResult
-    func advance() -> Token {
-        let token = tokens[index]
+    /// Where the current token starts and its span. (Small results on purpose: see
+    /// "Blocks and statements" below on stack use.)
+    var currentStart: Int { tokens[index].span.start }
+    var currentSpan: Span { tokens[index].span }
+
+    /// Moves to the next token (staying on `eof`).
+    func advance() {
         if index < tokens.count - 1 {
+            previousEnd = tokens[index].span.end
             index += 1
-            previousEnd = token.span.end
         }
+    }
+
+    /// Moves to the next token and returns the one moved past.
+    func take() -> Token {
+        let token = tokens[index]
+        advance()
         return token
     }
 
-    func at(_ k: TokenKind) -> Bool { kind == k }
-    func at(_ k: Keyword) -> Bool { kind == .keyword(k) }
+    func takeSpan() -> Span {
+        let span = tokens[index].span
+        advance()
+        return span
+    }
+
+    func at(_ t: TokenTag) -> Bool { tags[index] == t }
 
     @discardableResult
-    func eat(_ k: TokenKind) -> Bool {
-        if kind == k { advance(); return true }
+    func eat(_ t: TokenTag) -> Bool {
+        if tags[index] == t { advance(); return true }
         return false
     }
 
+    /// Consumes `t` or reports "expected `t` <context>, found ...".
     @discardableResult
-    func eat(_ k: Keyword) -> Bool { eat(.keyword(k)) }
-
-    /// Consumes `k` or reports "expected `k` <context>, found ...".
-    @discardableResult
-    func expect(_ k: TokenKind, _ context: String = "", help: String? = nil) -> Bool {
-        if eat(k) { return true }
-        let what = context.isEmpty ? "" : " \(context)"
-        errorAtCurrent("expected `\(k.spelling)`\(what), found \(describeCurrent())", help: help)
+    func expect(_ t: TokenTag, _ context: String = "", help: String? = nil) -> Bool {
+        if eat(t) { return true }
+        reportExpected(t, context, help: help)
         return false
+    }
+
+    private func reportExpected(_ t: TokenTag, _ context: String, help: String?) {
+        let what = context.isEmpty ? "" : " \(context)"
+        errorAtCurrent("expected `\(t.spelling)`\(what), found \(describeCurrent())", help: help)
     }
 
     var identifierName: String? {
@@ -139,11 +174,11 @@ final class DescentParser {
     /// so the caller can carry on building its node.
     func expectIdentifier(_ what: String) -> Ident {
         if let name = identifierName {
-            let token = advance()
+            let token = take()
             return Ident(name, token.span)
         }
         errorAtCurrent("expected \(what), found \(describeCurrent())")
-        return Ident("_", Span(file: file, start: current.span.start, end: current.span.start))
+        return Ident("_", Span(file: file, start: currentStart, end: currentStart))
     }
 
     /// A span from `start` to the end of the last consumed token.
@@ -163,7 +198,7 @@ final class DescentParser {
     /// "`x`" for a token as written, or "end of file".
     func describeCurrent() -> String {
         if atEnd { return "end of file" }
-        var written = text(current.span)
+        var written = text(currentSpan)
         if written.count > 24 { written = String(written.prefix(21)) + "..." }
         return "`\(written)`"
     }
@@ -172,7 +207,7 @@ final class DescentParser {
 
     /// Records an error about the current token (at most one per token).
     func errorAtCurrent(_ message: String, help: String? = nil) {
-        error(message, at: current.span, help: help)
+        error(message, at: currentSpan, help: help)
     }
 
     /// Records an error, unless one was already recorded at the current token.
@@ -197,22 +232,34 @@ final class DescentParser {
 
     // MARK: - Nesting
 
-    /// Enters one level of nesting, or reports "nesting too deep", skips the construct
+    /// Enters `cost` levels of nesting, or reports "nesting too deep", skips the construct
     /// that would go deeper, and returns false. Every recursive path of the parser passes
-    /// through here; callers pair a true result with `leaveNesting()`.
-    func enterNesting() -> Bool {
-        if depth >= Parser.nestingLimit {
-            report("nesting too deep", at: current.span,
-                   help: "expressions, blocks, types and patterns may nest at most \(Parser.nestingLimit) levels; move inner parts into variables or functions")
-            lastErrorIndex = index
-            skipNestedConstruct()
+    /// through here; callers pair a true result with `leaveNesting(cost:)`.
+    ///
+    /// The cost of a construct is in proportion to the native stack one level of it uses
+    /// (measured in a debug build, where frames are largest): most constructs cost 1, a
+    /// block 2, a nested function or module `itemNestingCost`. So `nestingLimit` bounds
+    /// the parser's native stack, whatever it parses.
+    func enterNesting(cost: Int = 1) -> Bool {
+        if depth + cost > Parser.nestingLimit {
+            reportTooDeep()
             return false
         }
-        depth += 1
+        depth += cost
         return true
     }
 
-    func leaveNesting() { depth -= 1 }
+    func leaveNesting(cost: Int = 1) { depth -= cost }
+
+    static let blockNestingCost = 2
+    static let itemNestingCost = 4
+
+    private func reportTooDeep() {
+        report("nesting too deep", at: currentSpan,
+               help: "expressions, blocks, types and patterns may nest at most \(Parser.nestingLimit) levels; move inner parts into variables or functions")
+        lastErrorIndex = index
+        skipNestedConstruct()
+    }
 
     /// Skips from the current token to the end of the construct that starts here: up to
     /// an unmatched closing delimiter, or a `;` or `,` outside any delimiter. Iterative,
@@ -220,7 +267,7 @@ final class DescentParser {
     func skipNestedConstruct() {
         var open = 0
         while !atEnd {
-            switch kind {
+            switch tag {
             case .leftParen, .leftBracket, .leftBrace: open += 1
             case .rightParen, .rightBracket, .rightBrace:
                 if open == 0 { return }
@@ -240,7 +287,7 @@ final class DescentParser {
     func recoverToStatementEnd() {
         var open = 0
         while !atEnd {
-            switch kind {
+            switch tag {
             case .leftParen, .leftBracket, .leftBrace: open += 1
             case .rightParen, .rightBracket:
                 if open > 0 { open -= 1 }
@@ -249,7 +296,7 @@ final class DescentParser {
                 open -= 1
             case .semicolon:
                 if open == 0 { advance(); return }
-            case .keyword(let k) where open == 0 && DescentParser.statementKeywords.contains(k):
+            case let t where open == 0 && DescentParser.statementKeywords.contains(t):
                 return
             default: break
             }
@@ -261,14 +308,14 @@ final class DescentParser {
     func recoverToItem() {
         var open = 0
         while !atEnd {
-            switch kind {
+            switch tag {
             case .leftParen, .leftBracket, .leftBrace: open += 1
             case .rightParen, .rightBracket:
                 if open > 0 { open -= 1 }
             case .rightBrace:
                 if open == 0 { return }
                 open -= 1
-            case .keyword(let k) where open == 0 && DescentParser.itemKeywords.contains(k):
+            case let t where open == 0 && DescentParser.itemKeywords.contains(t):
                 return
             default: break
             }
@@ -276,15 +323,17 @@ final class DescentParser {
         }
     }
 
-    static let itemKeywords: Set<Keyword> = [.fn, .struct, .enum, .impl, .trait, .const, .type, .mod, .use, .pub]
-    static let statementKeywords: Set<Keyword> = itemKeywords.union([.let])
+    static let itemKeywords: Set<TokenTag> = [.fn, .struct, .enum, .impl, .trait, .const, .type, .mod, .use, .pub]
+    static let statementKeywords: Set<TokenTag> = itemKeywords.union([.let])
 
-    /// Runs `body` with struct literals allowed or not, restoring the previous setting.
-    func withStructLiterals<T>(_ allowed: Bool, _ body: () -> T) -> T {
+    /// A full expression with struct literals allowed or not (`if`, `while` and `match`
+    /// heads disallow them; delimiters allow them again).
+    func parseExpression(structLiterals allowed: Bool) -> Expr {
         let saved = structLiteralsAllowed
         structLiteralsAllowed = allowed
-        defer { structLiteralsAllowed = saved }
-        return body()
+        let expr = parseExpression()
+        structLiteralsAllowed = saved
+        return expr
     }
 
     // MARK: - Files and REPL inputs
@@ -296,7 +345,7 @@ final class DescentParser {
 
     /// `package name;` may open any file; it is accepted and has no effect.
     func skipPackageClause() {
-        guard identifierName == "package", case .identifier = peek(1) else { return }
+        guard identifierName == "package", peek(1) == .identifier else { return }
         advance()
         advance()
         expect(.semicolon, "after the package name")
@@ -304,158 +353,194 @@ final class DescentParser {
 
     func parseReplInput() -> (items: [Item], statements: [Stmt], tail: Expr?) {
         skipPackageClause()
-        var items: [Item] = []
         var statements: [Stmt] = []
         var tail: Expr?
         while !atEnd {
             let before = index
-            if let pendingTail = tail {
+            if let earlier = tail {
                 // A tail followed by more input was a statement after all.
-                statements.append(Stmt(.expression(pendingTail, hasSemicolon: false), pendingTail.span))
+                statements.append(Stmt(.expression(earlier, hasSemicolon: false), earlier.span))
                 tail = nil
             }
-            switch parseStatement(tailAllowedAtEnd: true) {
-            case .statement(let stmt):
-                if case .item(let item) = stmt.kind { items.append(item) } else { statements.append(stmt) }
-            case .tail(let expr): tail = expr
-            case .empty: break
-            }
+            parseStatement(into: &statements, tail: &tail, tailAllowedAtEnd: true)
             if index == before { advance() }
+        }
+        var items: [Item] = []
+        statements.removeAll { stmt in
+            guard case .item(let item) = stmt.kind else { return false }
+            items.append(item)
+            return true
         }
         return (items, statements, tail)
     }
 
     // MARK: - Blocks and statements
+    //
+    // Blocks and statements are on the parser's recursive paths (a block holds statements
+    // that hold blocks), so these functions are kept small and build the large `Stmt`
+    // and `Item` values in separate functions: in a debug build every temporary gets its
+    // own stack slot, and the stack cost of one nesting level is the sum of the frames
+    // on the path.
 
     /// `{ statements tail? }`. The current token must be `{`.
     func parseBlock() -> Block {
-        let start = current.span.start
-        guard enterNesting() else { return Block(statements: [], tail: nil, span: span(from: start)) }
-        defer { leaveNesting() }
-        let open = current.span
-        expect(.leftBrace)
-        return withStructLiterals(true) {
-            var statements: [Stmt] = []
-            var tail: Expr?
-            while !at(.rightBrace) && !atEnd {
-                let before = index
-                switch parseStatement(tailAllowedAtEnd: false) {
-                case .statement(let stmt): statements.append(stmt)
-                case .tail(let expr): tail = expr
-                case .empty: break
-                }
-                if index == before { advance() }
-            }
-            if !eat(.rightBrace) {
-                error("unclosed delimiter: expected `}` to close this block", at: open,
-                      help: "add `}` where the block ends")
-            }
-            return Block(statements: statements, tail: tail, span: span(from: start))
+        let start = currentStart
+        guard enterNesting(cost: DescentParser.blockNestingCost) else { return emptyBlock(at: start) }
+        let saved = structLiteralsAllowed
+        structLiteralsAllowed = true
+        let open = currentSpan
+        advance()
+        var statements: [Stmt] = []
+        var tail: Expr?
+        while !at(.rightBrace) && !atEnd {
+            let before = index
+            parseStatement(into: &statements, tail: &tail, tailAllowedAtEnd: false)
+            if index == before { advance() }
         }
+        closeBlock(opened: open)
+        structLiteralsAllowed = saved
+        leaveNesting(cost: DescentParser.blockNestingCost)
+        return Block(statements: statements, tail: tail, span: span(from: start))
     }
 
-    enum StatementOutcome {
-        case statement(Stmt)
-        /// The block's final expression without `;`.
-        case tail(Expr)
-        case empty
+    func emptyBlock(at start: Int) -> Block {
+        Block(statements: [], tail: nil, span: span(from: start))
     }
 
-    /// One statement. `tailAllowedAtEnd` makes an expression without `;` at the end of
-    /// the input a tail (REPL inputs); in blocks only one followed by `}` is.
-    func parseStatement(tailAllowedAtEnd: Bool) -> StatementOutcome {
-        let start = current.span.start
-        let errorsBefore = errorCount
-        switch kind {
-        case .semicolon:
+    private func closeBlock(opened open: Span) {
+        if eat(.rightBrace) { return }
+        error("unclosed delimiter: expected `}` to close this block", at: open,
+              help: "add `}` where the block ends")
+    }
+
+    /// One statement, appended to `statements`, or the block's tail (an expression
+    /// without `;` followed by `}`, or by the end of a REPL input).
+    func parseStatement(into statements: inout [Stmt], tail: inout Expr?, tailAllowedAtEnd: Bool) {
+        if at(.semicolon) {
             advance()
-            return .empty
-        case .keyword(.let):
-            let stmt = parseLet()
-            if errorCount > errorsBefore && !atStatementBoundary { recoverToStatementEnd() }
-            return .statement(stmt)
-        default:
-            if startsItem {
-                guard let item = parseItem() else {
-                    recoverToItem()
-                    return .empty
-                }
-                return .statement(Stmt(.item(item), item.span))
-            }
+        } else if at(.let) {
+            parseLet(into: &statements, semicolonOptionalAtEnd: tailAllowedAtEnd)
+        } else if startsItem {
+            parseItemStatement(into: &statements)
+        } else {
+            parseExpressionStatement(into: &statements, tail: &tail, tailAllowedAtEnd: tailAllowedAtEnd)
         }
+    }
 
-        let expr: Expr
+    private func parseItemStatement(into statements: inout [Stmt]) {
+        guard enterNesting(cost: DescentParser.itemNestingCost) else { return }
+        var items: [Item] = []
+        if !parseItem(into: &items) { recoverToItem() }
+        appendItemStatements(items, into: &statements)
+        leaveNesting(cost: DescentParser.itemNestingCost)
+    }
+
+    private func appendItemStatements(_ items: [Item], into statements: inout [Stmt]) {
+        for item in items { statements.append(Stmt(.item(item), item.span)) }
+    }
+
+    private func parseExpressionStatement(into statements: inout [Stmt], tail: inout Expr?, tailAllowedAtEnd: Bool) {
+        let start = currentStart
+        let errorsBefore = errorCount
+        var expr: Expr
         if startsBlockLikeExpression {
-            var blockLike = parsePrimary()
-            if at(.dot) || at(.question) {
+            expr = parsePrimary()
+            if at(.dot) {
                 // `if c { a } else { b }.len()` continues as an ordinary expression.
-                pendingOperand = blockLike
-                blockLike = parseExpression()
+                pendingOperand = expr
+                expr = parseExpression()
             } else {
-                if eat(.semicolon) {
-                    return .statement(Stmt(.expression(blockLike, hasSemicolon: true), span(from: start)))
-                }
-                if at(.rightBrace) || (tailAllowedAtEnd && atEnd) { return .tail(blockLike) }
-                return .statement(Stmt(.expression(blockLike, hasSemicolon: false), span(from: start)))
+                finishBlockLikeStatement(expr, start: start, into: &statements, tail: &tail, tailAllowedAtEnd: tailAllowedAtEnd)
+                return
             }
-            expr = blockLike
         } else {
             expr = parseExpression()
         }
+        finishExpressionStatement(expr, start: start, errorsBefore: errorsBefore,
+                                  into: &statements, tail: &tail, tailAllowedAtEnd: tailAllowedAtEnd)
+    }
 
+    /// After `if`/`match`/loops/blocks at the start of a statement: no `;` needed.
+    private func finishBlockLikeStatement(_ expr: Expr, start: Int, into statements: inout [Stmt],
+                                          tail: inout Expr?, tailAllowedAtEnd: Bool) {
         if eat(.semicolon) {
-            return .statement(Stmt(.expression(expr, hasSemicolon: true), span(from: start)))
-        }
-        if at(.rightBrace) || (tailAllowedAtEnd && atEnd) { return .tail(expr) }
-        if expr.isBlockLike {
-            return .statement(Stmt(.expression(expr, hasSemicolon: false), span(from: start)))
-        }
-        if errorCount > errorsBefore {
-            recoverToStatementEnd()
-        } else if startsStatement {
-            error("expected `;` after expression", at: afterPrevious,
-                  help: "add `;` here to end the statement")
+            statements.append(Stmt(.expression(expr, hasSemicolon: true), span(from: start)))
+        } else if at(.rightBrace) || (tailAllowedAtEnd && atEnd) {
+            tail = expr
         } else {
-            errorAtCurrent("expected `;` after expression, found \(describeCurrent())",
-                           help: "add `;` after `\(text(expr.span).prefix(40))` to end the statement")
-            recoverToStatementEnd()
+            statements.append(Stmt(.expression(expr, hasSemicolon: false), span(from: start)))
         }
-        return .statement(Stmt(.expression(expr, hasSemicolon: false), span(from: start)))
+    }
+
+    private func finishExpressionStatement(_ expr: Expr, start: Int, errorsBefore: Int, into statements: inout [Stmt],
+                                           tail: inout Expr?, tailAllowedAtEnd: Bool) {
+        if eat(.semicolon) {
+            statements.append(Stmt(.expression(expr, hasSemicolon: true), span(from: start)))
+            return
+        }
+        if at(.rightBrace) || (tailAllowedAtEnd && atEnd) {
+            tail = expr
+            return
+        }
+        if !expr.isBlockLike {
+            if errorCount > errorsBefore {
+                recoverToStatementEnd()
+            } else if startsStatement {
+                error("expected `;` after expression", at: afterPrevious,
+                      help: "add `;` here to end the statement")
+            } else {
+                errorAtCurrent("expected `;` after expression, found \(describeCurrent())",
+                               help: "add `;` after `\(text(expr.span).prefix(40))` to end the statement")
+                recoverToStatementEnd()
+            }
+        }
+        statements.append(Stmt(.expression(expr, hasSemicolon: false), span(from: start)))
     }
 
     /// `let pattern [: T] [= value];`
-    func parseLet() -> Stmt {
-        let start = current.span.start
+    /// (At the end of a REPL input the `;` may be left out.)
+    private func parseLet(into statements: inout [Stmt], semicolonOptionalAtEnd: Bool) {
+        let start = currentStart
+        let errorsBefore = errorCount
         advance()
         let pattern = parsePattern()
         let type = eat(.colon) ? parseType() : nil
         let value = eat(.equal) ? parseExpression() : nil
-        if !eat(.semicolon) {
-            if startsStatement || at(.rightBrace) {
+        finishLet(pattern: pattern, type: type, value: value, start: start, errorsBefore: errorsBefore,
+                  semicolonOptional: semicolonOptionalAtEnd && atEnd, into: &statements)
+    }
+
+    private func finishLet(pattern: Pattern, type: TypeRef?, value: Expr?, start: Int, errorsBefore: Int,
+                           semicolonOptional: Bool, into statements: inout [Stmt]) {
+        if !eat(.semicolon) && !semicolonOptional {
+            if errorCount > errorsBefore && !atStatementBoundary {
+                recoverToStatementEnd()
+            } else if startsStatement || at(.rightBrace) || atEnd {
                 error("expected `;` after `let` statement", at: afterPrevious,
                       help: "add `;` here to end the statement")
             } else {
                 errorAtCurrent("expected `;` after `let` statement, found \(describeCurrent())",
                                help: "add `;` to end the statement")
+                recoverToStatementEnd()
             }
         }
-        return Stmt(.letBinding(pattern: pattern, type: type, value: value), span(from: start))
+        statements.append(Stmt(.letBinding(pattern: pattern, type: type, value: value), span(from: start)))
     }
 
     var atStatementBoundary: Bool { at(.rightBrace) || atEnd || tokens[max(0, index - 1)].kind == .semicolon }
 
     /// Whether the current token begins an item (in a file, a module, or a block).
     var startsItem: Bool {
-        switch kind {
-        case .keyword(.fn):
+        switch tag {
+        case .fn:
             // `fn(x: int) -> int { ... }` at the start of a statement is a function literal.
             if case .identifier = peek(1) { return true }
             return false
-        case .keyword(.struct), .keyword(.enum), .keyword(.impl), .keyword(.trait), .keyword(.const),
-             .keyword(.type), .keyword(.mod), .keyword(.use), .keyword(.pub):
+        case .struct, .enum, .impl, .trait, .const,
+             .type, .mod, .use, .pub:
             return true
-        case .keyword(.unsafe):
-            return peek(1) == .keyword(.fn) || peek(1) == .keyword(.impl) || peek(1) == .keyword(.trait)
+        case .unsafe:
+            return peek(1) == .fn || peek(1) == .impl || peek(1) == .trait
         default:
             return false
         }
@@ -463,11 +548,11 @@ final class DescentParser {
 
     /// Expressions that end in a block and end a statement without `;`.
     var startsBlockLikeExpression: Bool {
-        switch kind {
-        case .leftBrace, .keyword(.if), .keyword(.match), .keyword(.while), .keyword(.loop),
-             .keyword(.for), .keyword(.select):
+        switch tag {
+        case .leftBrace, .if, .match, .while, .loop,
+             .for, .select:
             return true
-        case .keyword(.unsafe), .keyword(.spawn):
+        case .unsafe, .spawn:
             return peek(1) == .leftBrace
         default:
             return false

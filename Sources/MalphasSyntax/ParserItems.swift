@@ -2,19 +2,17 @@
 /// type aliases, modules and `use` declarations, each optionally `pub`.
 extension DescentParser {
     /// Items up to `close` (a module's `}`) or the end of the file.
-    func parseItems(closedBy close: TokenKind?) -> [Item] {
+    func parseItems(closedBy close: TokenTag?) -> [Item] {
         var items: [Item] = []
         while !atEnd && (close == nil || !at(close!)) {
             let before = index
-            if startsItem, let item = parseItem() {
-                items.append(item)
+            if startsItem {
+                if !parseItem(into: &items) { recoverToItem() }
             } else if index == before {
                 errorAtCurrent("expected an item, found \(describeCurrent())", help: itemHelp())
                 advance()
                 recoverToItem()
                 if close == nil && at(.rightBrace) { advance() }
-            } else {
-                recoverToItem()
             }
             if index == before { advance() }
         }
@@ -29,56 +27,106 @@ extension DescentParser {
         return "items are `fn`, `struct`, `enum`, `impl`, `trait`, `const`, `type`, `mod` and `use`"
     }
 
-    /// One item, or nil (with an error recorded) if none could be read.
-    func parseItem() -> Item? {
-        let start = current.span.start
+    /// One item, appended to `items`; false (with an error recorded) if none could be
+    /// read. Items nest (a function in a function, a module in a module), so this and the
+    /// functions it calls append rather than return the large `Item` value, keeping their
+    /// stack frames small.
+    func parseItem(into items: inout [Item]) -> Bool {
+        let start = currentStart
         let isPublic = eat(.pub)
-        if isPublic && at(.leftParen) {
-            // `pub(crate)` and the like: visibility scopes are accepted as plain `pub`.
-            advance()
-            while !at(.rightParen) && !atEnd { advance() }
-            expect(.rightParen)
-        }
+        if isPublic && at(.leftParen) { skipVisibilityScope() }
         eat(.unsafe)
-        let kind: Item.Kind
-        switch kind_ {
-        case .keyword(.fn): kind = .function(parseFunction(bodyRequired: true))
-        case .keyword(.struct): kind = .structDecl(parseStruct())
-        case .keyword(.enum): kind = .enumDecl(parseEnum())
-        case .keyword(.impl): kind = .implDecl(parseImpl())
-        case .keyword(.trait): kind = .traitDecl(parseTrait())
-        case .keyword(.const): kind = .constDecl(parseConst())
-        case .keyword(.type): kind = .typeAlias(parseTypeAlias())
-        case .keyword(.mod):
-            guard let module = parseModule() else { return nil }
-            kind = .module(module)
-        case .keyword(.use): kind = .use(parseUse())
+        switch tag {
+        case .fn: appendFunction(start: start, isPublic: isPublic, into: &items)
+        case .mod: appendModule(start: start, isPublic: isPublic, into: &items)
+        case .impl: appendImpl(start: start, isPublic: isPublic, into: &items)
+        case .trait: appendTrait(start: start, isPublic: isPublic, into: &items)
+        case .struct, .enum, .const, .type, .use: appendDeclaration(start: start, isPublic: isPublic, into: &items)
         default:
-            errorAtCurrent("expected an item after `pub`, found \(describeCurrent())")
-            return nil
+            reportMissingItem()
+            return false
         }
-        return Item(kind, isPublic: isPublic, span: span(from: start))
+        return true
     }
 
-    /// The current token kind (named apart from the local `kind` being built).
-    private var kind_: TokenKind { kind }
+    /// `pub(crate)` and the like: visibility scopes are accepted as plain `pub`.
+    private func skipVisibilityScope() {
+        advance()
+        while !at(.rightParen) && !atEnd { advance() }
+        expect(.rightParen)
+    }
+
+    private func reportMissingItem() {
+        errorAtCurrent("expected an item after `pub`, found \(describeCurrent())")
+    }
+
+    private func appendFunction(start: Int, isPublic: Bool, into items: inout [Item]) {
+        let function = parseFunction(bodyRequired: true)
+        items.append(Item(.function(function), isPublic: isPublic, span: span(from: start)))
+    }
+
+    private func appendModule(start: Int, isPublic: Bool, into items: inout [Item]) {
+        let module = parseModule()
+        items.append(Item(.module(module), isPublic: isPublic, span: span(from: start)))
+    }
+
+    private func appendImpl(start: Int, isPublic: Bool, into items: inout [Item]) {
+        let impl = parseImpl()
+        items.append(Item(.implDecl(impl), isPublic: isPublic, span: span(from: start)))
+    }
+
+    private func appendTrait(start: Int, isPublic: Bool, into items: inout [Item]) {
+        let trait = parseTrait()
+        items.append(Item(.traitDecl(trait), isPublic: isPublic, span: span(from: start)))
+    }
+
+    /// Items that hold no blocks (only types and constant expressions).
+    private func appendDeclaration(start: Int, isPublic: Bool, into items: inout [Item]) {
+        let kind: Item.Kind
+        switch tag {
+        case .struct: kind = .structDecl(parseStruct())
+        case .enum: kind = .enumDecl(parseEnum())
+        case .const: kind = .constDecl(parseConst())
+        case .type: kind = .typeAlias(parseTypeAlias())
+        default: kind = .use(parseUse())
+        }
+        items.append(Item(kind, isPublic: isPublic, span: span(from: start)))
+    }
 
     // MARK: - Functions
 
     /// `fn name[T: Bound](params) -> R where ... { body }`, or `;` instead of the body in
     /// a trait's required method.
     func parseFunction(bodyRequired: Bool) -> FunctionDecl {
-        let start = current.span.start
+        let start = currentStart
+        let signature = parseFunctionSignature()
+        let body = at(.leftBrace) ? parseBlock() : parseMissingBody(of: signature.name, bodyRequired: bodyRequired)
+        return FunctionDecl(name: signature.name, generics: signature.generics, receiver: signature.parameters.receiver,
+                            receiverSpan: signature.parameters.receiverSpan, params: signature.parameters.params,
+                            result: signature.result, body: body, span: span(from: start))
+    }
+
+    struct FunctionSignature {
+        var name: Ident
+        var generics: [GenericParam]
+        var parameters: ParameterList
+        var result: TypeRef?
+    }
+
+    /// `fn name[T: Bound](params) -> R where ...`
+    private func parseFunctionSignature() -> FunctionSignature {
         advance()
         let name = expectIdentifier("a function name")
         var generics = parseGenericParameters()
-        let signature = parseParameterList(allowReceiver: true)
+        let parameters = parseParameterList(allowReceiver: true)
         let result = eat(.arrow) ? parseType() : nil
         parseWhereClause(into: &generics)
-        var body: Block?
-        if at(.leftBrace) {
-            body = parseBlock()
-        } else if at(.semicolon) {
+        return FunctionSignature(name: name, generics: generics, parameters: parameters, result: result)
+    }
+
+    /// `;` where a body could stand (a trait's required method), or an error.
+    private func parseMissingBody(of name: Ident, bodyRequired: Bool) -> Block? {
+        if at(.semicolon) {
             if bodyRequired {
                 errorAtCurrent("function `\(name.name)` has no body",
                                help: "add a body: `fn \(name.name)(...) { ... }`; only trait methods may end with `;`")
@@ -88,9 +136,7 @@ extension DescentParser {
             errorAtCurrent("expected `{` to begin the body of `\(name.name)`, found \(describeCurrent())")
             recoverToItem()
         }
-        return FunctionDecl(name: name, generics: generics, receiver: signature.receiver,
-                            receiverSpan: signature.receiverSpan, params: signature.params,
-                            result: result, body: body, span: span(from: start))
+        return nil
     }
 
     struct ParameterList {
@@ -105,7 +151,7 @@ extension DescentParser {
         guard expect(.leftParen, "to begin the parameter list") else { return list }
         while !at(.rightParen) && !atEnd {
             let before = index
-            let paramStart = current.span.start
+            let paramStart = currentStart
             if let receiver = parseReceiver() {
                 let receiverSpan = span(from: paramStart)
                 if !allowReceiver {
@@ -129,19 +175,19 @@ extension DescentParser {
     /// `self`, `mut self`, `&self`, `&mut self`, `self: T` (`mut self: T`); nil if the
     /// parameter is not a receiver (nothing consumed then).
     private func parseReceiver() -> Receiver? {
-        switch (kind, peek(1), peek(2)) {
-        case (.keyword(.selfValue), _, _):
+        switch (tag, peek(1), peek(2)) {
+        case (.selfValue, _, _):
             advance()
             return typedReceiver(default: .value)
-        case (.keyword(.mut), .keyword(.selfValue), _):
+        case (.mut, .selfValue, _):
             advance()
             advance()
             return typedReceiver(default: .mutableValue)
-        case (.amp, .keyword(.selfValue), _):
+        case (.amp, .selfValue, _):
             advance()
             advance()
             return .reference
-        case (.amp, .keyword(.mut), .keyword(.selfValue)):
+        case (.amp, .mut, .selfValue):
             advance()
             advance()
             advance()
@@ -161,7 +207,7 @@ extension DescentParser {
 
     /// `name: T` or `mut name: T`.
     private func parseParameter() -> Param {
-        let start = current.span.start
+        let start = currentStart
         let isMutable = eat(.mut)
         let name = expectIdentifier("a parameter name")
         var type: TypeRef?
@@ -208,7 +254,7 @@ extension DescentParser {
     private func parseBounds() -> [Path] {
         var bounds: [Path] = []
         repeat {
-            guard startsPathSegment(kind) else {
+            guard startsPathSegment(tag) else {
                 errorAtCurrent("expected a trait name, found \(describeCurrent())")
                 break
             }
@@ -281,12 +327,12 @@ extension DescentParser {
         }
         while !at(.rightBrace) && !atEnd {
             let before = index
-            let variantStart = current.span.start
+            let variantStart = currentStart
             let variantName = expectIdentifier("a variant name")
             var payload: [TypeRef] = []
             if at(.leftParen) {
                 advance()
-                payload = parseCommaSeparated(until: .rightParen) { parseType() }
+                payload = parseTypeList(until: .rightParen)
                 expect(.rightParen, "to close the variant's fields")
             } else if at(.leftBrace) {
                 errorAtCurrent("variants with named fields are not supported",
@@ -402,8 +448,9 @@ extension DescentParser {
 
     // MARK: - Modules
 
-    /// `mod name;` or `mod name { items }`.
-    private func parseModule() -> ModuleDecl? {
+    /// `mod name;` or `mod name { items }`. A module's contents count as nesting, and
+    /// heavily: the path through items is the parser's most stack-hungry one.
+    private func parseModule() -> ModuleDecl {
         advance()
         let name = expectIdentifier("a module name")
         if eat(.semicolon) { return ModuleDecl(name: name, items: nil) }
@@ -411,11 +458,11 @@ extension DescentParser {
             errorAtCurrent("expected `;` or `{` after `mod \(name.name)`, found \(describeCurrent())")
             return ModuleDecl(name: name, items: nil)
         }
-        guard enterNesting() else { return ModuleDecl(name: name, items: []) }
-        defer { leaveNesting() }
+        guard enterNesting(cost: DescentParser.itemNestingCost) else { return ModuleDecl(name: name, items: []) }
         advance()
         let items = parseItems(closedBy: .rightBrace)
         expect(.rightBrace, "to close module `\(name.name)`")
+        leaveNesting(cost: DescentParser.itemNestingCost)
         return ModuleDecl(name: name, items: items)
     }
 
@@ -428,7 +475,7 @@ extension DescentParser {
     }
 
     private func parseUseTree() -> UseDecl.Tree {
-        let start = current.span.start
+        let start = currentStart
         var segments: [Path.Segment] = []
         func prefix() -> Path { Path(segments: segments, span: span(from: start)) }
         while true {

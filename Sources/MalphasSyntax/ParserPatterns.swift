@@ -4,7 +4,7 @@
 extension DescentParser {
     /// A pattern, alternatives included. One level of nesting.
     func parsePattern() -> Pattern {
-        let start = current.span.start
+        let start = currentStart
         guard enterNesting() else { return Pattern(.wildcard, span(from: start)) }
         defer { leaveNesting() }
         eat(.pipe)  // a leading `|`, as in `| A | B => ...`
@@ -18,28 +18,29 @@ extension DescentParser {
     }
 
     private func parsePatternWithoutAlternatives() -> Pattern {
-        let start = current.span.start
-        switch kind {
-        case .identifier("_"):
+        let start = currentStart
+        if identifierName == "_" {
             advance()
             return Pattern(.wildcard, span(from: start))
-        case .keyword(.mut):
+        }
+        switch tag {
+        case .mut:
             advance()
             let name = expectIdentifier("a name after `mut`")
             return Pattern(.binding(name, isMutable: true), span(from: start))
-        case .int, .float, .string, .minus, .keyword(.true), .keyword(.false), .keyword(.nil):
+        case .int, .float, .string, .minus, .true, .false, .nil:
             guard let lower = parseLiteralPatternBound() else {
                 return Pattern(.wildcard, span(from: start))
             }
             return parseRangePatternRest(lower: lower, start: start)
         case .leftParen:
             return parseTuplePattern()
-        case .identifier, .keyword(.selfType), .keyword(.selfValue):
+        case .identifier, .selfType, .selfValue:
             return parsePathPattern()
         case .amp, .ampAmp:
             errorAtCurrent("reference patterns are not supported",
                            help: "match the value itself; a reference is dereferenced automatically")
-            advance()
+            while at(.amp) || at(.ampAmp) || at(.mut) { advance() }
             return parsePatternWithoutAlternatives()
         case .leftBracket:
             errorAtCurrent("slice patterns are not supported",
@@ -58,7 +59,7 @@ extension DescentParser {
         let inclusive = at(.dotDotEqual)
         advance()
         let upper: Expr
-        if startsPathSegment(kind) {
+        if startsPathSegment(tag) {
             let path = parseExpressionPath()
             upper = Expr(.path(path), path.span)
         } else if let literal = parseLiteralPatternBound() {
@@ -71,9 +72,9 @@ extension DescentParser {
 
     /// An int, float, string, bool or nil literal, `-` folded into numbers.
     private func parseLiteralPatternBound() -> Expr? {
-        let start = current.span.start
+        let start = currentStart
         let negated = eat(.minus)
-        switch kind {
+        switch current.kind {
         case .int(let magnitude):
             advance()
             return integerLiteral(magnitude, negated: negated, span: span(from: start))
@@ -99,7 +100,7 @@ extension DescentParser {
 
     /// `()`, `(p)`, `(p,)`, `(a, b)`.
     private func parseTuplePattern() -> Pattern {
-        let start = current.span.start
+        let start = currentStart
         advance()
         if eat(.rightParen) { return Pattern(.tuple([]), span(from: start)) }
         let first = parsePattern()
@@ -115,11 +116,13 @@ extension DescentParser {
     /// `x`, `Empty`, `Shape::Empty`, `Rect(w, h)`, `Shape::Rect(w, h)`, `Point { x, y: 0, .. }`,
     /// and constant range bounds `LOW..=HIGH`.
     private func parsePathPattern() -> Pattern {
-        let start = current.span.start
+        guard enterNesting() else { return Pattern(.wildcard, currentSpan) }
+        defer { leaveNesting() }
+        let start = currentStart
         let path = parseTypePath()
         if at(.leftParen) {
             advance()
-            let args = parseCommaSeparated(until: .rightParen) { parsePattern() }
+            let args = parsePatternList(until: .rightParen)
             expect(.rightParen, "to close the variant's fields")
             return Pattern(.variant(path, args: args), span(from: start))
         }
@@ -137,6 +140,18 @@ extension DescentParser {
         return Pattern(.variant(path, args: nil), span(from: start))
     }
 
+    /// Patterns separated by commas (a trailing comma allowed) up to `close`, which is
+    /// left for the caller.
+    private func parsePatternList(until close: TokenTag) -> [Pattern] {
+        var patterns: [Pattern] = []
+        while !at(close) && !atEnd {
+            let before = index
+            patterns.append(parsePattern())
+            if !eat(.comma) || index == before { break }
+        }
+        return patterns
+    }
+
     /// `Point { x, y: 0, .. }`; the current token is `{`.
     private func parseStructPattern(_ path: Path, start: Int) -> Pattern {
         advance()
@@ -148,7 +163,7 @@ extension DescentParser {
                 hasRest = true
                 break
             }
-            let fieldStart = current.span.start
+            let fieldStart = currentStart
             let isMutable = eat(.mut)
             let name = expectIdentifier("a field name")
             if !isMutable && eat(.colon) {

@@ -103,3 +103,114 @@ public struct Token: Sendable {
     public var span: Span
     public init(kind: TokenKind, span: Span) { self.kind = kind; self.span = span }
 }
+
+/// The kind of a token without its payload: one byte. The parser switches on these, not
+/// on `TokenKind`, because matching a payload-carrying enum copies it into a temporary at
+/// every test, and in a debug build every such temporary costs stack in the recursive
+/// parsing functions.
+enum TokenTag: UInt8, Sendable {
+    case identifier, int, float, string, eof
+    case plus, minus, star, slash, percent
+    case equalEqual, bangEqual, less, lessEqual, greater, greaterEqual
+    case ampAmp, pipePipe, bang, amp, pipe, caret, shiftLeft, shiftRight
+    case equal, plusEqual, minusEqual, starEqual, slashEqual, percentEqual
+    case arrow, fatArrow, leftArrow
+    case dot, dotDot, dotDotEqual, colonColon, colon, comma, semicolon, question
+    case leftParen, rightParen, leftBrace, rightBrace, leftBracket, rightBracket
+    // Keywords, in the order of `Keyword`.
+    case `let`, `mut`, `const`, `fn`, `struct`, `enum`, `trait`, `impl`, `type`, `mod`, `use`, `pub`, `as`
+    case `if`, `else`, `match`, `while`, `for`, `in`, `loop`, `break`, `continue`, `return`
+    case `true`, `false`, `nil`
+    case `spawn`, `chan`, `select`, `case`, `default`, `where`, `unsafe`
+    case selfValue, selfType
+
+    init(_ kind: TokenKind) {
+        switch kind {
+        case .identifier: self = .identifier
+        case .int: self = .int
+        case .float: self = .float
+        case .string: self = .string
+        case .eof: self = .eof
+        case .keyword(let k): self = TokenTag.keywordTags[k]!
+        case .plus: self = .plus
+        case .minus: self = .minus
+        case .star: self = .star
+        case .slash: self = .slash
+        case .percent: self = .percent
+        case .equalEqual: self = .equalEqual
+        case .bangEqual: self = .bangEqual
+        case .less: self = .less
+        case .lessEqual: self = .lessEqual
+        case .greater: self = .greater
+        case .greaterEqual: self = .greaterEqual
+        case .ampAmp: self = .ampAmp
+        case .pipePipe: self = .pipePipe
+        case .bang: self = .bang
+        case .amp: self = .amp
+        case .pipe: self = .pipe
+        case .caret: self = .caret
+        case .shiftLeft: self = .shiftLeft
+        case .shiftRight: self = .shiftRight
+        case .equal: self = .equal
+        case .plusEqual: self = .plusEqual
+        case .minusEqual: self = .minusEqual
+        case .starEqual: self = .starEqual
+        case .slashEqual: self = .slashEqual
+        case .percentEqual: self = .percentEqual
+        case .arrow: self = .arrow
+        case .fatArrow: self = .fatArrow
+        case .leftArrow: self = .leftArrow
+        case .dot: self = .dot
+        case .dotDot: self = .dotDot
+        case .dotDotEqual: self = .dotDotEqual
+        case .colonColon: self = .colonColon
+        case .colon: self = .colon
+        case .comma: self = .comma
+        case .semicolon: self = .semicolon
+        case .question: self = .question
+        case .leftParen: self = .leftParen
+        case .rightParen: self = .rightParen
+        case .leftBrace: self = .leftBrace
+        case .rightBrace: self = .rightBrace
+        case .leftBracket: self = .leftBracket
+        case .rightBracket: self = .rightBracket
+        }
+    }
+
+    private static let keywordTags: [Keyword: TokenTag] = {
+        var table = [Keyword: TokenTag]()
+        for (i, k) in Keyword.allCases.enumerated() {
+            table[k] = TokenTag(rawValue: TokenTag.let.rawValue + UInt8(i))!
+        }
+        return table
+    }()
+
+    /// How a token of this kind is spelled, for "expected `;`" messages.
+    var spelling: String {
+        switch self {
+        case .identifier: return "identifier"
+        case .int: return "integer"
+        case .float: return "float"
+        case .string: return "string"
+        case .eof: return "end of file"
+        default:
+            if rawValue >= TokenTag.let.rawValue {
+                return Keyword.allCases[Int(rawValue - TokenTag.let.rawValue)].rawValue
+            }
+            return TokenTag.punctuation[self]!.spelling
+        }
+    }
+
+    private static let punctuation: [TokenTag: TokenKind] = {
+        let all: [TokenKind] = [
+            .plus, .minus, .star, .slash, .percent, .equalEqual, .bangEqual, .less, .lessEqual, .greater,
+            .greaterEqual, .ampAmp, .pipePipe, .bang, .amp, .pipe, .caret, .shiftLeft, .shiftRight, .equal,
+            .plusEqual, .minusEqual, .starEqual, .slashEqual, .percentEqual, .arrow, .fatArrow, .leftArrow,
+            .dot, .dotDot, .dotDotEqual, .colonColon, .colon, .comma, .semicolon, .question, .leftParen,
+            .rightParen, .leftBrace, .rightBrace, .leftBracket, .rightBracket,
+        ]
+        var table = [TokenTag: TokenKind]()
+        for kind in all { table[TokenTag(kind)] = kind }
+        return table
+    }()
+}

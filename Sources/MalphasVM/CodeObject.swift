@@ -17,6 +17,9 @@ public final class CodeObject {
     let registerCount: Int
     let arity: Int
     let hasReceiver: Bool
+    /// Where a call starts: past the entry safe point (the call instruction checks the
+    /// preempt flag itself), or 0 when safe points are compiled out.
+    let entryPC: Int
     /// The function as a value (`let f = add;`): a closure without upvalues.
     private(set) var value: Value = .nil
 
@@ -31,6 +34,7 @@ public final class CodeObject {
         registerCount = proto.registerCount
         arity = proto.arity
         hasReceiver = proto.hasReceiver
+        entryPC = proto.code.first.map { Instruction.opcode($0) == .safePoint } == true ? 1 : 0
     }
 
     func makeValue() {

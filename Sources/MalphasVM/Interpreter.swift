@@ -121,15 +121,20 @@ public enum Interpreter {
             return runtimeErrorStatus
         case .deadlock(let legions):
             context.output.flush()
-            var text = "deadlock: all legions are blocked and none can run again\n"
-            for l in legions {
-                let who = l === main ? "legion \(l.id) (main)" : "legion \(l.id)"
-                text += "  \(who) is blocked \(describe(l.blockedReason)) at \(vm.blockedLocation(l))\n"
-            }
-            options.errorOutput.write(text)
+            options.errorOutput.write(deadlockReport(legions, main: main, vm: vm))
             options.errorOutput.flush()
             return deadlockStatus
         }
+    }
+
+    /// The report of a deadlock: every blocked legion with the line it waits at.
+    static func deadlockReport(_ legions: [LegionState], main: LegionState, vm: VM) -> String {
+        var text = "deadlock: all legions are blocked and none can run again\n"
+        for l in legions {
+            let who = l === main ? "legion \(l.id) (main)" : "legion \(l.id)"
+            text += "  \(who) is blocked \(describe(l.blockedReason)) at \(vm.blockedLocation(l))\n"
+        }
+        return text
     }
 
     private static func describe(_ reason: BlockReason?) -> String {

@@ -20,6 +20,27 @@ import Glibc
 import MalphasCompiler
 import MalphasSyntax
 
+extension UnsafeMutablePointer where Pointee == Value {
+    /// Stores a scalar; when the old value is a scalar too, nothing needs releasing, so
+    /// the store skips Swift's out-of-line destroy of the old value.
+    @inline(__always)
+    func storeScalar(_ v: Value) {
+        switch pointee {
+        case .int, .float, .bool, .nil, .unit: initialize(to: v)
+        default: pointee = v
+        }
+    }
+
+    /// Stores any value, skipping the release when the old value is a scalar.
+    @inline(__always)
+    func store(_ v: Value) {
+        switch pointee {
+        case .int, .float, .bool, .nil, .unit: initialize(to: v)
+        default: pointee = v
+        }
+    }
+}
+
 public final class VM {
     let program: LoadedProgram
     let context: BuiltinContext
@@ -75,21 +96,21 @@ public final class VM {
             do {
                 while true {
                     let word = code[pc]
-                    pc += 1
+                    pc &+= 1
                     let a = Instruction.a(word)
                     switch Instruction.opcode(word) {
                     // MARK: Hot: moves, int arithmetic, compare-and-jump, calls
                     case .move:
                         regs[a] = regs[Instruction.b(word)]
                     case .loadInt:
-                        regs[a] = .int(Instruction.sBx(word))
+                        (regs + a).storeScalar(.int(Instruction.sBx(word)))
                     case .loadConst:
                         regs[a] = k[Instruction.bx(word)]
                     case .add:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
                             let (r, o) = x.addingReportingOverflow(y)
                             if _slowPath(o) { throw Operators.overflowError("+") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.add(regs[Instruction.b(word)], regs[Instruction.c(word)])
                         }
@@ -97,7 +118,7 @@ public final class VM {
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
                             let (r, o) = x.subtractingReportingOverflow(y)
                             if _slowPath(o) { throw Operators.overflowError("-") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.subtract(regs[Instruction.b(word)], regs[Instruction.c(word)])
                         }
@@ -105,19 +126,19 @@ public final class VM {
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
                             let (r, o) = x.multipliedReportingOverflow(by: y)
                             if _slowPath(o) { throw Operators.overflowError("*") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.multiply(regs[Instruction.b(word)], regs[Instruction.c(word)])
                         }
                     case .divide:
-                        regs[a] = try VM.divide(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        (regs + a).store(try VM.divide(regs[Instruction.b(word)], regs[Instruction.c(word)]))
                     case .remainder:
-                        regs[a] = try VM.remainder(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        (regs + a).store(try VM.remainder(regs[Instruction.b(word)], regs[Instruction.c(word)]))
                     case .addConst:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
                             let (r, o) = x.addingReportingOverflow(y)
                             if _slowPath(o) { throw Operators.overflowError("+") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.add(regs[Instruction.b(word)], k[Instruction.c(word)])
                         }
@@ -125,7 +146,7 @@ public final class VM {
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
                             let (r, o) = x.subtractingReportingOverflow(y)
                             if _slowPath(o) { throw Operators.overflowError("-") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.subtract(regs[Instruction.b(word)], k[Instruction.c(word)])
                         }
@@ -133,42 +154,66 @@ public final class VM {
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
                             let (r, o) = x.multipliedReportingOverflow(by: y)
                             if _slowPath(o) { throw Operators.overflowError("*") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.multiply(regs[Instruction.b(word)], k[Instruction.c(word)])
                         }
                     case .divideConst:
-                        regs[a] = try VM.divide(regs[Instruction.b(word)], k[Instruction.c(word)])
+                        (regs + a).store(try VM.divide(regs[Instruction.b(word)], k[Instruction.c(word)]))
                     case .remainderConst:
-                        regs[a] = try VM.remainder(regs[Instruction.b(word)], k[Instruction.c(word)])
+                        (regs + a).store(try VM.remainder(regs[Instruction.b(word)], k[Instruction.c(word)]))
                     case .jumpIfNotLess:
                         if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
-                            if !(x < y) { pc += Instruction.sC(word) }
+                            if !(x < y) { pc &+= Instruction.sC(word) }
                         } else if try !Operators.lessThan(regs[a], regs[Instruction.b(word)]) {
-                            pc += Instruction.sC(word)
+                            pc &+= Instruction.sC(word)
                         }
                     case .jumpIfNotLessEqual:
                         if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
-                            if !(x <= y) { pc += Instruction.sC(word) }
+                            if !(x <= y) { pc &+= Instruction.sC(word) }
                         } else if try !Operators.lessOrEqual(regs[a], regs[Instruction.b(word)]) {
-                            pc += Instruction.sC(word)
+                            pc &+= Instruction.sC(word)
+                        }
+                    case .jumpIfNotLessConst:
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            if !(x < y) { pc &+= Instruction.sC(word) }
+                        } else if try !Operators.lessThan(regs[a], k[Instruction.b(word)]) {
+                            pc &+= Instruction.sC(word)
+                        }
+                    case .jumpIfNotLessEqualConst:
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            if !(x <= y) { pc &+= Instruction.sC(word) }
+                        } else if try !Operators.lessOrEqual(regs[a], k[Instruction.b(word)]) {
+                            pc &+= Instruction.sC(word)
+                        }
+                    case .jumpIfNotGreaterConst:
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            if !(x > y) { pc &+= Instruction.sC(word) }
+                        } else if try !Operators.lessThan(k[Instruction.b(word)], regs[a]) {
+                            pc &+= Instruction.sC(word)
+                        }
+                    case .jumpIfNotGreaterEqualConst:
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            if !(x >= y) { pc &+= Instruction.sC(word) }
+                        } else if try !Operators.lessOrEqual(k[Instruction.b(word)], regs[a]) {
+                            pc &+= Instruction.sC(word)
                         }
                     case .jumpIfFalse:
                         if case .bool(let c) = regs[a] {
-                            if !c { pc += Instruction.sBx(word) }
+                            if !c { pc &+= Instruction.sBx(word) }
                         } else {
                             throw VM.notABool(regs[a])
                         }
                     case .jumpIfTrue:
                         if case .bool(let c) = regs[a] {
-                            if c { pc += Instruction.sBx(word) }
+                            if c { pc &+= Instruction.sBx(word) }
                         } else {
                             throw VM.notABool(regs[a])
                         }
                     case .jump:
-                        pc += Instruction.sBx(word)
+                        pc &+= Instruction.sBx(word)
                     case .loopBack:
-                        pc += Instruction.sBx(word)
+                        pc &+= Instruction.sBx(word)
                         if _slowPath(flag.pointee != 0) {
                             legion.frames[fi].pc = pc
                             return .yielded
@@ -180,31 +225,31 @@ public final class VM {
                         }
                     case .less:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
-                            regs[a] = .bool(x < y)
+                            (regs + a).storeScalar(.bool(x < y))
                         } else {
                             regs[a] = .bool(try Operators.lessThan(regs[Instruction.b(word)], regs[Instruction.c(word)]))
                         }
                     case .lessEqual:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
-                            regs[a] = .bool(x <= y)
+                            (regs + a).storeScalar(.bool(x <= y))
                         } else {
                             regs[a] = .bool(try Operators.lessOrEqual(regs[Instruction.b(word)], regs[Instruction.c(word)]))
                         }
                     case .equal:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
-                            regs[a] = .bool(x == y)
+                            (regs + a).storeScalar(.bool(x == y))
                         } else {
                             regs[a] = .bool(try Equality.equal(regs[Instruction.b(word)], regs[Instruction.c(word)]))
                         }
                     case .notEqual:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
-                            regs[a] = .bool(x != y)
+                            (regs + a).storeScalar(.bool(x != y))
                         } else {
                             regs[a] = .bool(try !Equality.equal(regs[Instruction.b(word)], regs[Instruction.c(word)]))
                         }
                     case .equalConst:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = k[Instruction.c(word)] {
-                            regs[a] = .bool(x == y)
+                            (regs + a).storeScalar(.bool(x == y))
                         } else {
                             regs[a] = .bool(try Equality.equal(regs[Instruction.b(word)], k[Instruction.c(word)]))
                         }
@@ -214,23 +259,28 @@ public final class VM {
                         let nargs = Instruction.b(word)
                         let (arity, registerCount) = callee._withUnsafeGuaranteedRef { ($0.arity, $0.registerCount) }
                         if _slowPath(nargs != arity) { throw VM.arityError(callee.takeUnretainedValue(), nargs) }
-                        let newBase = base + a + 1
+                        let newBase = base &+ a &+ 1
                         legion.frames[fi].pc = pc
-                        if _slowPath(newBase + registerCount > legion.stackCapacity) {
+                        if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
                             legion.growStack(toHold: newBase + registerCount)
                             shrinkBelow = legion.shrinkThreshold
                         }
-                        fi += 1
+                        fi &+= 1
                         if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
                         (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
-                                                                  resultSlot: newBase - 1, flags: []))
-                        legion.frameCount = fi + 1
+                                                                  resultSlot: newBase &- 1, flags: []))
+                        legion.frameCount = fi &+ 1
                         current = callee
                         base = newBase
                         regs = legion.stack + base
                         code = callee._withUnsafeGuaranteedRef { $0.code }
                         k = callee._withUnsafeGuaranteedRef { $0.constants }
-                        pc = 0
+                        // The callee's entry safe point is checked here, saving its dispatch.
+                        pc = current._withUnsafeGuaranteedRef { $0.entryPC }
+                        if _slowPath(flag.pointee != 0 && pc != 0) {
+                            legion.frames[fi].pc = pc
+                            return .yielded
+                        }
                     case .call:
                         let nargs = Instruction.b(word)
                         guard case .function(let closure) = regs[a] else {
@@ -243,23 +293,28 @@ public final class VM {
                         let callee = Unmanaged.passUnretained(closure.code)
                         let (arity, registerCount) = (closure.code.arity, closure.code.registerCount)
                         if _slowPath(nargs != arity) { throw VM.arityError(closure.code, nargs) }
-                        let newBase = base + a + 1
+                        let newBase = base &+ a &+ 1
                         legion.frames[fi].pc = pc
-                        if _slowPath(newBase + registerCount > legion.stackCapacity) {
+                        if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
                             legion.growStack(toHold: newBase + registerCount)
                             shrinkBelow = legion.shrinkThreshold
                         }
-                        fi += 1
+                        fi &+= 1
                         if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
                         (legion.frames + fi).initialize(to: Frame(code: callee, closure: Unmanaged.passUnretained(closure),
-                                                                  pc: 0, base: newBase, resultSlot: newBase - 1, flags: []))
-                        legion.frameCount = fi + 1
+                                                                  pc: 0, base: newBase, resultSlot: newBase &- 1, flags: []))
+                        legion.frameCount = fi &+ 1
                         current = callee
                         base = newBase
                         regs = legion.stack + base
                         code = closure.code.code
                         k = closure.code.constants
-                        pc = 0
+                        // The callee's entry safe point is checked here, saving its dispatch.
+                        pc = current._withUnsafeGuaranteedRef { $0.entryPC }
+                        if _slowPath(flag.pointee != 0 && pc != 0) {
+                            legion.frames[fi].pc = pc
+                            return .yielded
+                        }
                     case .callMethod:
                         let nargs = Instruction.b(word)
                         let receiver = regs + a + 1
@@ -268,7 +323,7 @@ public final class VM {
                         case .user(let fn, let cell):
                             let callee = codes[fn]
                             let calleeCode = callee.takeUnretainedValue()
-                            var newBase = base + a + 1
+                            var newBase = base &+ a &+ 1
                             var argCount = nargs + 1
                             var flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
                             if !calleeCode.hasReceiver {
@@ -289,21 +344,26 @@ public final class VM {
                             }
                             legion.frames[fi].pc = pc
                             let registerCount = calleeCode.registerCount
-                            if _slowPath(newBase + registerCount > legion.stackCapacity) {
+                            if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
                                 legion.growStack(toHold: newBase + registerCount)
                                 shrinkBelow = legion.shrinkThreshold
                             }
-                            fi += 1
+                            fi &+= 1
                             if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
                             (legion.frames + fi).initialize(to: Frame(code: callee, closure: program.functionClosures[fn],
                                                                       pc: 0, base: newBase, resultSlot: base + a, flags: flags))
-                            legion.frameCount = fi + 1
+                            legion.frameCount = fi &+ 1
                             current = callee
                             base = newBase
                             regs = legion.stack + base
                             code = calleeCode.code
                             k = calleeCode.constants
-                            pc = 0
+                            // The callee's entry safe point is checked here, saving its dispatch.
+                            pc = current._withUnsafeGuaranteedRef { $0.entryPC }
+                            if _slowPath(flag.pointee != 0 && pc != 0) {
+                                legion.frames[fi].pc = pc
+                                return .yielded
+                            }
                         case .builtin(let method):
                             if method == .close, case .channel(let ch) = receiver.pointee.dereferenced {
                                 try ch.close(scheduler: scheduler)
@@ -321,49 +381,50 @@ public final class VM {
                             let calleeCode = callee.takeUnretainedValue()
                             if nargs != 1 { throw RuntimeError("method `\(calleeCode.proto.name)` takes 1 argument but \(nargs) were supplied") }
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
-                            let newBase = base + a + 1
+                            let newBase = base &+ a &+ 1
                             legion.frames[fi].pc = pc
                             if _slowPath(newBase + calleeCode.registerCount > legion.stackCapacity) {
                                 legion.growStack(toHold: newBase + calleeCode.registerCount)
                                 shrinkBelow = legion.shrinkThreshold
                             }
-                            fi += 1
+                            fi &+= 1
                             if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
                             let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
                             (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
                                                                       resultSlot: base + a, flags: flags))
-                            legion.frameCount = fi + 1
+                            legion.frameCount = fi &+ 1
                             current = callee
                             base = newBase
                             regs = legion.stack + base
                             code = calleeCode.code
                             k = calleeCode.constants
-                            pc = 0
+                            // The callee's entry safe point is checked here, saving its dispatch.
+                            pc = current._withUnsafeGuaranteedRef { $0.entryPC }
+                            if _slowPath(flag.pointee != 0 && pc != 0) {
+                                legion.frames[fi].pc = pc
+                                return .yielded
+                            }
                         }
                     case .returnValue, .returnUnit:
-                        let result: Value
-                        if Instruction.opcode(word) == .returnValue {
-                            result = (regs + a).move()
-                            (regs + a).initialize(to: .nil)
-                        } else {
-                            result = .unit
-                        }
                         let frame = legion.frames[fi]
                         let registerCount = current._withUnsafeGuaranteedRef { $0.registerCount }
+                        // Move the result out before clearing the callee's registers.
+                        var result = Value.unit
+                        if Instruction.opcode(word) == .returnValue { swap(&result, &regs[a]) }
                         var i = frame.flags.contains(.keepReceiver) ? 1 : 0
-                        while i < registerCount { regs[i] = .nil; i += 1 }
+                        while i < registerCount { (regs + i).store(.nil); i &+= 1 }
                         if _slowPath(frame.flags.contains(.writeBackToCell)) {
                             let cell = legion.writeBackCells.removeLast()
                             cell.value = regs[0]
                             regs[0] = .reference(cell)
                         }
-                        fi -= 1
-                        legion.frameCount = fi + 1
-                        if fi < 0 {
+                        if _slowPath(fi == 0) {
                             legion.frameCount = 0
                             return .finished(result)
                         }
-                        legion.stack[frame.resultSlot] = result
+                        fi &-= 1
+                        legion.frameCount = fi &+ 1
+                        swap(&result, &legion.stack[frame.resultSlot])
                         current = legion.frames[fi].code
                         base = legion.frames[fi].base
                         pc = legion.frames[fi].pc
@@ -436,7 +497,7 @@ public final class VM {
                         if case .int(let x) = regs[Instruction.b(word)] {
                             let (r, o) = Int(0).subtractingReportingOverflow(x)
                             if _slowPath(o) { throw Operators.overflowError("-") }
-                            regs[a] = .int(r)
+                            (regs + a).storeScalar(.int(r))
                         } else {
                             regs[a] = try Operators.negate(regs[Instruction.b(word)])
                         }
@@ -538,25 +599,30 @@ public final class VM {
                     case .makeReference:
                         regs[a] = .reference(ReferenceBox(regs[Instruction.b(word)]))
                     case .dereference:
-                        guard case .reference(let cell) = regs[Instruction.b(word)] else {
-                            throw RuntimeError("cannot dereference a value of type \(regs[Instruction.b(word)].typeName)")
+                        // A method's `self` is the value itself, not a reference to it, so `*self`
+                        // (and `*x` of any plain value) reads the value.
+                        if case .reference(let cell) = regs[Instruction.b(word)] {
+                            regs[a] = cell.value
+                        } else {
+                            regs[a] = regs[Instruction.b(word)]
                         }
-                        regs[a] = cell.value
                     case .storeThroughReference:
-                        guard case .reference(let cell) = regs[a] else {
-                            throw RuntimeError("cannot assign through a value of type \(regs[a].typeName): it is not a reference")
+                        // `*self = v` in a `&mut self` method: `self` holds the value itself.
+                        if case .reference(let cell) = regs[a] {
+                            cell.value = regs[Instruction.b(word)]
+                        } else {
+                            regs[a] = regs[Instruction.b(word)]
                         }
-                        cell.value = regs[Instruction.b(word)]
 
                     // MARK: Iteration
                     case .forRangePrep:
                         try VM.prepareRange(regs + a, inclusive: Instruction.b(word) != 0)
                     case .forRangeNext:
                         if case .int(let i) = regs[a], case .int(let limit) = regs[a + 1], i < limit {
-                            regs[a + 2] = .int(i)
-                            regs[a] = .int(i &+ 1)
+                            (regs + a + 2).storeScalar(.int(i))
+                            (regs + a).storeScalar(.int(i &+ 1))
                         } else {
-                            pc += Instruction.sBx(word)
+                            pc &+= Instruction.sBx(word)
                         }
                     case .iterPrep:
                         regs[a] = regs[Instruction.b(word)].dereferenced
@@ -564,7 +630,7 @@ public final class VM {
                     case .iterNext:
                         switch try iterate(regs + a, legion: legion) {
                         case .item: break
-                        case .done: pc += Instruction.sBx(word)
+                        case .done: pc &+= Instruction.sBx(word)
                         case .block(let reason):
                             legion.frames[fi].pc = pc - 1
                             legion.blockedAtPC = pc - 1

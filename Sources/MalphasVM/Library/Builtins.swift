@@ -6,7 +6,8 @@
 // - `println()` prints an empty line, `print()` nothing. With one argument they print its
 //   display form, even when it is a string containing `{}` or `{{`.
 // - `panic()` without a message panics with "explicit panic".
-// - `assert(c, msg)` and `assert_eq(a, b, msg)` take an optional message.
+// - `assert(c, msg)` and `assert_eq(a, b, msg)` take an optional message; like `panic`'s,
+//   it may be a template followed by its arguments: `panic("bad {}", x)`.
 // - `min` and `max` take two or more arguments, or one list (giving nil when it is
 //   empty). They order like `<`; a NaN argument is skipped.
 // - `abs`, `floor`, `ceil` keep the type (an int stays an int); `sqrt` gives a float for
@@ -69,7 +70,7 @@ public enum Builtins {
             }
             return .string(StringBox(try Format.format(fmt.value, UnsafeBufferPointer(rebasing: args[1...]))))
         case .panic:
-            let message = args.isEmpty ? "explicit panic" : Printer.display(args[0])
+            let message = args.isEmpty ? "explicit panic" : message(UnsafeBufferPointer(rebasing: args[0...]))
             throw RuntimeError.panic(message)
         case .len:
             return .int(try length(args[0], "builtin `len`"))
@@ -78,12 +79,14 @@ public enum Builtins {
                 throw RuntimeError("builtin `assert` expects a bool, got \(args[0].typeName)")
             }
             if !condition {
-                throw RuntimeError.panic(args.count > 1 ? "assertion failed: " + Printer.display(args[1]) : "assertion failed")
+                throw RuntimeError.panic(args.count > 1
+                    ? "assertion failed: " + message(UnsafeBufferPointer(rebasing: args[1...]))
+                    : "assertion failed")
             }
             return .unit
         case .assertEq:
             if try !Equality.equal(args[0], args[1]) {
-                let what = args.count > 2 ? Printer.display(args[2]) : "left == right"
+                let what = args.count > 2 ? message(UnsafeBufferPointer(rebasing: args[2...])) : "left == right"
                 throw RuntimeError.panic("assertion failed: \(what)\n  left: \(Printer.debug(args[0]))\n right: \(Printer.debug(args[1]))")
             }
             return .unit
@@ -152,6 +155,14 @@ public enum Builtins {
             return
         }
         for arg in args { Printer.appendDisplay(arg, to: &buffer) }
+    }
+
+    /// The message of `panic`, `assert` and `assert_eq`: their message arguments written as
+    /// `println` writes them.
+    static func message(_ args: UnsafeBufferPointer<Value>) -> String {
+        var buffer = TextBuffer()
+        writeArguments(args, to: &buffer)
+        return buffer.string
     }
 
     /// The length of a string (in bytes), list, map or channel.

@@ -1,0 +1,91 @@
+// A REPL session: inputs are compiled against one persistent global scope and run on one
+// persistent loaded program, so items, `let` bindings and spawned legions of earlier
+// inputs are there for later ones.
+
+import MalphasCompiler
+import MalphasSyntax
+
+public final class Session {
+    /// What evaluating one input gave.
+    public enum Outcome: Equatable {
+        /// The input ran; `value` is the debug form of its final expression's value, when
+        /// it ended with an expression whose value is not `()`.
+        case value(String?)
+        /// The input did not compile; the rendered diagnostics.
+        case compileError(String)
+        /// The input failed while running (error or panic report, or deadlock report).
+        case runtimeError(String)
+        /// The input called `exit(status)`.
+        case exited(Int32)
+    }
+
+    public let sources = SourceMap()
+    private let compiler: CompilerSession
+    private let options: RunOptions
+    private let context: BuiltinContext
+    private let scheduler = CooperativeScheduler()
+    private var loaded: LoadedProgram?
+    private var vm: VM?
+    private var inputCount = 0
+
+    public init(options: RunOptions = RunOptions()) {
+        self.options = options
+        compiler = CompilerSession(sources: sources, options: CompileOptions(safePoints: options.safePointsEnabled))
+        context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
+                                 input: options.input, args: options.args)
+        let prelude = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
+        let parsed = Parser.parse(prelude, in: sources)
+        if case .success(let input) = compiler.compile(items: parsed.unit.items, statements: [], tail: nil, file: prelude) {
+            load(input)
+            loaded?.preludeMap = compiler.global.program.preludeFunctions["map"]
+            loaded?.preludeFilter = compiler.global.program.preludeFunctions["filter"]
+        }
+    }
+
+    deinit { loaded?.tearDown() }
+
+    private func load(_ input: CompilerSession.Input) {
+        if let loaded {
+            loaded.load(from: input.firstFunction, typesFrom: (input.firstStruct, input.firstEnum))
+        } else {
+            let program = LoadedProgram(compiler.global.program)
+            loaded = program
+            vm = VM(program: program, context: context, scheduler: scheduler, maxDepth: options.maxDepth,
+                    suspendEverySafePoint: options.suspendEverySafePoint)
+        }
+    }
+
+    /// Compiles and runs one input (items and statements, as typed at the prompt).
+    public func evaluate(_ text: String) -> Outcome {
+        inputCount += 1
+        let file = sources.add(SourceFile(name: "<repl:\(inputCount)>", text: text))
+        let parsed = Parser.parseReplInput(file, in: sources)
+        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+            return .compileError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics))
+        }
+        let input: CompilerSession.Input
+        switch compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file) {
+        case .failure(let failure):
+            return .compileError(Interpreter.render(failure, sources: sources))
+        case .success(let compiled):
+            input = compiled
+        }
+        load(input)
+        guard let loaded, let vm else { return .compileError("internal error: the session has no program") }
+        let legion = scheduler.newLegion()
+        legion.start(loaded.closure(forFunction: input.entry), args: [])
+        let ending = scheduler.run(main: legion, vm: vm)
+        context.flush()
+        switch ending {
+        case .finished(let value):
+            if !input.hasValue { return .value(nil) }
+            if case .unit = value { return .value(nil) }
+            return .value(Printer.debug(value))
+        case .failed(let failure):
+            if case .exit(let status) = failure.error.kind { return .exited(status) }
+            return .runtimeError(Interpreter.report(failure, mainID: legion.id))
+        case .deadlock(let legions):
+            return .runtimeError(Interpreter.deadlockReport(legions, main: legion, vm: vm))
+        }
+    }
+}
