@@ -26,6 +26,13 @@ final class CooperativeScheduler {
     /// Legions parked on channels, by id (for deadlock reports).
     private(set) var blocked: [Int: LegionState] = [:]
     private var nextID = 1
+    /// `malphas test` (TestRunner.swift): a byte another thread sets to end the run (a
+    /// test's time limit). The run then fails with a "timed out" error as soon as the
+    /// running legion reaches a safe point (the setter also sets the VM's preempt flag)
+    /// or the scheduler is idle. Read without synchronisation: a late stop is harmless.
+    var stopFlag: UnsafeMutablePointer<UInt8>?
+    /// `malphas test`: the run ends when main returns; legions still running are dropped.
+    var endsWhenMainFinishes = false
 
     /// Live legions (ready, sleeping or blocked), main included.
     var legionCount: Int { runQueue.count + sleepers.count + blocked.count }
@@ -75,11 +82,15 @@ final class CooperativeScheduler {
         runQueue.append(main)
         var mainResult: Value?
         while true {
+            if let stop = stopFlag, stop.pointee != 0 {
+                return .failed(vm.failure(RuntimeError("timed out"), legion: main))
+            }
             wakeSleepers(now: CooperativeScheduler.monotonicMs())
             guard let legion = runQueue.popFirst() else {
                 if let first = sleepers.first {
                     let wait = first.wakeAt - CooperativeScheduler.monotonicMs()
-                    if wait > 0 { usleep(useconds_t(min(wait, 1000) * 1000)) }
+                    // With a stop flag, wake often enough to notice it.
+                    if wait > 0 { usleep(useconds_t(min(wait, stopFlag == nil ? 1000 : 10) * 1000)) }
                     continue
                 }
                 if let result = mainResult { return .finished(result) }
@@ -90,7 +101,10 @@ final class CooperativeScheduler {
             switch vm.run(legion) {
             case .finished(let value):
                 legion.clear()
-                if legion === main { mainResult = value }
+                if legion === main {
+                    mainResult = value
+                    if endsWhenMainFinishes { return .finished(value) }
+                }
             case .yielded:
                 runQueue.append(legion)
             case .blocked(let reason):
