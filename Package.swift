@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
+        .testTarget(name: "MalphasStdlibTests", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "malphas"]),
     ],
     swiftLanguageModes: [.v5]
 )

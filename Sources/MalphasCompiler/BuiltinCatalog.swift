@@ -56,6 +56,8 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
     case ioListDir = "__io_list_dir"
     /// `__io_make_dir(path)`: `(true, "")` or `(false, message)`.
     case ioMakeDir = "__io_make_dir"
+    /// `__io_make_temp_dir(prefix)`: `(true, path)` of a new directory under $TMPDIR or /tmp.
+    case ioMakeTempDir = "__io_make_temp_dir"
     /// `__io_eprint(text)`: writes to standard error.
     case ioErrorPrint = "__io_eprint"
 
@@ -71,7 +73,7 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         switch self {
         case .readLine, .args, .yieldNow, .legionId, .numWorkers, .nowMs: return 0...0
         case .callerLocation, .monotonicNanos: return 0...0
-        case .ioReadFile, .ioKind, .ioRemove, .ioListDir, .ioMakeDir, .ioErrorPrint: return 1...1
+        case .ioReadFile, .ioKind, .ioRemove, .ioListDir, .ioMakeDir, .ioMakeTempDir, .ioErrorPrint: return 1...1
         case .mathFloat, .mathAtan2: return 2...2
         case .ioWriteFile: return 3...3
         // `println()` prints an empty line; `print()` prints nothing.

@@ -454,20 +454,25 @@ public final class CompilerSession {
 
     /// Compiles one REPL input: items, then statements. On failure the session is left as
     /// it was before the input.
-    public func compile(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Result<Input, CompileFailure> {
+    /// `modules` holds the standard library modules the input names that earlier inputs
+    /// had not loaded yet (`ModuleLoader`).
+    public func compile(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID,
+                        modules: LoadedModules? = nil) -> Result<Input, CompileFailure> {
         let snapshot = global.snapshot()
-        let result = compileInput(items: items, statements: statements, tail: tail, file: file)
+        let result = compileInput(items: items, statements: statements, tail: tail, file: file, modules: modules)
         if case .failure = result { global.restore(snapshot) }
         return result
     }
 
-    private func compileInput(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Result<Input, CompileFailure> {
+    private func compileInput(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID,
+                              modules: LoadedModules?) -> Result<Input, CompileFailure> {
         let program = global.program
         let firstFunction = program.functions.count
         let firstStruct = program.structs.count
         let firstEnum = program.enums.count
         let resolver = Resolver(global: global, isSession: true)
-        resolver.declare(items)
+        resolver.declareProgram(items, library: modules?.library ?? [], libraryModuleNames: modules?.libraryModuleNames ?? [])
+        program.libraryFiles.formUnion(modules?.libraryFiles ?? [])
         resolver.resolveBodies()
         resolver.resolveSessionStatements(statements, tail: tail)
         if !resolver.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: resolver.diagnostics)) }

@@ -49,9 +49,13 @@ public final class ModuleLoader {
     private var libraryFiles: Set<SourceFileID> = []
     private var wantedLibraryModules: [String] = []
 
-    public init(sources: SourceMap, library: LibrarySource?) {
+    /// Library modules already declared (a REPL session's earlier inputs): not loaded again.
+    private let alreadyLoaded: Set<String>
+
+    public init(sources: SourceMap, library: LibrarySource?, alreadyLoaded: Set<String> = []) {
         self.sources = sources
         self.library = library
+        self.alreadyLoaded = alreadyLoaded
     }
 
     /// Loads the modules of the program whose root file is `unit`.
@@ -158,7 +162,8 @@ public final class ModuleLoader {
         let (tokens, _) = Lexer.tokenize(file, in: sources)
         var i = 0
         func want(_ name: String) {
-            if libraryUnits[name] == nil, !wantedLibraryModules.contains(name), library.moduleNames.contains(name) {
+            if libraryUnits[name] == nil, !alreadyLoaded.contains(name), !wantedLibraryModules.contains(name),
+               library.moduleNames.contains(name) {
                 wantedLibraryModules.append(name)
             }
         }

@@ -134,6 +134,35 @@ public final class ModuleTable {
     /// in their own module wherever they are used).
     var itemModules: [String: Module] = [:]
     public init() {}
+
+    /// The standard library modules declared so far.
+    public var libraryModulesDeclared: Set<String> { Set(std?.types.keys ?? [:].keys) }
+
+    /// What a REPL input may change, so a failed input leaves the session as it was.
+    struct State {
+        var types: [String: ModuleEntry]
+        var values: [String: ModuleEntry]
+        var imports: [String: ModuleImport]
+        var globs: [ModuleGlob]
+        var std: Module?
+        var stdTypes: [String: ModuleEntry]
+        var itemModules: [String: Module]
+    }
+
+    func save() -> State {
+        State(types: root.types, values: root.values, imports: root.imports, globs: root.globs, std: std,
+              stdTypes: std?.types ?? [:], itemModules: itemModules)
+    }
+
+    func restore(_ s: State) {
+        root.types = s.types
+        root.values = s.values
+        root.imports = s.imports
+        root.globs = s.globs
+        std = s.std
+        std?.types = s.stdTypes
+        itemModules = s.itemModules
+    }
 }
 
 /// A module of the standard library ready to declare: `std::<name>` and its items.

@@ -132,6 +132,8 @@ public final class GlobalScope {
         var programVariants: Int
         var builtinTypeMethods: [BuiltinTypeKind: [String: Int]]
         var globalNames: Int
+        var modules: ModuleTable.State
+        var libraryFiles: Set<SourceFileID>
     }
 
     func snapshot() -> Snapshot {
@@ -140,7 +142,8 @@ public final class GlobalScope {
                  mutatingMethodNames: mutatingMethodNames, methodNames: methodNames, traitDefaults: traitDefaults,
                  globalCount: globalCount, programFunctions: program.functions.count, programStructs: program.structs,
                  programEnums: program.enums, programVariants: program.variants.count,
-                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count)
+                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count,
+                 modules: modules.save(), libraryFiles: program.libraryFiles)
     }
 
     func restore(_ s: Snapshot) {
@@ -154,6 +157,8 @@ public final class GlobalScope {
         program.variants.removeSubrange(s.programVariants...)
         program.builtinTypeMethods = s.builtinTypeMethods
         program.globalNames.removeSubrange(s.globalNames...)
+        modules.restore(s.modules)
+        program.libraryFiles = s.libraryFiles
     }
 
     /// Records the prelude's `map` and `filter` functions for the VM.

@@ -63,8 +63,16 @@ public final class Session {
         if parsed.diagnostics.contains(where: { $0.severity == .error }) {
             return .compileError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics))
         }
+        // `mod name;` files (beside the working directory) and the library modules it names.
+        let modules = ModuleLoader(sources: sources, library: StandardLibrary.current,
+                                   alreadyLoaded: compiler.global.modules.libraryModulesDeclared)
+            .load(SourceUnit(file: file, items: parsed.items))
+        if modules.diagnostics.contains(where: { $0.severity == .error }) {
+            return .compileError(DiagnosticRenderer(sources: sources).render(modules.diagnostics))
+        }
         let input: CompilerSession.Input
-        switch compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file) {
+        switch compiler.compile(items: modules.unit.items, statements: parsed.statements, tail: parsed.tail, file: file,
+                                modules: modules) {
         case .failure(let failure):
             return .compileError(Interpreter.render(failure, sources: sources))
         case .success(let compiled):

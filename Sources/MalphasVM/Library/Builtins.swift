@@ -136,7 +136,7 @@ public enum Builtins {
         case .sleep, .yieldNow, .legionId, .numWorkers, .nowMs, .close, .callerLocation:
             throw RuntimeError("internal error: builtin `\(function.name)` is run by the VM, not the value library")
         case .monotonicNanos, .mathFloat, .mathAtan2, .ioReadFile, .ioWriteFile, .ioKind, .ioRemove,
-             .ioListDir, .ioMakeDir, .ioErrorPrint:
+             .ioListDir, .ioMakeDir, .ioMakeTempDir, .ioErrorPrint:
             return try LibraryNatives.call(function, args, context)
         }
     }

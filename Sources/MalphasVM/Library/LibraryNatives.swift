@@ -77,6 +77,14 @@ enum LibraryNatives {
                 return failure("cannot create the directory `\(path)`: \(String(cString: strerror(errno)))")
             }
             return success
+        case .ioMakeTempDir:
+            let prefix = try string(args[0], function)
+            let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            var template = ((base.hasSuffix("/") ? base : base + "/") + prefix + "XXXXXX").utf8.map { CChar(bitPattern: $0) } + [0]
+            guard mkdtemp(&template) != nil else {
+                return failure("cannot create a temporary directory in `\(base)`: \(String(cString: strerror(errno)))")
+            }
+            return .tuple(TupleBox([.bool(true), .string(StringBox(String(cString: template)))]))
         case .ioListDir:
             let path = try string(args[0], function)
             guard let dir = opendir(path) else {

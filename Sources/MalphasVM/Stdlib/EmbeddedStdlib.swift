@@ -688,6 +688,12 @@ pub fn make_dir(path: string) {
     must(__io_make_dir(path));
 }
 
+/// A new, empty directory in the system's temporary directory, its name starting with
+/// `prefix`; panics on failure.
+pub fn make_temp_dir(prefix: string) -> string {
+    must(__io_make_temp_dir(prefix))
+}
+
 /// The names in the directory `path`, sorted; panics when it cannot be listed.
 pub fn list_dir(path: string) -> Vec[string] {
     let (done, names) = __io_list_dir(path);
