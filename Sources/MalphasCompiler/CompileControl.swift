@@ -13,8 +13,18 @@ extension FunctionCompiler {
         switch e.kind {
         case .bool(true):
             return []
-        case .binary(.and, let l, let r):
-            return compileCondition(l) + compileCondition(r)
+        case .binary(.and, _, _):
+            // `a && b && c ...` may be a long chain: collect its operands in a loop.
+            var operands: [Expr] = []
+            var current = e
+            while case .binary(.and, let l, let r) = current.kind {
+                operands.append(r)
+                current = l
+            }
+            operands.append(current)
+            var fails: [Int] = []
+            for operand in operands.reversed() { fails += compileCondition(operand) }
+            return fails
         case .binary(let op, let l, let r) where shortJumps && [.less, .lessEqual, .greater, .greaterEqual].contains(op)
                 && ConstantFolder.fold(e, lookup: foldLookup) == nil:
             // A constant int on either side uses the K-form (`i < 10`, `0 < x`).
@@ -50,28 +60,40 @@ extension FunctionCompiler {
         }
     }
 
+    /// `if`, with its `else if` chain compiled in a loop (chains may be thousands long).
     func compileIf(condition: Expr, then: Block, otherwise: Expr?, into target: Int?) {
-        let fails = compileCondition(condition)
-        compileBlock(then, into: target)
-        if let otherwise {
-            let end = emitJump()
+        var ends: [Int] = []
+        var condition = condition, then = then, otherwise = otherwise
+        while true {
+            let fails = compileCondition(condition)
+            compileBlock(then, into: target)
+            guard let next = otherwise else {
+                if let target {
+                    ends.append(emitJump())
+                    patchAll(fails)
+                    emit(.loadUnit, a: target)
+                } else {
+                    patchAll(fails)
+                }
+                break
+            }
+            ends.append(emitJump())
             patchAll(fails)
-            if let target { compile(otherwise, into: target) } else { compileEffect(otherwise) }
-            patch(end)
-        } else if let target {
-            let end = emitJump()
-            patchAll(fails)
-            emit(.loadUnit, a: target)
-            patch(end)
-        } else {
-            patchAll(fails)
+            if case .ifElse(let c, let t, let o) = next.kind {
+                setLine(next.span)
+                condition = c; then = t; otherwise = o
+                continue
+            }
+            if let target { compile(next, into: target) } else { compileEffect(next) }
+            break
         }
+        patchAll(ends)
     }
 
     /// `loop { }`: its value is what `break v` gives it.
     func compileLoop(_ body: Block, into target: Int?) {
         let top = code.count
-        loops.append(LoopContext(resultRegister: target, isValueLoop: true))
+        loops.append(LoopContext(resultRegister: target))
         compileBlock(body, into: nil)
         let context = loops.removeLast()
         patchAll(context.continueJumps)
@@ -82,7 +104,7 @@ extension FunctionCompiler {
     func compileWhile(_ condition: Expr, body: Block) {
         let top = code.count
         let exits = compileCondition(condition)
-        loops.append(LoopContext(resultRegister: nil, isValueLoop: false))
+        loops.append(LoopContext(resultRegister: nil))
         compileBlock(body, into: nil)
         let context = loops.removeLast()
         patchAll(context.continueJumps)
@@ -128,7 +150,7 @@ extension FunctionCompiler {
             }
             finishBindings(bindings)
         }
-        loops.append(LoopContext(resultRegister: nil, isValueLoop: false))
+        loops.append(LoopContext(resultRegister: nil))
         compileBlock(body, into: nil)
         let context = loops.removeLast()
         free(to: bodyMark)
@@ -237,9 +259,9 @@ extension FunctionCompiler {
             loops[loops.count - 1].continueJumps.append(emitJump())
         case .returnValue(let value):
             if let value {
-                emit(.returnValue, a: compileAny(value))
+                emitReturn(compileAny(value))
             } else {
-                emit(.returnUnit)
+                emitReturn(nil)
             }
         case .send(let ch, let value):
             let c = compileAny(ch)

@@ -43,6 +43,7 @@ extension FunctionCompiler {
                 loadConstant(folded, into: target)
                 return
             }
+            if isLongChain(e) { compileLongChain(e, into: target); return }
             compileBinary(op, l, r, into: target)
         case .assign:
             compileStatementExpression(e)
@@ -55,10 +56,21 @@ extension FunctionCompiler {
             emit(.newRange, a: target, b: base, c: base + 1, d: flags)
         case .cast(let inner, let type):
             if let folded = ConstantFolder.fold(e, lookup: foldLookup) { loadConstant(folded, into: target); return }
+            if isLongChain(e) { compileLongChain(e, into: target); return }
             let v = compileAny(inner)
             guard case .named(let p) = type.kind, let t = CastTarget(typeName: p.last.name),
                   let index = CastTarget.allCases.firstIndex(of: t) else { return }
             emit(.cast, a: target, b: v, c: index)
+        case .call, .methodCall, .field, .tupleField, .index:
+            if isLongChain(e) { compileLongChain(e, into: target) } else { compilePostfix(e, into: target) }
+        default:
+            compileOther(e, into: target)
+        }
+    }
+
+    /// Calls, method calls, fields and indexing of a short chain.
+    private func compilePostfix(_ e: Expr, into target: Int) {
+        switch e.kind {
         case .call(let callee, let args):
             compileCall(callee, args: args, span: e.span, into: target)
         case .methodCall(let receiver, let name, _, let args):
@@ -73,6 +85,14 @@ extension FunctionCompiler {
             let b = compileAny(base)
             let i = compileAny(index)
             emit(.getIndex, a: target, b: b, c: i)
+        default:
+            break
+        }
+    }
+
+    /// The remaining expression forms.
+    private func compileOther(_ e: Expr, into target: Int) {
+        switch e.kind {
         case .closure(let params, _, let body):
             compileClosure(params: params, body: body, span: e.span, name: "closure", into: target)
         case .block(let b):
@@ -98,6 +118,8 @@ extension FunctionCompiler {
             if let first = args.first { compile(first, into: n) } else { emit(.loadInt, a: n, bx: 0) }
             for extra in args.dropFirst() { compileEffect(extra) }
             emit(.makeChannel, a: target, b: n)
+        default:
+            break
         }
     }
 
@@ -239,6 +261,11 @@ extension FunctionCompiler {
         }
         let a = compileAny(l)
         let b = compileAny(r)
+        emitBinary(op, target: target, left: a, right: b)
+    }
+
+    /// `target := left op right` for every operator but `&&` and `||`.
+    func emitBinary(_ op: BinaryOp, target: Int, left a: Int, right b: Int) {
         switch op {
         case .add: emit(.add, a: target, b: a, c: b)
         case .subtract: emit(.subtract, a: target, b: a, c: b)
@@ -258,6 +285,87 @@ extension FunctionCompiler {
         case .greaterEqual: emit(.lessEqual, a: target, b: b, c: a)
         case .and, .or: break
         }
+    }
+
+    /// Chains longer than this (`1 + 1 + ...`, `a.f().g()...`, `x as T as U ...`) compile
+    /// in a loop rather than by recursion: the parser reads chains iteratively, so they
+    /// are not bounded by its nesting limit, and one native frame per link could exhaust
+    /// the stack.
+    static let recursiveChainLimit = 32
+
+    func isLongChain(_ e: Expr) -> Bool {
+        var length = 0
+        var current = e
+        while let child = Resolver.chainChild(current) {
+            length += 1
+            if length > FunctionCompiler.recursiveChainLimit { return true }
+            current = child
+        }
+        return false
+    }
+
+    /// Compiles a long chain link by link into an accumulator register. The innermost
+    /// link compiles as usual (it may be a call of a named function or a mutating method
+    /// on a place); every later link works on the accumulated temporary. Left-to-right
+    /// evaluation order is the same as the recursive path's.
+    func compileLongChain(_ e: Expr, into target: Int) {
+        var links: [Expr] = []
+        var current = e
+        while let child = Resolver.chainChild(current) {
+            links.append(current)
+            current = child
+        }
+        let acc = allocate()
+        let innermost = links.removeLast()
+        compile(innermost, into: acc)
+        for link in links.reversed() {
+            setLine(link.span)
+            let mark = freeRegister
+            switch link.kind {
+            case .binary(.and, _, let r), .binary(.or, _, let r):
+                let isAnd: Bool
+                if case .binary(.and, _, _) = link.kind { isAnd = true } else { isAnd = false }
+                let skip = emitJump(isAnd ? .jumpIfFalse : .jumpIfTrue, a: acc)
+                compile(r, into: acc)
+                patch(skip)
+            case .binary(let op, _, let r):
+                if let kop = constantForm(op), let k = ConstantFolder.fold(r, lookup: foldLookup), case .int = k,
+                   constant(k) <= Instruction.maxOperand {
+                    emit(kop, a: acc, b: acc, c: constant(k))
+                } else {
+                    emitBinary(op, target: acc, left: acc, right: compileAny(r))
+                }
+            case .cast(_, let type):
+                if case .named(let p) = type.kind, let t = CastTarget(typeName: p.last.name),
+                   let index = CastTarget.allCases.firstIndex(of: t) {
+                    emit(.cast, a: acc, b: acc, c: index)
+                }
+            case .field(_, let name):
+                emit(.getField, a: acc, b: acc, c: site(name.name, builtin: nil))
+            case .tupleField(_, let index, _):
+                emit(.getTupleField, a: acc, b: acc, c: index)
+            case .index(_, let index):
+                emit(.getIndex, a: acc, b: acc, c: compileAny(index))
+            case .call(_, let args):
+                let base = allocate(1 + args.count)
+                emit(.take, a: base, b: acc)
+                for (i, a) in args.enumerated() { compile(a, into: base + 1 + i) }
+                setLine(link.span)
+                emit(.call, a: base, b: args.count)
+                emit(.take, a: acc, b: base)
+            case .methodCall(_, let name, _, let args):
+                let base = allocate(2 + args.count)
+                emit(.take, a: base + 1, b: acc)
+                for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
+                setLine(link.span)
+                emit(.callMethod, a: base, b: args.count, c: site(name.name, builtin: BuiltinMethod(name: name.name)))
+                emit(.take, a: acc, b: base)
+            default:
+                break
+            }
+            free(to: mark)
+        }
+        emit(.take, a: target, b: acc)
     }
 
     private func constantForm(_ op: BinaryOp) -> Opcode? {
@@ -364,17 +472,19 @@ extension FunctionCompiler {
         // registers: the callee's frame starts at the receiver.
         let base: Int
         if place != nil && !place!.steps.isEmpty {
-            openContainer(&place!)
+            preparePlace(&place!)
             base = allocate(2 + args.count)
         } else {
             base = callBase(target: target, arguments: 1 + args.count)
         }
         if let place {
+            // Arguments first: they may read the place the receiver is moved out of.
+            for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
             takePlace(place, into: base + 1)
         } else {
             compile(receiver, into: base + 1)
+            for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
         }
-        for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
         setLine(span)
         emit(.callMethod, a: base, b: args.count, c: s, d: place != nil ? 1 : 0)
         if let place { storePlace(place, from: base + 1) }

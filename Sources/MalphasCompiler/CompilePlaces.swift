@@ -35,38 +35,39 @@ extension FunctionCompiler {
     /// The place `e` denotes when it can be written to (a mutable variable or a `&mut`
     /// holder at its root); nil otherwise.
     func mutablePlace(_ e: Expr) -> Place? {
-        switch e.kind {
+        // Walk down to the root in a loop (field chains can be long), collecting steps.
+        var steps: [Place.Step] = []
+        var current = e
+        while true {
+            switch current.kind {
+            case .field(let base, let name): steps.append(.field(site: site(name.name, builtin: nil))); current = base; continue
+            case .tupleField(let base, let index, _): steps.append(.tupleField(index)); current = base; continue
+            case .index(let base, let index): steps.append(.index(index)); current = base; continue
+            default: break
+            }
+            break
+        }
+        steps.reverse()
+        switch current.kind {
         case .path:
-            guard let r = resolver.resolutions[e.span] else { return nil }
+            guard let r = resolver.resolutions[current.span] else { return nil }
             switch r {
             case .local(let b):
                 guard b.isMutable || resolver.holdsMutableReference.contains(ObjectIdentifier(b)) else { return nil }
-                return Place(root: b.needsCell ? .cell(b.register) : .register(b.register), steps: [])
+                return Place(root: b.needsCell ? .cell(b.register) : .register(b.register), steps: steps)
             case .upvalue(let i, let b):
                 guard b.isMutable || resolver.holdsMutableReference.contains(ObjectIdentifier(b)) else { return nil }
-                return Place(root: .upvalue(i), steps: [])
+                return Place(root: .upvalue(i), steps: steps)
             case .global(let slot):
                 guard global.variables.values.contains(where: { $0.slot == slot && $0.isMutable }) else { return nil }
-                return Place(root: .global(slot), steps: [])
+                return Place(root: .global(slot), steps: steps)
             default:
                 return nil
             }
-        case .field(let base, let name):
-            guard var p = mutablePlace(base) else { return nil }
-            p.steps.append(.field(site: site(name.name, builtin: nil)))
-            return p
-        case .tupleField(let base, let index, _):
-            guard var p = mutablePlace(base) else { return nil }
-            p.steps.append(.tupleField(index))
-            return p
-        case .index(let base, let index):
-            guard var p = mutablePlace(base) else { return nil }
-            p.steps.append(.index(index))
-            return p
         case .unary(.dereference, let inner):
             // `*r` as a place: the register holding the reference; the VM writes through it.
             guard case .path = inner.kind, case .local(let b)? = resolver.resolutions[inner.span], !b.needsCell else { return nil }
-            return Place(root: .register(b.register), steps: [])
+            return Place(root: .register(b.register), steps: steps)
         default:
             return nil
         }
@@ -76,27 +77,38 @@ extension FunctionCompiler {
     /// but the last step's, leaving in `containers.last` the register that holds the
     /// container of the last step (or the root's value when there are no steps).
     func openContainer(_ p: inout Place) {
+        preparePlace(&p)
+        takeContainers(p)
+    }
+
+    /// Evaluates the index expressions and allocates the registers the containers will be
+    /// taken into, emitting no take yet.
+    func preparePlace(_ p: inout Place) {
         for step in p.steps {
             if case .index(let e) = step { p.indexRegisters.append(compileAny(e)) }
             else { p.indexRegisters.append(-1) }
         }
-        let rootRegister: Int
         switch p.root {
-        case .register(let r):
-            rootRegister = r
-        case .cell(let r):
-            rootRegister = allocate(); emit(.takeCell, a: rootRegister, b: r)
-        case .upvalue(let i):
-            rootRegister = allocate(); emit(.takeUpvalue, a: rootRegister, b: i)
-        case .global(let slot):
-            rootRegister = allocate(); emit(.takeGlobal, a: rootRegister, bx: slot)
+        case .register(let r): p.containers = [r]
+        case .cell, .upvalue, .global: p.containers = [allocate()]
         }
-        p.containers = [rootRegister]
+        if p.steps.count > 1 {
+            for _ in 0..<(p.steps.count - 1) { p.containers.append(allocate()) }
+        }
+    }
+
+    /// Takes the root (unless it is a plain register) and every container but the last
+    /// step's into the registers `preparePlace` allocated.
+    func takeContainers(_ p: Place) {
+        switch p.root {
+        case .register: break
+        case .cell(let r): emit(.takeCell, a: p.containers[0], b: r)
+        case .upvalue(let i): emit(.takeUpvalue, a: p.containers[0], b: i)
+        case .global(let slot): emit(.takeGlobal, a: p.containers[0], bx: slot)
+        }
         guard p.steps.count > 1 else { return }
         for depth in 0..<(p.steps.count - 1) {
-            let next = allocate()
-            emitTake(p.steps[depth], index: p.indexRegisters[depth], from: p.containers[depth], into: next)
-            p.containers.append(next)
+            emitTake(p.steps[depth], index: p.indexRegisters[depth], from: p.containers[depth], into: p.containers[depth + 1])
         }
     }
 
@@ -142,9 +154,12 @@ extension FunctionCompiler {
     }
 
     /// Moves the place's value into `target` (for a mutating method call's receiver).
-    /// The place's containers must have been opened (`openContainer`) before `target` was
-    /// allocated when it has steps, so its temporaries sit below the call's registers.
+    /// The place must have been prepared (`preparePlace`) before `target` was allocated
+    /// when it has steps, so its temporaries sit below the call's registers; its
+    /// containers are taken here, after the call's arguments were evaluated (they may read
+    /// the place: `m.insert(k, m.get(k) + 1)`).
     func takePlace(_ p: Place, into target: Int) {
+        if !p.steps.isEmpty { takeContainers(p) }
         if p.steps.isEmpty {
             switch p.root {
             case .register(let r): emit(.take, a: target, b: r)

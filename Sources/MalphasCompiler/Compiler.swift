@@ -83,10 +83,9 @@ final class ProgramCompiler {
 struct LoopContext {
     var breakJumps: [Int] = []
     var continueJumps: [Int] = []
-    /// Where `break v` puts its value, if the loop's value is wanted.
+    /// Where `break v` puts its value: a `loop` whose value is wanted (`while` and `for`
+    /// produce `()`).
     var resultRegister: Int?
-    /// `loop` may produce a value with `break v`; `while` and `for` produce `()`.
-    var isValueLoop: Bool
 }
 
 /// Compiles one function body.
@@ -115,6 +114,9 @@ final class FunctionCompiler {
     var loops: [LoopContext] = []
     /// Places taken for a mutating method call, waiting to be stored back.
     var pendingPlaces: [Place] = []
+    /// A method's `self` that lives in a cell (a closure captures it): its value is put
+    /// back into register 0 before every return, where a `&mut self` write-back reads it.
+    var celledReceiver: Binding?
 
     init(proto: FunctionProto, program: ProgramCompiler, parent: FunctionCompiler?, shortJumps: Bool) {
         self.proto = proto
@@ -232,17 +234,36 @@ final class FunctionCompiler {
         for p in params where p.needsCell {
             emit(.newCell, a: p.register, b: p.register)
         }
+        if proto.hasReceiver, let receiver = params.first, receiver.needsCell { celledReceiver = receiver }
         // The body's value is returned from wherever it is (a local's own register, say).
         if case .block(let block) = body.kind {
             for s in block.statements { compileStatement(s) }
             if let tail = block.tail {
-                emit(.returnValue, a: compileAny(tail))
+                emitReturn(compileAny(tail))
             } else {
-                emit(.returnUnit)
+                emitReturn(nil)
             }
         } else {
-            emit(.returnValue, a: compileAny(body))
+            emitReturn(compileAny(body))
         }
+    }
+
+    /// Returns the value in `register` (nil: `()`), first moving a celled receiver's value
+    /// back into register 0.
+    func emitReturn(_ register: Int?) {
+        if let receiver = celledReceiver {
+            var r = register
+            if r == receiver.register {
+                // Returning `self` itself: read it out of its cell before register 0 changes.
+                let t = allocate()
+                emit(.getCell, a: t, b: receiver.register)
+                r = t
+            }
+            emit(.getCell, a: receiver.register, b: receiver.register)
+            if let r { emit(.returnValue, a: r) } else { emit(.returnUnit) }
+            return
+        }
+        if let register { emit(.returnValue, a: register) } else { emit(.returnUnit) }
     }
 
     func compileEntry(constants: [ConstItem], mainIndex: Int?) {

@@ -31,21 +31,46 @@ enum ConstantFolder {
             case (.not, .int(let i)): return .int(~i)
             default: return nil
             }
-        case .binary(let op, let l, let r):
-            guard let a = fold(l, lookup: lookup), let b = fold(r, lookup: lookup) else { return nil }
-            return binary(op, a, b)
-        case .cast(let inner, let type):
-            guard let v = fold(inner, lookup: lookup), case .named(let path) = type.kind,
-                  path.segments.count == 1 else { return nil }
-            switch (v, CastTarget(typeName: path.last.name)) {
-            case (.int(let i), .some(.int)): return .int(i)
-            case (.int(let i), .some(.float)): return .float(Double(i))
-            case (.float(let f), .some(.float)): return .float(f)
-            case (.bool(let b), .some(.int)): return .int(b ? 1 : 0)
-            default: return nil
+        case .binary, .cast:
+            // Chains of binary operators and casts can be far deeper than the nesting
+            // limit: fold them in a loop over the left spine.
+            var links: [Expr] = []
+            var current = e
+            while true {
+                switch current.kind {
+                case .binary(_, let l, _): links.append(current); current = l; continue
+                case .cast(let inner, _): links.append(current); current = inner; continue
+                default: break
+                }
+                break
             }
+            guard var value = fold(current, lookup: lookup) else { return nil }
+            for link in links.reversed() {
+                switch link.kind {
+                case .binary(let op, _, let r):
+                    guard let b = fold(r, lookup: lookup), let v = binary(op, value, b) else { return nil }
+                    value = v
+                case .cast(_, let type):
+                    guard let v = cast(value, type) else { return nil }
+                    value = v
+                default:
+                    return nil
+                }
+            }
+            return value
         default:
             return nil
+        }
+    }
+
+    static func cast(_ v: Constant, _ type: TypeRef) -> Constant? {
+        guard case .named(let path) = type.kind, path.segments.count == 1 else { return nil }
+        switch (v, CastTarget(typeName: path.last.name)) {
+        case (.int(let i), .some(.int)): return .int(i)
+        case (.int(let i), .some(.float)): return .float(Double(i))
+        case (.float(let f), .some(.float)): return .float(f)
+        case (.bool(let b), .some(.int)): return .int(b ? 1 : 0)
+        default: return nil
         }
     }
 

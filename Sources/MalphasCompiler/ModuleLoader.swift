@@ -41,6 +41,19 @@ public struct LoadedModules {
     public var diagnostics: [Diagnostic]
 }
 
+extension LoadedModules {
+    /// Frees the parse trees of the program and its modules without recursion (see
+    /// `ASTRelease`). Pass the last reference, moved: `LoadedModules.release(consume m)`.
+    public static func release(_ modules: consuming LoadedModules) {
+        var units = [modules.unit] + modules.library.map(\.unit)
+        modules.unit.items = []
+        modules.library = []
+        while let unit = units.popLast() {
+            ASTRelease.release(consume unit)
+        }
+    }
+}
+
 public final class ModuleLoader {
     let sources: SourceMap
     let library: LibrarySource?

@@ -106,7 +106,7 @@ public final class FunctionProto: @unchecked Sendable {
     /// The line of the function's declaration.
     public let line: Int
 
-    init(name: String, file: SourceFileID, arity: Int, hasReceiver: Bool, line: Int) {
+    public init(name: String, file: SourceFileID, arity: Int, hasReceiver: Bool, line: Int) {
         self.name = name
         self.file = file
         self.arity = arity

@@ -272,6 +272,15 @@ public final class Resolver {
         }
     }
 
+    /// The key of the user struct or enum `key` in the global tables (`geo::Point`).
+    func typeItemKey(_ key: TypeKey) -> String? {
+        switch key {
+        case .structType(let i): return global.structs.first(where: { $0.value.index == i })?.key
+        case .enumType(let i): return global.enums.first(where: { $0.value.index == i })?.key
+        case .builtin: return nil
+        }
+    }
+
     func displayName(_ key: TypeKey) -> String {
         switch key {
         case .structType(let i): return global.program.structs[i].name
@@ -287,6 +296,20 @@ public final class Resolver {
         }
         let typeDisplay = displayName(key)
         var table = global.methods[key] ?? [:]
+        // Associated constants are constants named `Type::NAME` (the type's key: `geo::Point::NAME`
+        // for a type of module `geo`), resolved in the impl's module.
+        for c in impl.constants {
+            let qualified = "\(typeItemKey(key) ?? typeDisplay)::\(c.name.name)"
+            if global.consts[qualified] != nil {
+                error("duplicate definitions with name `\(c.name.name)`", at: c.name.span)
+                continue
+            }
+            var ci = ConstItem(decl: c, slot: global.newGlobalSlot(qualified), folded: nil)
+            ci.key = qualified
+            global.consts[qualified] = ci
+            modules.itemModules[qualified] = module
+            constItems.append(ci)
+        }
         var trait: TraitDecl?
         var traitKey = ""
         if let traitPath = impl.trait {
@@ -364,6 +387,10 @@ public final class Resolver {
                 ConstantFolder.fold(item.decl.value) { e in
                     guard case .path(let p) = e.kind else { return nil }
                     if p.segments.count == 1 { return valueKey(p.last.name).flatMap { value(of: $0) } }
+                    // `Type::NAME`, an associated constant.
+                    if let typeKey = userTypeKey(p.segments.dropLast()), let v = value(of: "\(typeKey)::\(p.last.name)") {
+                        return v
+                    }
                     guard startsWithModule(p), case .item(let k)? = moduleValue(p)?.target else { return nil }
                     return value(of: k)
                 }
@@ -825,6 +852,12 @@ public final class Resolver {
         let prefix = path.segments.dropLast()
         let typeSegment = path.segments[path.segments.count - 2].name
         let typeName = typeSegment.name
+        if let owner = enumNamed(prefix).map({ TypeKey.enumType($0) }) ?? structNamed(prefix).map({ TypeKey.structType($0) }),
+           let c = global.consts["\(typeItemKey(owner) ?? displayName(owner))::\(name)"] {
+            let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
+            resolutions[span] = r
+            return r
+        }
         if let e = enumNamed(prefix) {
             let info = global.program.enums[e]
             if info.variantNames.contains(name) {
@@ -950,8 +983,8 @@ public final class Resolver {
         case .unary(let op, let operand):
             resolve(operand)
             if op == .reference || op == .mutableReference { markAddressTaken(operand) }
-        case .binary(_, let l, let r):
-            resolve(l); resolve(r)
+        case .binary, .cast, .call, .methodCall, .field, .tupleField, .index:
+            resolveChain(e)
         case .assign(let target, _, let value):
             resolve(value)
             resolve(target)
@@ -959,37 +992,20 @@ public final class Resolver {
         case .range(let lo, let hi, _):
             if let lo { resolve(lo) }
             if let hi { resolve(hi) }
-        case .cast(let inner, let type):
-            resolve(inner)
-            checkType(type, generics: scope.generics, selfAllowed: scope.selfType != nil)
-            if case .named(let p) = type.kind, CastTarget(typeName: p.last.name) == nil {
-                error("cannot cast to `\(p.text)`: `as` converts to int, float, bool or string", at: type.span)
-            } else if case .named = type.kind {} else {
-                error("cannot cast to this type: `as` converts to int, float, bool or string", at: type.span)
-            }
-        case .call(let callee, let args):
-            resolve(callee)
-            for a in args { resolve(a) }
-            checkCallArity(callee, argCount: args.count, span: e.span)
-        case .methodCall(let receiver, let name, let genericArgs, let args):
-            resolve(receiver)
-            for g in genericArgs { checkType(g, generics: scope.generics, selfAllowed: scope.selfType != nil) }
-            for a in args { resolve(a) }
-            checkMethodName(name)
-            if isMutatingOnly(name.name) { checkMutableReceiver(receiver, method: name.name) }
-        case .field(let base, _):
-            resolve(base)
-        case .tupleField(let base, _, _):
-            resolve(base)
-        case .index(let base, let index):
-            resolve(base); resolve(index)
         case .closure(let params, let result, let body):
             resolveClosure(params: params, result: result, body: body, span: e.span, isSpawn: false)
         case .block(let b):
             resolveBlock(b)
-        case .ifElse(let c, let then, let otherwise):
-            resolve(c); resolveBlock(then)
-            if let o = otherwise { resolve(o) }
+        case .ifElse:
+            // `else if` chains can be thousands long: walk them in a loop.
+            var current = e
+            while case .ifElse(let c, let then, let otherwise) = current.kind {
+                resolve(c)
+                resolveBlock(then)
+                guard let o = otherwise else { return }
+                current = o
+            }
+            resolve(current)
         case .match(let subject, let arms):
             resolve(subject)
             for arm in arms {
@@ -1055,6 +1071,60 @@ public final class Resolver {
             if case .channel = type.kind {} else {
                 error("`make` creates channels: write `make[chan T](n)`", at: type.span)
             }
+        }
+    }
+
+    /// The operand a chain continues through: the left operand of a binary operator, the
+    /// receiver, callee or base of a postfix operation, the operand of `as`.
+    static func chainChild(_ e: Expr) -> Expr? {
+        switch e.kind {
+        case .binary(_, let l, _): return l
+        case .cast(let inner, _): return inner
+        case .call(let callee, _): return callee
+        case .methodCall(let receiver, _, _, _): return receiver
+        case .field(let base, _), .tupleField(let base, _, _), .index(let base, _): return base
+        default: return nil
+        }
+    }
+
+    /// Resolves a chain of binary and postfix operations (`1 + 1 + ... + 1`,
+    /// `a.f().g()...`) in a loop: chains are parsed iteratively and may be far deeper than
+    /// the nesting limit, so recursing per link could exhaust the native stack.
+    private func resolveChain(_ e: Expr) {
+        var links: [Expr] = []
+        var current = e
+        while let child = Resolver.chainChild(current) {
+            links.append(current)
+            current = child
+        }
+        resolve(current)
+        for link in links.reversed() { resolveLink(link) }
+    }
+
+    /// The work of one chain link, its chain child already resolved.
+    private func resolveLink(_ e: Expr) {
+        switch e.kind {
+        case .binary(_, _, let r):
+            resolve(r)
+        case .cast(_, let type):
+            checkType(type, generics: scope.generics, selfAllowed: scope.selfType != nil)
+            if case .named(let p) = type.kind, CastTarget(typeName: p.last.name) == nil {
+                error("cannot cast to `\(p.text)`: `as` converts to int, float, bool or string", at: type.span)
+            } else if case .named = type.kind {} else {
+                error("cannot cast to this type: `as` converts to int, float, bool or string", at: type.span)
+            }
+        case .call(let callee, let args):
+            for a in args { resolve(a) }
+            checkCallArity(callee, argCount: args.count, span: e.span)
+        case .methodCall(let receiver, let name, let genericArgs, let args):
+            for g in genericArgs { checkType(g, generics: scope.generics, selfAllowed: scope.selfType != nil) }
+            for a in args { resolve(a) }
+            checkMethodName(name)
+            if isMutatingOnly(name.name) { checkMutableReceiver(receiver, method: name.name) }
+        case .index(_, let index):
+            resolve(index)
+        default:
+            break
         }
     }
 
@@ -1193,10 +1263,13 @@ public final class Resolver {
 
     /// The variable at the root of a place expression (`v` in `v.a[3].b`).
     private func placeRoot(_ e: Expr) -> Expr? {
-        switch e.kind {
-        case .path: return e
-        case .field(let base, _), .tupleField(let base, _, _), .index(let base, _): return placeRoot(base)
-        default: return nil
+        var current = e
+        while true {
+            switch current.kind {
+            case .path: return current
+            case .field(let base, _), .tupleField(let base, _, _), .index(let base, _): current = base
+            default: return nil
+            }
         }
     }
 
@@ -1277,7 +1350,16 @@ public final class Resolver {
             default:
                 error("invalid left-hand side of assignment: `\(p.text)` is not a variable", at: statement)
             }
-        case .field(let base, _), .tupleField(let base, _, _), .index(let base, _):
+        case .field, .tupleField, .index:
+            // Down to the root variable of the place, in a loop (field chains can be long).
+            var base = target
+            while true {
+                switch base.kind {
+                case .field(let b, _), .tupleField(let b, _, _), .index(let b, _): base = b; continue
+                default: break
+                }
+                break
+            }
             checkAssignable(base, whole: whole, statement: statement)
         case .unary(.dereference, _):
             return
@@ -1288,13 +1370,17 @@ public final class Resolver {
     }
 
     private func describePlace(_ e: Expr) -> String {
-        switch e.kind {
-        case .path(let p): return p.text
-        case .field(let b, let n): return describePlace(b) + "." + n.name
-        case .tupleField(let b, let i, _): return describePlace(b) + ".\(i)"
-        case .index(let b, _): return describePlace(b) + "[..]"
-        case .unary(.dereference, let inner): return "*" + describePlace(inner)
-        default: return "_"
+        var suffix = ""
+        var current = e
+        while true {
+            switch current.kind {
+            case .path(let p): return p.text + suffix
+            case .field(let b, let n): suffix = "." + n.name + suffix; current = b
+            case .tupleField(let b, let i, _): suffix = ".\(i)" + suffix; current = b
+            case .index(let b, _): suffix = "[..]" + suffix; current = b
+            case .unary(.dereference, let inner): return "*" + describePlace(inner) + suffix
+            default: return "_" + suffix
+            }
         }
     }
 }

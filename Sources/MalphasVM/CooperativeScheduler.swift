@@ -11,6 +11,13 @@
 // The VM talks to it through four calls only: `spawn`, `ready`, `sleep`, `legionCount`.
 // The runtime bridge provides the same four over lg_spawn/lg_ready/lg_park.
 //
+// Preemption (LANGUAGE 6: a CPU-bound loop cannot starve other legions): once a second
+// legion exists, a ticker thread sets the preempt flag every time slice (10 ms); the
+// running legion yields at its next safe point and goes to the back of the queue. The
+// scheduler clears the flag before it runs the next legion (or keeps it set in the
+// suspend-every-safe-point debug mode). The flag is a byte written by the ticker and
+// read by the VM without synchronisation: a late or extra yield is harmless.
+//
 // Program end (LANGUAGE 6): when main has returned, the program waits while some legion
 // can still run (ready or sleeping); legions blocked forever do not keep it alive. When
 // main is blocked and nothing can run, that is a deadlock: every blocked legion is listed
@@ -33,6 +40,19 @@ final class CooperativeScheduler {
     var stopFlag: UnsafeMutablePointer<UInt8>?
     /// `malphas test`: the run ends when main returns; legions still running are dropped.
     var endsWhenMainFinishes = false
+    /// The preempt flag the VM polls while this scheduler runs it.
+    let preemptFlag: UnsafeMutablePointer<UInt8>
+    private var ticker: TimeSliceTicker?
+
+    init() {
+        preemptFlag = .allocate(capacity: 1)
+        preemptFlag.initialize(to: 0)
+    }
+
+    deinit {
+        ticker?.stop()
+        preemptFlag.deallocate()
+    }
 
     /// Live legions (ready, sleeping or blocked), main included.
     var legionCount: Int { runQueue.count + sleepers.count + blocked.count }
@@ -43,9 +63,11 @@ final class CooperativeScheduler {
         return l
     }
 
-    /// Makes a new legion runnable.
+    /// Makes a new legion runnable (and starts time slicing: there is now someone to
+    /// share the thread with).
     func spawn(_ legion: LegionState) {
         runQueue.append(legion)
+        if ticker == nil { ticker = TimeSliceTicker(flag: preemptFlag, sliceMs: 10) }
     }
 
     /// Makes a parked legion runnable again (its `completion` is already set).
@@ -80,6 +102,11 @@ final class CooperativeScheduler {
     /// Runs `main` and every legion it spawns until the program ends.
     func run(main: LegionState, vm: VM) -> Ending {
         runQueue.append(main)
+        vm.preemptFlag = preemptFlag
+        defer {
+            ticker?.stop()
+            ticker = nil
+        }
         var mainResult: Value?
         while true {
             if let stop = stopFlag, stop.pointee != 0 {
@@ -98,6 +125,9 @@ final class CooperativeScheduler {
                 if let m = stuck.firstIndex(where: { $0 === main }) { stuck.insert(stuck.remove(at: m), at: 0) }
                 return .deadlock(stuck)
             }
+            preemptFlag.pointee = vm.suspendEverySafePoint ? 1 : 0
+            // A stop requested just before that clear must still interrupt the legion.
+            if let stop = stopFlag, stop.pointee != 0 { preemptFlag.pointee = 1 }
             switch vm.run(legion) {
             case .finished(let value):
                 legion.clear()
@@ -111,7 +141,7 @@ final class CooperativeScheduler {
                 legion.blockedReason = reason
                 switch reason {
                 case .sleep(let wakeAt): sleep(legion, until: wakeAt)
-                case .send, .receive, .select, .never: blocked[legion.id] = legion
+                case .send, .receive, .select: blocked[legion.id] = legion
                 }
             case .failed(let failure):
                 return .failed(failure)
@@ -126,4 +156,65 @@ final class CooperativeScheduler {
             runQueue.append(first.legion)
         }
     }
+}
+
+/// A thread that sets a preempt flag every `sliceMs` milliseconds until stopped.
+final class TimeSliceTicker {
+    private final class State {
+        let flag: UnsafeMutablePointer<UInt8>
+        let sliceMs: Int
+        var mutex = pthread_mutex_t()
+        var condition = pthread_cond_t()
+        /// Guarded by `mutex`.
+        var stopping = false
+        init(flag: UnsafeMutablePointer<UInt8>, sliceMs: Int) {
+            self.flag = flag
+            self.sliceMs = sliceMs
+            pthread_mutex_init(&mutex, nil)
+            pthread_cond_init(&condition, nil)
+        }
+        deinit {
+            pthread_cond_destroy(&condition)
+            pthread_mutex_destroy(&mutex)
+        }
+    }
+
+    private let state: State
+    private var thread = pthread_t()
+    private var running = false
+
+    init(flag: UnsafeMutablePointer<UInt8>, sliceMs: Int) {
+        state = State(flag: flag, sliceMs: sliceMs)
+        let context = Unmanaged.passRetained(state).toOpaque()
+        running = pthread_create(&thread, nil, { raw in
+            let state = Unmanaged<State>.fromOpaque(raw!).takeRetainedValue()
+            pthread_mutex_lock(&state.mutex)
+            while !state.stopping {
+                var deadline = timespec()
+                clock_gettime(CLOCK_REALTIME, &deadline)
+                let ns = Int(deadline.tv_nsec) + state.sliceMs * 1_000_000
+                deadline.tv_sec += ns / 1_000_000_000
+                deadline.tv_nsec = ns % 1_000_000_000
+                if pthread_cond_timedwait(&state.condition, &state.mutex, &deadline) == ETIMEDOUT {
+                    state.flag.pointee = 1
+                }
+            }
+            pthread_mutex_unlock(&state.mutex)
+            return nil
+        }, context) == 0
+        if !running { Unmanaged<State>.fromOpaque(context).release() }
+    }
+
+    /// Stops the thread and waits for it.
+    func stop() {
+        guard running else { return }
+        running = false
+        pthread_mutex_lock(&state.mutex)
+        state.stopping = true
+        pthread_cond_signal(&state.condition)
+        pthread_mutex_unlock(&state.mutex)
+        pthread_join(thread, nil)
+    }
+
+    deinit { stop() }
 }

@@ -64,24 +64,36 @@ public enum Interpreter {
     /// it declares and the standard library modules it names (from `library`). On
     /// failure, the diagnostics of every stage that ran (render them with
     /// `DiagnosticRenderer`). `entryPrefix` compiles a test file (`CompileOptions`).
+    /// Runs on a thread of its own with a large stack (`LargeStack`), whatever the caller's.
     public static func compile(_ file: SourceFileID, in sources: SourceMap,
                                safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled,
                                library: LibrarySource = StandardLibrary.current,
                                entryPrefix: String? = nil)
         -> Result<CompiledProgram, CompileFailure> {
-        let parsed = Parser.parse(file, in: sources)
-        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-            return .failure(CompileFailure(diagnostics: parsed.diagnostics))
+        LargeStack.run {
+            let parsed = Parser.parse(file, in: sources)
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: parsed.diagnostics)
+                ASTRelease.release(consume parsed)
+                return .failure(failure)
+            }
+            let modules = ModuleLoader(sources: sources, library: library).load(parsed.unit)
+            ASTRelease.release(consume parsed)
+            if modules.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: modules.diagnostics)
+                LoadedModules.release(consume modules)
+                return .failure(failure)
+            }
+            let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
+            let prelude = Parser.parse(preludeFile, in: sources)
+            precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
+            let result = BytecodeCompiler.compile(modules.unit, prelude: prelude.unit, modules: modules, sources: sources,
+                                                  options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix))
+            // The compiler's references to the trees are gone; free them without recursion
+            // (operator chains can make them far deeper than the nesting limit).
+            LoadedModules.release(consume modules)
+            return result
         }
-        let modules = ModuleLoader(sources: sources, library: library).load(parsed.unit)
-        if modules.diagnostics.contains(where: { $0.severity == .error }) {
-            return .failure(CompileFailure(diagnostics: modules.diagnostics))
-        }
-        let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
-        let prelude = Parser.parse(preludeFile, in: sources)
-        precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
-        return BytecodeCompiler.compile(modules.unit, prelude: prelude.unit, modules: modules, sources: sources,
-                                        options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix))
     }
 
     /// Compiles source text given by name (tests, `-e`).
@@ -143,7 +155,7 @@ public enum Interpreter {
         case .receive?: return "receiving from a channel"
         case .select?: return "in a select"
         case .sleep?: return "sleeping"
-        case .never?, nil: return "forever"
+        case nil: return "forever"
         }
     }
 
@@ -160,7 +172,7 @@ public enum Interpreter {
             text = inMain ? "error: \(failure.error.message)\n" : "error in legion \(failure.legionID): \(failure.error.message)\n"
         }
         if failure.isStackOverflow {
-            text += "help: the limit is \(failure.trace.count) frames; raise it with MALPHAS_MAX_DEPTH\n"
+            text += "help: if the recursion is meant to go this deep, raise the limit with MALPHAS_MAX_DEPTH=<calls>\n"
         }
         let frames = failure.trace.filter { $0.function != "<entry>" }
         text += "stack trace (innermost call first):\n"

@@ -8,15 +8,15 @@
 // party that completes its blocked operation (which writes `completion` and then readies
 // it; the scheduler's hand-off orders the two).
 
-/// Why a legion stopped running without finishing.
+/// Why a legion stopped running without finishing, with what a scheduler needs to park
+/// it: the channels it is queued on (its waiters are already in their queues; the
+/// counterpart readies it), or the time to wake it.
 public enum BlockReason {
-    case send
-    case receive
-    case select
+    case send(ChannelBox)
+    case receive(ChannelBox)
+    /// Queued on each of these channels, one waiter per case, sharing one wait group.
+    case select([ChannelBox])
     case sleep(untilMs: Int64)
-    /// Blocked forever (`select {}` with no cases never blocks; a receive on a
-    /// channel nobody else holds does, and is reported as such by deadlock detection).
-    case never
 }
 
 /// The outcome of running a legion until it stops.
@@ -79,8 +79,8 @@ public final class LegionState {
     public internal(set) var stackGrowths = 0
     public internal(set) var stackShrinks = 0
 
-    static let initialStackCapacity = 256
-    static let initialFrameCapacity = 64
+    static let initialStackCapacity = 32
+    static let initialFrameCapacity = 8
 
     public init(id: Int) {
         self.id = id
@@ -143,8 +143,8 @@ public final class LegionState {
         stackCapacity > LegionState.initialStackCapacity ? stackCapacity / 4 : -1
     }
 
-    func growFrames() {
-        let capacity = frameCapacity * 2
+    func growFrames(limit: Int) {
+        let capacity = max(frameCount + 1, min(frameCapacity * 2, limit))
         let newFrames = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
         newFrames.moveInitialize(from: frames, count: frameCount)
         frames.deallocate()
@@ -182,20 +182,5 @@ public final class LegionState {
         frameCount = 0
         writeBackCells = []
         rootClosure = nil
-    }
-
-    /// The Malphas trace, innermost first.
-    func trace() -> [(function: String, file: String, line: Int, pc: Int)] {
-        var out: [(String, String, Int, Int)] = []
-        var i = frameCount - 1
-        while i >= 0 {
-            let f = frames[i]
-            let code = f.code.takeUnretainedValue()
-            // A frame below the top is suspended at a call: its saved pc is past the call.
-            let pc = max(f.pc - 1, 0)
-            out.append((code.proto.name, "", code.line(at: pc), pc))
-            i -= 1
-        }
-        return out
     }
 }

@@ -59,20 +59,31 @@ public final class Session {
     public func evaluate(_ text: String) -> Outcome {
         inputCount += 1
         let file = sources.add(SourceFile(name: "<repl:\(inputCount)>", text: text))
-        let parsed = Parser.parseReplInput(file, in: sources)
-        if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-            return .compileError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics))
-        }
-        // `mod name;` files (beside the working directory) and the library modules it names.
-        let modules = ModuleLoader(sources: sources, library: StandardLibrary.current,
-                                   alreadyLoaded: compiler.global.modules.libraryModulesDeclared)
-            .load(SourceUnit(file: file, items: parsed.items))
-        if modules.diagnostics.contains(where: { $0.severity == .error }) {
-            return .compileError(DiagnosticRenderer(sources: sources).render(modules.diagnostics))
+        let compiled: Result<CompilerSession.Input, CompileFailure> = LargeStack.run {
+            let parsed = Parser.parseReplInput(file, in: sources)
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: parsed.diagnostics)
+                ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
+                return .failure(failure)
+            }
+            // `mod name;` files (beside the working directory) and the library modules it names.
+            let modules = ModuleLoader(sources: sources, library: StandardLibrary.current,
+                                       alreadyLoaded: compiler.global.modules.libraryModulesDeclared)
+                .load(SourceUnit(file: file, items: parsed.items))
+            if modules.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: modules.diagnostics)
+                ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
+                LoadedModules.release(consume modules)
+                return .failure(failure)
+            }
+            let result = compiler.compile(items: modules.unit.items, statements: parsed.statements, tail: parsed.tail,
+                                          file: file, modules: modules)
+            ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
+            LoadedModules.release(consume modules)
+            return result
         }
         let input: CompilerSession.Input
-        switch compiler.compile(items: modules.unit.items, statements: parsed.statements, tail: parsed.tail, file: file,
-                                modules: modules) {
+        switch compiled {
         case .failure(let failure):
             return .compileError(Interpreter.render(failure, sources: sources))
         case .success(let compiled):

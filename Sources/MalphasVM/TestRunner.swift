@@ -235,7 +235,7 @@ final class TestRun {
         scheduler.endsWhenMainFinishes = true
         let vm = VM(program: loaded, context: context, scheduler: scheduler, maxDepth: RunOptions.defaultMaxDepth,
                     suspendEverySafePoint: false)
-        willStart(vm.preemptFlag)
+        willStart(scheduler.preemptFlag)
         let main = scheduler.newLegion()
         main.start(loaded.closure(forFunction: entry), args: [])
         let ending = scheduler.run(main: main, vm: vm)

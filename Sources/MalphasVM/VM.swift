@@ -41,16 +41,52 @@ extension UnsafeMutablePointer where Pointee == Value {
     }
 }
 
+/// Where a `Value` keeps its case tag, probed once: Swift lays a multi-payload enum out as
+/// the payload followed by a tag byte, and gives the payload cases consecutive tags. The
+/// return path reads the tag bytes directly to find the registers that hold references
+/// (the only ones that need releasing). If the probe finds a layout it does not expect,
+/// `isKnown` is false and the VM releases every register the generic way.
+enum ValueLayout {
+    static let tagOffset = 8
+    /// The tags of the reference-holding cases form `referenceTagLow ... referenceTagLow + referenceTagSpan`.
+    static let (isKnown, referenceTagLow, referenceTagSpan): (Bool, UInt8, UInt8) = probe()
+
+    static func tag(_ v: Value) -> UInt8 {
+        var copy = v
+        return withUnsafeBytes(of: &copy) { $0[tagOffset] }
+    }
+
+    private static func probe() -> (Bool, UInt8, UInt8) {
+        guard MemoryLayout<Value>.size == tagOffset + 1, MemoryLayout<Value>.stride == 16 else { return (false, 0, 0) }
+        let proto = FunctionProto(name: "", file: SourceFileID(raw: -1), arity: 0, hasReceiver: false, line: 0)
+        let references: [Value] = [
+            .string(StringBox("")), .list(ListBox([])), .map(MapBox()), .tuple(TupleBox([])),
+            .record(RecordBox(type: StructType(name: "", fieldNames: []), fields: [])),
+            .variant(VariantBox(type: EnumType(name: "", variantNames: [""], variantArity: [0]), tag: 0, payload: [])),
+            .function(ClosureBox(code: CodeObject(proto: proto), upvalues: [])),
+            .native(NativeFunctionBox(.println)), .channel(ChannelBox(capacity: 0)),
+            .reference(ReferenceBox(.nil)), .range(RangeBox(lower: nil, upper: nil, inclusive: false)),
+        ]
+        let scalars: [Value] = [.unit, .nil, .bool(true), .int(-1), .float(-1.5)]
+        let tags = references.map(tag)
+        guard let low = tags.min(), let high = tags.max(), Int(high - low) + 1 == Set(tags).count,
+              Set(tags).count == references.count,
+              scalars.allSatisfy({ tag($0) &- low > high - low }) else { return (false, 0, 0) }
+        return (true, low, high - low)
+    }
+}
+
 public final class VM {
     let program: LoadedProgram
     let context: BuiltinContext
     let scheduler: CooperativeScheduler
     let sources: SourceMap
-    /// The byte polled at every safe point. The runtime points it at its per-worker
-    /// preempt flag; the cooperative build points it at a byte nobody sets, or, in the
-    /// suspend-every-safe-point debug mode, at a byte that is always 1.
+    /// The byte polled at every safe point. Whoever runs the VM points it at its preempt
+    /// flag: the runtime's per-worker flag, or the cooperative scheduler's.
     var preemptFlag: UnsafeMutablePointer<UInt8>
     let maxDepth: Int
+    /// Debug mode: the scheduler keeps the preempt flag set, so every safe point suspends.
+    let suspendEverySafePoint: Bool
     private let ownedFlag: UnsafeMutablePointer<UInt8>
     /// Builtins by their index in the catalog (the `callBuiltin` operand).
     private let builtinFunctions = BuiltinFunction.allCases
@@ -69,6 +105,7 @@ public final class VM {
         ownedFlag = .allocate(capacity: 1)
         ownedFlag.initialize(to: suspendEverySafePoint ? 1 : 0)
         preemptFlag = ownedFlag
+        self.suspendEverySafePoint = suspendEverySafePoint
         var seed = timespec()
         clock_gettime(CLOCK_MONOTONIC, &seed)
         randomState = UInt64(truncatingIfNeeded: seed.tv_nsec) | 1
@@ -91,6 +128,9 @@ public final class VM {
         var code = current._withUnsafeGuaranteedRef { $0.code }
         var k = current._withUnsafeGuaranteedRef { $0.constants }
         var shrinkBelow = legion.shrinkThreshold
+        let layoutKnown = ValueLayout.isKnown
+        let referenceTagLow = ValueLayout.referenceTagLow
+        let referenceTagSpan = ValueLayout.referenceTagSpan
 
         while true {
             do {
@@ -255,10 +295,9 @@ public final class VM {
                         }
 
                     case .callFunction:
+                        // The resolver checked the arity of this direct call at compile time.
                         let callee = codes[Instruction.c(word)]
-                        let nargs = Instruction.b(word)
-                        let (arity, registerCount) = callee._withUnsafeGuaranteedRef { ($0.arity, $0.registerCount) }
-                        if _slowPath(nargs != arity) { throw VM.arityError(callee.takeUnretainedValue(), nargs) }
+                        let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
                         let newBase = base &+ a &+ 1
                         legion.frames[fi].pc = pc
                         if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
@@ -412,7 +451,18 @@ public final class VM {
                         var result = Value.unit
                         if Instruction.opcode(word) == .returnValue { swap(&result, &regs[a]) }
                         var i = frame.flags.contains(.keepReceiver) ? 1 : 0
-                        while i < registerCount { (regs + i).store(.nil); i &+= 1 }
+                        if layoutKnown {
+                            // Release only the registers that hold references; scalars can stay.
+                            let raw = UnsafeRawPointer(regs)
+                            while i < registerCount {
+                                if raw.load(fromByteOffset: i &* 16 &+ ValueLayout.tagOffset, as: UInt8.self) &- referenceTagLow <= referenceTagSpan {
+                                    regs[i] = .nil
+                                }
+                                i &+= 1
+                            }
+                        } else {
+                            while i < registerCount { (regs + i).store(.nil); i &+= 1 }
+                        }
                         if _slowPath(frame.flags.contains(.writeBackToCell)) {
                             let cell = legion.writeBackCells.removeLast()
                             cell.value = regs[0]
@@ -549,6 +599,9 @@ public final class VM {
                         guard case .int(let n) = regs[Instruction.c(word)].dereferenced, n >= 0 else {
                             throw RuntimeError("the count of `[value; count]` must be a non-negative int, got \(Printer.debug(regs[Instruction.c(word)]))")
                         }
+                        guard n <= VM.maxListLength else {
+                            throw RuntimeError("the count of `[value; count]` is too large: \(n) (at most \(VM.maxListLength))")
+                        }
                         regs[a] = .list(ListBox(Array(repeating: regs[Instruction.b(word)], count: n)))
                     case .newTuple:
                         let b = Instruction.b(word), n = Instruction.c(word)
@@ -566,6 +619,14 @@ public final class VM {
                     case .newRange:
                         regs[a] = try VM.makeRange(regs[Instruction.b(word)], regs[Instruction.c(word)], flags: Instruction.d(word))
                     case .getField:
+                        // Inline cache hit: the struct's type id matches the site's entry.
+                        if case .record(let box) = regs[Instruction.b(word)] {
+                            let entry = current._withUnsafeGuaranteedRef { $0.caches[Instruction.c(word)] }
+                            if entry >> 32 == UInt64(truncatingIfNeeded: box.type.typeID) {
+                                regs[a] = box.fields[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)]
+                                continue
+                            }
+                        }
                         regs[a] = try getField(regs[Instruction.b(word)], site: Instruction.c(word), in: current)
                     case .setField:
                         let c = Instruction.c(word)
@@ -718,10 +779,16 @@ public final class VM {
 
     struct StackOverflow: Error { let depth: Int }
 
+    /// The longest list `[value; count]` may build (larger requests are runtime errors,
+    /// not allocation failures).
+    static let maxListLength = 1 << 28
+
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the
+    /// limit is what detects the overflow: the call path tests one bound, not two.
     private func growFrames(_ legion: LegionState, depth: Int) throws {
         if depth >= maxDepth { throw StackOverflow(depth: maxDepth) }
-        if depth >= legion.frameCapacity { legion.growFrames() }
+        if depth >= legion.frameCapacity { legion.growFrames(limit: maxDepth) }
     }
 
     @inline(__always)
@@ -771,15 +838,12 @@ public final class VM {
     func failure(_ error: RuntimeError, legion: LegionState) -> RuntimeFailure {
         var trace: [(String, String, Int)] = []
         var i = legion.frameCount - 1
-        var first = true
         while i >= 0 {
             let f = legion.frames[i]
             let code = f.code.takeUnretainedValue()
             // The top frame stopped at the failing instruction (pc past it); frames below
             // are suspended past their call instruction.
             let pc = max(f.pc - 1, 0)
-            _ = first
-            first = false
             trace.append((code.proto.name, sources.file(code.proto.file)?.name ?? "<unknown>", code.line(at: pc)))
             i -= 1
         }

@@ -26,10 +26,12 @@ extension VM {
                 legion.completion = nil
                 if case .timerFired = c { return .value(.unit) }
             }
+            // Durations past a year are clamped to a year (it is a sleep either way).
+            let year: Int64 = 365 * 24 * 3600 * 1000
             let ms: Int64
             switch args[0].dereferenced {
-            case .int(let n): ms = Int64(n)
-            case .float(let d) where d.isFinite: ms = Int64(d)
+            case .int(let n): ms = min(Int64(n), year)
+            case .float(let d) where !d.isNaN: ms = d >= Double(year) ? year : Int64(max(d, -1))
             case let v: throw RuntimeError("builtin `sleep` expects a number of milliseconds, got \(v.typeName)")
             }
             if ms <= 0 { return .yield }
@@ -102,7 +104,7 @@ extension VM {
         case .closed: throw RuntimeError("send on a closed channel")
         case .wouldBlock:
             ch.enqueueSender(Waiter(legion: legion, group: WaitGroup(), caseIndex: -1, value: value))
-            return .send
+            return .send(ch)
         }
     }
 
@@ -126,7 +128,7 @@ extension VM {
         case .closed: return .closed
         case .wouldBlock:
             ch.enqueueReceiver(Waiter(legion: legion, group: WaitGroup(), caseIndex: -1))
-            return .block(.receive)
+            return .block(.receive(ch))
         }
     }
 
@@ -198,6 +200,6 @@ extension VM {
                 channels[i].enqueueReceiver(Waiter(legion: legion, group: group, caseIndex: i))
             }
         }
-        return .select
+        return .select(channels)
     }
 }

@@ -26,6 +26,9 @@ extension VM {
 
     // MARK: - Inline caches
 
+    /// The payload of a method cache entry saying "no user method: use the builtin".
+    static let builtinMethodMark = 0xFFFF_FFFF
+
     /// A cache word: the type id in the high half, the payload in the low half.
     @inline(__always)
     static func cacheWord(typeID: Int, payload: Int) -> UInt64 {
@@ -62,27 +65,27 @@ extension VM {
 
     /// `slot.field = value`, copying the struct first only if another holder shares it.
     func setField(_ slot: UnsafeMutablePointer<Value>, site: Int, value: Value, in current: Unmanaged<CodeObject>) throws {
-        switch slot.pointee {
-        case .record(var box):
+        // `if case` (not `switch`): a switch may keep a second copy of the subject alive,
+        // and the uniqueness test would then always fail and copy.
+        if case .record(var box) = slot.pointee {
             let i = try fieldIndex(box.type, site: site, in: current)
             slot.pointee = .nil
             if !isKnownUniquelyReferenced(&box) { box = RecordBox(type: box.type, fields: box.fields) }
             box.fields[i] = value
             slot.pointee = .record(box)
-        case .reference(let cell):
+        } else if case .reference(let cell) = slot.pointee {
             var target = cell.value
             cell.value = .nil
             defer { cell.value = target }
             try setField(&target, site: site, value: value, in: current)
-        case let v:
-            throw noField(v, site: site, in: current)
+        } else {
+            throw noField(slot.pointee, site: site, in: current)
         }
     }
 
     /// Moves a field's value out of the (made unique) struct in `slot`.
     func takeField(_ slot: UnsafeMutablePointer<Value>, site: Int, in current: Unmanaged<CodeObject>) throws -> Value {
-        switch slot.pointee {
-        case .record(var box):
+        if case .record(var box) = slot.pointee {
             let i = try fieldIndex(box.type, site: site, in: current)
             slot.pointee = .nil
             if !isKnownUniquelyReferenced(&box) { box = RecordBox(type: box.type, fields: box.fields) }
@@ -90,13 +93,13 @@ extension VM {
             box.fields[i] = .nil
             slot.pointee = .record(box)
             return v
-        case .reference(let cell):
+        } else if case .reference(let cell) = slot.pointee {
             var target = cell.value
             cell.value = .nil
             defer { cell.value = target }
             return try takeField(&target, site: site, in: current)
-        case let v:
-            throw noField(v, site: site, in: current)
+        } else {
+            throw noField(slot.pointee, site: site, in: current)
         }
     }
 
@@ -113,26 +116,24 @@ extension VM {
     }
 
     static func setTupleField(_ slot: UnsafeMutablePointer<Value>, _ i: Int, value: Value) throws {
-        switch slot.pointee {
-        case .tuple(var box):
+        if case .tuple(var box) = slot.pointee {
             guard i < box.items.count else { throw RuntimeError("tuple index \(i) out of range for a tuple of \(box.items.count) items") }
             slot.pointee = .nil
             if !isKnownUniquelyReferenced(&box) { box = TupleBox(box.items) }
             box.items[i] = value
             slot.pointee = .tuple(box)
-        case .reference(let cell):
+        } else if case .reference(let cell) = slot.pointee {
             var target = cell.value
             cell.value = .nil
             defer { cell.value = target }
             try setTupleField(&target, i, value: value)
-        case let v:
-            throw RuntimeError("no field `\(i)` on a value of type \(v.typeName)")
+        } else {
+            throw RuntimeError("no field `\(i)` on a value of type \(slot.pointee.typeName)")
         }
     }
 
     static func takeTupleField(_ slot: UnsafeMutablePointer<Value>, _ i: Int) throws -> Value {
-        switch slot.pointee {
-        case .tuple(var box):
+        if case .tuple(var box) = slot.pointee {
             guard i < box.items.count else { throw RuntimeError("tuple index \(i) out of range for a tuple of \(box.items.count) items") }
             slot.pointee = .nil
             if !isKnownUniquelyReferenced(&box) { box = TupleBox(box.items) }
@@ -140,43 +141,41 @@ extension VM {
             box.items[i] = .nil
             slot.pointee = .tuple(box)
             return v
-        case .reference(let cell):
+        } else if case .reference(let cell) = slot.pointee {
             var target = cell.value
             cell.value = .nil
             defer { cell.value = target }
             return try takeTupleField(&target, i)
-        case let v:
-            throw RuntimeError("no field `\(i)` on a value of type \(v.typeName)")
+        } else {
+            throw RuntimeError("no field `\(i)` on a value of type \(slot.pointee.typeName)")
         }
     }
 
     /// Moves an element out of the (made unique) list or map in `slot`, for a nested
     /// mutation such as `grid[i][j] = x` or `v[i].push(x)`.
     static func takeIndex(_ slot: UnsafeMutablePointer<Value>, _ index: Value) throws -> Value {
-        switch slot.pointee {
-        case .list(var box):
-            guard case .int(let i) = index.dereferenced else { return try Operators.index(slot.pointee, index) }
-            guard i >= 0 && i < box.items.count else { return try Operators.index(slot.pointee, index) }
+        if case .list(var box) = slot.pointee, case .int(let i) = index.dereferenced, i >= 0 && i < box.items.count {
             slot.pointee = .nil
             if !isKnownUniquelyReferenced(&box) { box = ListBox(box.items) }
             let v = box.items[i]
             box.items[i] = .nil
             slot.pointee = .list(box)
             return v
-        case .map:
+        }
+        if case .map = slot.pointee {
             // Read the value (an error if the key is missing), then drop the map's copy so the
             // element is uniquely held while it is mutated; it is put back by `setIndex`.
             let v = try Operators.index(slot.pointee, index)
             try Operators.setIndex(&slot.pointee, index, .nil)
             return v
-        case .reference(let cell):
+        }
+        if case .reference(let cell) = slot.pointee {
             var target = cell.value
             cell.value = .nil
             defer { cell.value = target }
             return try takeIndex(&target, index)
-        default:
-            return try Operators.index(slot.pointee, index)
         }
+        return try Operators.index(slot.pointee, index)
     }
 
     // MARK: - Methods
@@ -201,22 +200,25 @@ extension VM {
         let typeID = VM.typeID(of: value)
         let cache = current._withUnsafeGuaranteedRef { $0.caches + site }
         let word = cache.pointee
+        let siteInfo = current._withUnsafeGuaranteedRef { $0.proto.sites[site] }
         if word != 0 && word >> 32 == UInt64(typeID) {
-            return .user(Int(truncatingIfNeeded: word & 0xFFFF_FFFF), cell: cell)
-        }
-        let site = current._withUnsafeGuaranteedRef { $0.proto.sites[site] }
-        if typeID > 0, typeID - 1 < program.methodTables.count, let fn = program.methodTables[typeID - 1][site.name] {
+            let payload = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
+            if payload != VM.builtinMethodMark { return .user(payload, cell: cell) }
+        } else if typeID > 0, typeID - 1 < program.methodTables.count, let fn = program.methodTables[typeID - 1][siteInfo.name] {
             cache.pointee = VM.cacheWord(typeID: typeID, payload: fn)
             return .user(fn, cell: cell)
+        } else if typeID > 0 {
+            // Remember that this type has no user method of the name: the builtin runs.
+            cache.pointee = VM.cacheWord(typeID: typeID, payload: VM.builtinMethodMark)
         }
-        if let method = site.builtin {
+        if let method = siteInfo.builtin {
             if method.takesFunction, case .list = value {
                 if method == .map, let fn = program.preludeMap { return .prelude(fn) }
                 if method == .filter, let fn = program.preludeFilter { return .prelude(fn) }
             }
             return .builtin(method)
         }
-        throw RuntimeError("no method named `\(site.name)` on a value of type \(value.typeName)")
+        throw RuntimeError("no method named `\(siteInfo.name)` on a value of type \(value.typeName)")
     }
 
     /// The type id inline caches key on: user types have their own; builtin kinds

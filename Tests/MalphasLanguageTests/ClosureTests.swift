@@ -119,4 +119,25 @@ final class ClosureTests: XCTestCase {
         }
         """, "6\n")
     }
+
+    func testClosuresCapturingSelfInAMutatingMethod() {
+        expectOutput("""
+        struct Acc { total: int, items: Vec[int] }
+        impl Acc {
+            fn add_all(&mut self, xs: Vec[int]) {
+                let add = |x: int| { self.total += x; };
+                for x in xs { add(x); }
+                self.items.push(self.total);
+            }
+            fn me(&mut self) -> Acc { let f = || self.total; self.total = f() + 1; self }
+        }
+        fn main() {
+            let mut a = Acc { total: 0, items: [] };
+            a.add_all([1, 2, 3]);
+            a.add_all([10]);
+            println(a);
+            println(a.me(), " ", a.total);
+        }
+        """, "Acc { total: 16, items: [6, 16] }\nAcc { total: 17, items: [6, 16] } 17\n")
+    }
 }

@@ -200,4 +200,24 @@ final class LegionTests: XCTestCase {
         }
         """, "3\n")
     }
+
+    func testCpuBoundLegionsDoNotStarveOthers() {
+        // The spinner never blocks; time slicing lets main wake from its sleep and print
+        // while the spinner still runs.
+        expectOutput("""
+        fn spin(ms: int, done: chan string) {
+            let start = now_ms();
+            let mut n = 0;
+            while now_ms() - start < ms { n += 1; }
+            done <- "spinner done";
+        }
+        fn main() {
+            let done = make[chan string](1);
+            spawn spin(100, done);
+            sleep(5);
+            println("main woke");
+            println(<-done);
+        }
+        """, "main woke\nspinner done\n")
+    }
 }

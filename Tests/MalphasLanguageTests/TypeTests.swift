@@ -207,6 +207,18 @@ final class TypeTests: XCTestCase {
         """, "1 42\n")
     }
 
+    func testAssociatedConstants() {
+        expectOutput("""
+        struct Grid { w: int }
+        impl Grid {
+            const SIZE: int = 8;
+            const AREA: int = Grid::SIZE * Grid::SIZE;
+            fn cells(&self) -> int { Self::SIZE * self.w }
+        }
+        fn main() { println(Grid::SIZE, " ", Grid::AREA, " ", Grid { w: 2 }.cells()); }
+        """, "8 64 16\n")
+    }
+
     func testGenericStructsAndFunctions() {
         expectOutput("""
         struct Box[T] { value: T }
@@ -217,5 +229,31 @@ final class TypeTests: XCTestCase {
             println(b.get(), " ", id("s"), " ", Box { value: "v" }.get());
         }
         """, "5 s v\n")
+    }
+}
+
+/// A mutating method's arguments may read the receiver's place: they are evaluated
+/// before the receiver is moved out of it.
+final class ReceiverPlaceTests: XCTestCase {
+    func testArgumentsReadTheReceiverBeforeItMoves() {
+        expectOutput("""
+        struct Inner { m: HashMap[string, int], v: Vec[int] }
+        struct Outer { inner: Inner }
+        fn main() {
+            let mut counts = HashMap::new();
+            counts.insert("a", 1);
+            counts.insert("a", counts.get("a") + 1);
+            let mut v = [1, 2];
+            v.push(v.len());
+            v.push(v[0] + v[1]);
+            let mut o = Outer { inner: Inner { m: HashMap::new(), v: [] } };
+            o.inner.v.push(o.inner.v.len());
+            o.inner.v.push(o.inner.v.len() * 10);
+            o.inner.m.insert("k", o.inner.v.len());
+            let mut grid = [[1], [2]];
+            grid[1].push(grid[1][0] + grid[0][0]);
+            println(counts, " ", v, " ", o.inner.v, " ", o.inner.m, " ", grid);
+        }
+        """, "{\"a\": 2} [1, 2, 2, 3] [0, 10] {\"k\": 2} [[1], [2, 3]]\n")
     }
 }

@@ -1,0 +1,199 @@
+/*
+ * stack_scenarios.c - native stacks: overflow report, big stacks, stackless parking,
+ * memory given back by the pool.
+ */
+#include <alloca.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "scenario.h"
+
+/* ---------------------------------------------------------------------------------
+ * Overflow, in a child process.
+ * --------------------------------------------------------------------------------- */
+static volatile long overflow_sink;
+
+__attribute__((noinline)) static long recurse_forever(long depth) {
+    volatile char frame[512];
+    frame[0] = (char)depth;
+    overflow_sink += frame[0];
+    return recurse_forever(depth + 1) + frame[0]; /* not a tail call */
+}
+
+static void overflowing_legion(void *u) {
+    (void)u;
+    overflow_sink = recurse_forever(0);
+}
+
+int lg_test_overflow_child(char *out, size_t outlen, int *status) {
+    int fds[2];
+    if (pipe(fds) != 0) return lg_test_fail("pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return lg_test_fail("fork");
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        alarm(20); /* never outlive the test */
+        lg_config c;
+        lg_config_init(&c);
+        c.workers = 1;
+        c.stack_size = 64 * 1024;
+        c.overflow_hint = "rerun with --stack-size 1M";
+        if (lg_start(&c) != 0) _exit(3);
+        lg_spawn(overflowing_legion, NULL);
+        lg_wait_quiescent();
+        _exit(0); /* not reached: the overflow ends the process */
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < outlen && (r = read(fds[0], out + n, outlen - 1 - n)) > 0) n += (size_t)r;
+    out[n] = 0;
+    close(fds[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------
+ * A legion using a big part of a big stack.
+ * --------------------------------------------------------------------------------- */
+static size_t big_use;
+static _Atomic long big_ok;
+
+__attribute__((noinline)) static long use_stack(size_t bytes) {
+    volatile char *buf = alloca(bytes);
+    /* Touch from the top (nearest the caller) down, page by page, as a deep call
+     * chain would, then check it all. */
+    for (size_t i = bytes; i >= 4096; i -= 4096) buf[i - 4096] = (char)(i >> 12);
+    long sum = 0;
+    for (size_t i = bytes; i >= 4096; i -= 4096) sum += buf[i - 4096] == (char)(i >> 12);
+    return sum;
+}
+
+static void big_legion(void *u) {
+    (void)u;
+    long pages = use_stack(big_use);
+    if (pages == (long)(big_use / 4096)) atomic_store(&big_ok, 1);
+}
+
+int lg_test_big_stack(size_t size, size_t use, uint64_t *high_water) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = 1;
+    c.stack_size = size;
+    if (lg_test_start(&c)) return -1;
+    int rc = -1;
+    big_use = use;
+    atomic_store(&big_ok, 0);
+    CHECK(lg_spawn(big_legion, NULL), "spawn failed");
+    CHECK(lg_test_quiesce(10000) == 0, "did not finish");
+    CHECK(atomic_load(&big_ok), "the stack did not hold its contents");
+    lg_worker_stats s[1];
+    lg_stats_snapshot(s, 1);
+    *high_water = s[0].stack_high_water;
+    CHECK(s[0].stack_high_water >= use, "high-water mark %llu below the %zu bytes used",
+          (unsigned long long)s[0].stack_high_water, use);
+    rc = 0;
+out:
+    lg_shutdown();
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Parked resumable legions hold no native stack.
+ * --------------------------------------------------------------------------------- */
+static lg_legion **parked_slots;
+static _Atomic long parked_finished;
+
+static lg_step_result park_once_step(lg_legion *l, void *u) {
+    long i = (long)(intptr_t)u;
+    if (parked_slots[i] == NULL) {
+        parked_slots[i] = l;
+        return LG_STEP_PARK;
+    }
+    atomic_fetch_add_explicit(&parked_finished, 1, memory_order_relaxed);
+    return LG_STEP_DONE;
+}
+
+int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t *stacks, long *maps) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = workers;
+    c.stackless = stackless;
+    if (lg_test_start(&c)) return -1;
+    int rc = -1;
+    parked_slots = calloc((size_t)count, sizeof(lg_legion *));
+    atomic_store(&parked_finished, 0);
+    long maps_before = lg_test_map_count();
+    for (long i = 0; i < count; i++) CHECK(lg_spawn_resumable(park_once_step, (void *)(intptr_t)i), "spawn failed");
+    long parked = lg_test_quiesce(60000);
+    CHECK(parked == count, "expected %ld parked, got %ld", count, parked);
+    *stacks = lg_live_stacks();
+    *maps = lg_test_map_count() - maps_before;
+    for (long i = 0; i < count; i++) lg_ready(parked_slots[i]);
+    parked = lg_test_quiesce(60000);
+    CHECK(parked == 0, "expected all to finish, %ld parked", parked);
+    CHECK(atomic_load(&parked_finished) == count, "%ld of %ld finished", atomic_load(&parked_finished), count);
+    rc = 0;
+out:
+    lg_shutdown();
+    free(parked_slots);
+    parked_slots = NULL;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Memory goes back to the kernel when stacks return to the pool.
+ * --------------------------------------------------------------------------------- */
+static size_t touch_bytes;
+static lg_legion **touch_slots;
+static _Atomic long touch_parked;
+
+__attribute__((noinline)) static void touch_stack(size_t bytes) {
+    volatile char *buf = alloca(bytes);
+    for (size_t i = bytes; i >= 4096; i -= 4096) buf[i - 4096] = 1;
+}
+
+static void toucher(void *u) {
+    long i = (long)(intptr_t)u;
+    touch_stack(touch_bytes);
+    touch_slots[i] = lg_current();
+    atomic_fetch_add(&touch_parked, 1);
+    lg_park(NULL, NULL);
+}
+
+int lg_test_stack_memory_returned(long count, size_t size, size_t touch, long *before_kb, long *peak_kb,
+                                  long *after_kb) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = 1;
+    c.stack_size = size;
+    c.stack_pool_max = (unsigned)count + 1; /* keep every stack: only madvise can give memory back */
+    if (lg_test_start(&c)) return -1;
+    int rc = -1;
+    touch_bytes = touch;
+    touch_slots = calloc((size_t)count, sizeof(lg_legion *));
+    atomic_store(&touch_parked, 0);
+    *before_kb = lg_test_rss_kb();
+    for (long i = 0; i < count; i++) CHECK(lg_spawn(toucher, (void *)(intptr_t)i), "spawn failed");
+    CHECK(lg_test_quiesce(30000) == count, "expected %ld parked", count);
+    *peak_kb = lg_test_rss_kb();
+    size_t mapped = lg_live_stacks();
+    for (long i = 0; i < count; i++) lg_ready(touch_slots[i]);
+    CHECK(lg_test_quiesce(30000) == 0, "did not finish");
+    *after_kb = lg_test_rss_kb();
+    CHECK(lg_live_stacks() >= mapped, "stacks were unmapped (%zu of %zu left), so this does not test the pool",
+          lg_live_stacks(), mapped);
+    rc = 0;
+out:
+    lg_shutdown();
+    free(touch_slots);
+    touch_slots = NULL;
+    return rc;
+}

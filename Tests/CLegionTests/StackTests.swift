@@ -1,0 +1,47 @@
+import CLegion
+import CLegionTestSupport
+import XCTest
+
+/// Native stacks: guard regions, big stacks, stackless parking, memory returned by the pool.
+final class StackTests: XCTestCase {
+    func testGuardRegionOverflowPrintsWhichLegionAndHowToRaiseTheStack() {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        var status: Int32 = 0
+        assertScenario(lg_test_overflow_child(&buffer, buffer.count, &status), "overflow child")
+        let message = String(cString: buffer)
+        XCTAssertEqual(status, 70, "exit status of the overflowing process; stderr:\n\(message)")
+        XCTAssertTrue(message.contains("overflowed its native stack of 64 KiB"), message)
+        XCTAssertTrue(message.range(of: #"legion [0-9]+ overflowed"#, options: .regularExpression) != nil, message)
+        XCTAssertTrue(message.contains("guard region"), message)
+        XCTAssertTrue(message.contains("rerun with --stack-size 1M"), message)
+    }
+
+    func testLegionUsesFourMiBOfAnEightMiBStack() {
+        var highWater: UInt64 = 0
+        assertScenario(lg_test_big_stack(8 << 20, 4 << 20, &highWater), "4 MiB of 8 MiB")
+        XCTAssertGreaterThanOrEqual(highWater, 4 << 20)
+    }
+
+    func testTwoHundredThousandParkedResumableLegionsHoldAboutOneStackPerWorker() {
+        var stacks = 0, maps = 0
+        assertScenario(lg_test_parked_resumable(2, 1, 200_000, &stacks, &maps), "stackless parking")
+        XCTAssertLessThanOrEqual(stacks, 4, "native stacks mapped while 200,000 legions are parked")
+        XCTAssertLessThan(maps, 100, "growth of /proc/self/maps while 200,000 legions are parked")
+    }
+
+    func testWithoutStacklessParkingEveryParkedLegionHoldsAStack() {
+        var stacks = 0, maps = 0
+        assertScenario(lg_test_parked_resumable(2, 0, 2_000, &stacks, &maps), "dedicated stacks")
+        XCTAssertGreaterThanOrEqual(stacks, 2_000)
+        XCTAssertGreaterThanOrEqual(maps, 2 * 2_000, "a stack with a guard region is two mappings")
+    }
+
+    func testStacksReturnedToThePoolGiveTheirMemoryBack() {
+        var before = 0, peak = 0, after = 0
+        assertScenario(lg_test_stack_memory_returned(64, 2 << 20, 1536 << 10, &before, &peak, &after), "pool")
+        let touchedKiB = 64 * 1536
+        XCTAssertGreaterThan(peak - before, touchedKiB * 3 / 4, "RSS must grow while the legions hold their stacks")
+        XCTAssertLessThan(after - before, touchedKiB / 4,
+                          "RSS after the stacks were pooled: before \(before) KiB, peak \(peak) KiB, after \(after) KiB")
+    }
+}
