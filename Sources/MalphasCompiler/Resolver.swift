@@ -931,9 +931,11 @@ public final class Resolver {
         var m = module.parent
         var path = "super::"
         while let current = m {
-            if current.values[name] != nil || current.types[name] != nil {
+            if current.values[name] != nil || current.types[name] != nil || current.imports[name] != nil {
                 let place = current.isRoot ? "at the crate root" : "in module `\(current.displayName)`"
-                return "`\(name)` is declared \(place): write `\(path)\(name)` or `use \(path)\(name);`"
+                let how = current.imports[name] != nil && current.values[name] == nil && current.types[name] == nil
+                    ? "imported" : "declared"
+                return "`\(name)` is \(how) \(place): write `\(path)\(name)` or `use \(path)\(name);`"
             }
             m = current.parent
             path += "super::"

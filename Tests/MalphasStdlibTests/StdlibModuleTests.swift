@@ -46,6 +46,14 @@ struct StdlibModuleTests {
         }
     }
 
+    @Test("the multi-file example examples/modules/main.mal prints main.out")
+    func modulesExample() throws {
+        let dir = repositoryRoot.appendingPathComponent("examples/modules")
+        let expected = try String(contentsOf: dir.appendingPathComponent("main.out"), encoding: .utf8)
+        let r = SourceTree(existing: dir).run("main.mal")
+        #expect(r == ProgramRun(stdout: expected, stderr: "", status: 0))
+    }
+
     // MARK: std::math
 
     @Test("math: integer helpers check their arguments and stay exact near the int limits")
