@@ -309,19 +309,49 @@ extension Resolver {
         if let imp = m.imports[name], case .done(let t, let v) = resolveImport(imp, in: m) {
             if let e = namespace == .type ? t : v { return e }
         }
+        return globMatches(name, namespace, in: m).first?.entry
+    }
+
+    /// What the glob imports of `m` bring for `name`, with the glob that brings each.
+    func globMatches(_ name: String, _ namespace: Namespace, in m: Module) -> [(entry: ModuleEntry, glob: ModuleGlob)] {
+        var found: [(entry: ModuleEntry, glob: ModuleGlob)] = []
         for g in m.globs {
             guard case .done(let target?) = resolveGlob(g, in: m) else { continue }
             switch target {
             case .module(let source):
                 if source === m { continue }
-                if let e = exported(name, namespace, from: source, to: m) { return e }
+                if let e = exported(name, namespace, from: source, to: m) { found.append((e, g)) }
             case .enumType(let key):
                 if namespace == .value, let v = variant(named: name, ofEnum: key) {
-                    return ModuleEntry(target: .variant(v), kind: "variant", isPublic: g.isPublic, owner: m, span: g.span)
+                    found.append((ModuleEntry(target: .variant(v), kind: "variant", isPublic: g.isPublic, owner: m, span: g.span), g))
                 }
             }
         }
-        return nil
+        return found
+    }
+
+    /// Reports a bare name that two glob imports of the current module bring with
+    /// different meanings (and that nothing closer defines).
+    func checkGlobAmbiguity(_ name: String, _ namespace: Namespace, at span: Span) {
+        if (namespace == .type ? module.types : module.values)[name] != nil || module.imports[name] != nil { return }
+        let matches = globMatches(name, namespace, in: module)
+        guard matches.count > 1 else { return }
+        let first = matches[0]
+        guard let other = matches.dropFirst().first(where: { !sameTarget($0.entry.target, first.entry.target) }) else { return }
+        func globText(_ g: ModuleGlob) -> String { "`use \(g.segments.map(\.name.name).joined(separator: "::"))::*`" }
+        error("`\(name)` is ambiguous: both \(globText(first.glob)) and \(globText(other.glob)) bring one", at: span,
+              help: "import the one you mean by name, as in `use \(first.glob.segments.map(\.name.name).joined(separator: "::"))::\(name);`")
+    }
+
+    private func sameTarget(_ a: ModuleEntry.Target, _ b: ModuleEntry.Target) -> Bool {
+        switch (a, b) {
+        case (.module(let x), .module(let y)): return x === y
+        case (.item(let x), .item(let y)): return x == y
+        case (.variant(let x), .variant(let y)): return x == y
+        case (.builtinType(let x), .builtinType(let y)): return x == y
+        case (.builtinFunction(let x), .builtinFunction(let y)): return x == y
+        default: return false
+        }
     }
 
     /// `name` in `source` if it is visible from `viewer` (for globs and paths).

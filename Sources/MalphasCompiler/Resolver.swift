@@ -815,6 +815,7 @@ public final class Resolver {
             if let f = lookupNestedItem(name) { resolutions[span] = .function(f); return .function(f) }
             if module.isRoot, let v = global.variables[name] { resolutions[span] = .global(v.slot); return .global(v.slot) }
             if let e = lookup(name, .value, in: module), let r = valueResolution(e, path: path) {
+                checkGlobAmbiguity(name, .value, at: span)
                 resolutions[span] = r; return r
             }
             if let s = structNamed(name), global.program.structs[s].fieldNames.isEmpty {

@@ -354,6 +354,21 @@ struct ModuleTests {
         #expect(r.stderr.contains("error: cannot find value `__io_read_file` in this scope"))
     }
 
+    @Test("a name two glob imports bring with different meanings is ambiguous where it is used")
+    func ambiguousGlobs() throws {
+        let r = try runProgram("""
+        use std::collections::*;
+        use std::strings::*;
+        fn main() {
+            println(count("banana", "an"));
+        }
+        """)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("error: `count` is ambiguous: both `use std::collections::*` and `use std::strings::*` bring one"))
+        #expect(r.stderr.contains("main.mal:4:13"))
+        #expect(r.stderr.contains("help: import the one you mean by name, as in `use std::collections::count;`"))
+    }
+
     @Test("a program's own items shadow what a glob import brings")
     func ownItemsShadowGlobs() throws {
         let r = try runProgram("""
