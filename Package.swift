@@ -2,6 +2,7 @@
 // The layers of Malphas, one way down:
 //   malphas (CLI) -> MalphasVM -> MalphasCompiler -> MalphasSyntax
 //                    MalphasVM -> CLegion (C + assembly, knows nothing of Malphas)
+//                    MalphasVM -> CMalphasSync (the channel lock and the VM's atomics)
 import PackageDescription
 
 let package = Package(
@@ -16,18 +17,20 @@ let package = Package(
     targets: [
         .target(name: "CLegion",
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
+        .target(name: "CMalphasSync",
+                cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .target(name: "MalphasSyntax"),
         .target(name: "MalphasCompiler", dependencies: ["MalphasSyntax"]),
         .target(name: "MalphasVM",
-                dependencies: ["MalphasCompiler", "CLegion"],
+                dependencies: ["MalphasCompiler", "CLegion", "CMalphasSync"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
-            "MalphasVM", "MalphasCompiler", "MalphasSyntax",
+            "MalphasVM", "MalphasCompiler", "MalphasSyntax", "CLegion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
-        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM"]),
+        .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion"]),
         .target(name: "CLegionTestSupport", dependencies: ["CLegion"],
                 path: "Tests/CLegionTestSupport",
                 exclude: ["fixtures"],

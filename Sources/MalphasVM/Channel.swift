@@ -1,123 +1,168 @@
-// Channels: the one shared, reference-typed value (LANGUAGE 6).
+// Channels: the one shared, reference-typed value (LANGUAGE 6), safe to use from legions
+// running on several worker threads at once.
 //
 // A channel has a FIFO buffer of `capacity` values (0: unbuffered) and two queues of
 // waiting legions. An operation that cannot complete at once queues a `Waiter` and the
 // legion parks; the counterpart that later completes it writes the outcome into the
 // waiting legion's `completion` and readies it, so a parked sender's value goes straight
-// to the receiver (DESIGN 4: hand-off, no retry race). A `select` queues one waiter per
-// case, all sharing one `WaitGroup`; the first counterpart to claim the group wins and
-// the other waiters are dropped lazily when found.
+// to the receiver (DESIGN 4: hand-off, no retry race).
 //
-// Thread safety: in this cooperative build every channel operation runs on the one
-// scheduler thread between two legion steps. When legions run on the C runtime's worker
-// threads, each channel takes its own lock around these operations (the waiter protocol
-// stays the same: claim the group, set completion, then ready).
+// Locking (Go's hchan.lock): every field below is guarded by the channel's `lock`, an
+// atomic word (malphas_sync.h). A legion that must wait queues itself while holding the
+// lock and keeps it until the runtime's park commit releases it, after the legion has
+// left its native stack, so a counterpart can never ready a legion that is still queueing
+// itself and no wakeup is lost. A `select` takes the locks of all its channels in one
+// global order (by address, as selectgo does), so two selects cannot deadlock.
+//
+// Claiming: a waiter is completed by whoever claims it first. Each legion has a park
+// word (`LegionState.claimWord`): an even value 2*s means "parked in park number s,
+// unclaimed"; claiming is one CAS to 2*s+1. A plain send or receive is in one queue only;
+// a `select` queues one waiter per case, each carrying the same park number, so exactly
+// one counterpart wins, whatever locks the others hold. Waiters that lost are skipped
+// when found (and compacted away so a `select` in a loop does not grow a queue).
 
+import CMalphasSync
 import MalphasCompiler
 
-/// Claimed by the first counterpart that completes a blocked operation.
-final class WaitGroup {
-    var done = false
-}
-
 /// A legion waiting on one channel for one operation (or one case of a `select`).
-final class Waiter {
+struct Waiter {
     let legion: LegionState
-    let group: WaitGroup
+    /// The legion's park number when it queued this waiter (see the claim protocol above).
+    let park: UInt64
     /// The `select` case this waiter stands for; -1 for a plain send or receive.
     let caseIndex: Int
     /// The value a waiting sender offers.
     var value: Value
 
-    init(legion: LegionState, group: WaitGroup, caseIndex: Int, value: Value = .nil) {
+    init(legion: LegionState, park: UInt64, caseIndex: Int, value: Value = .nil) {
         self.legion = legion
-        self.group = group
+        self.park = park
         self.caseIndex = caseIndex
         self.value = value
     }
+
+    /// True while the legion is still parked in the park this waiter belongs to.
+    var isLive: Bool { mal_load_acquire_u64(legion.claimWord) == park &* 2 }
+
+    /// Takes the waiter: true for the one caller that completes it.
+    func claim() -> Bool { mal_claim_u64(legion.claimWord, park &* 2) }
 }
 
-/// A FIFO queue with amortised O(1) removal at the front.
-struct FIFO<Element> {
-    private var items: [Element] = []
+/// A FIFO ring buffer whose removed slots let go of what they held at once.
+struct RingQueue<Element> {
+    private var slots: [Element?] = []
     private var head = 0
+    private(set) var count = 0
 
-    var count: Int { items.count - head }
-    var isEmpty: Bool { head == items.count }
+    var isEmpty: Bool { count == 0 }
 
-    mutating func append(_ e: Element) { items.append(e) }
+    mutating func append(_ e: Element) {
+        if count == slots.count { grow() }
+        slots[(head + count) & (slots.count - 1)] = e
+        count += 1
+    }
 
     mutating func popFirst() -> Element? {
-        guard head < items.count else { return nil }
-        let e = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        guard count > 0 else { return nil }
+        let e = slots[head].take()
+        head = (head + 1) & (slots.count - 1)
+        count -= 1
         return e
     }
 
-    var first: Element? { head < items.count ? items[head] : nil }
+    var first: Element? { count > 0 ? slots[head] : nil }
 
-    mutating func removeAll(where predicate: (Element) -> Bool) {
-        items = Array(items[head...].filter { !predicate($0) })
-        head = 0
+    /// Keeps only the elements satisfying `keep`, in order.
+    mutating func retain(where keep: (Element) -> Bool) {
+        var kept = RingQueue()
+        while let e = popFirst() { if keep(e) { kept.append(e) } }
+        self = kept
     }
 
-    var all: ArraySlice<Element> { items[head...] }
+    private mutating func grow() {
+        let capacity = Swift.max(4, slots.count * 2)
+        var newSlots = [Element?](repeating: nil, count: capacity)
+        for i in 0..<count { newSlots[i] = slots[(head + i) & (slots.count - 1)].take() }
+        slots = newSlots
+        head = 0
+    }
 }
 
 public final class ChannelBox {
     /// Buffer capacity; 0 means unbuffered (a send waits for a receiver).
     public let capacity: Int
-    var buffer = FIFO<Value>()
-    public private(set) var isClosed = false
-    var receivers = FIFO<Waiter>()
-    var senders = FIFO<Waiter>()
+    /// The lock word guarding everything below (0 free, 1 held, 2 held with waiters).
+    let lock: UnsafeMutablePointer<UInt32>
+    var buffer = RingQueue<Value>()
+    private(set) var closed = false
+    var receivers = RingQueue<Waiter>()
+    var senders = RingQueue<Waiter>()
+    /// Queue lengths after the last compaction; a queue twice as long is compacted.
+    private var compactedReceivers = 0
+    private var compactedSenders = 0
+
+    public init(capacity: Int) {
+        self.capacity = capacity
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: 0)
+    }
+
+    deinit { lock.deallocate() }
 
     /// Values buffered now (`ch.len()`).
-    public var count: Int { buffer.count }
+    public var count: Int {
+        mal_lock(lock)
+        defer { mal_unlock(lock) }
+        return buffer.count
+    }
 
-    public init(capacity: Int) { self.capacity = capacity }
+    public var isClosed: Bool {
+        mal_lock(lock)
+        defer { mal_unlock(lock) }
+        return closed
+    }
+
+    func acquire() { mal_lock(lock) }
+    func release() { mal_unlock(lock) }
 
     enum SendAttempt { case done, closed, wouldBlock }
     enum ReceiveAttempt { case value(Value), closed, wouldBlock }
 
-    /// The first waiter whose group is still unclaimed; claims it.
-    private static func claim(_ queue: inout FIFO<Waiter>) -> Waiter? {
+    /// The first waiter of `queue` that can still be claimed; claims it. Lock held.
+    private static func claimFirst(_ queue: inout RingQueue<Waiter>) -> Waiter? {
         while let w = queue.popFirst() {
-            if !w.group.done {
-                w.group.done = true
-                return w
-            }
+            if w.claim() { return w }
         }
         return nil
     }
 
-    private static func hasLiveWaiter(_ queue: inout FIFO<Waiter>) -> Bool {
+    /// Drops lost waiters from the front. Lock held.
+    private static func hasLiveWaiter(_ queue: inout RingQueue<Waiter>) -> Bool {
         while let w = queue.first {
-            if !w.group.done { return true }
+            if w.isLive { return true }
             _ = queue.popFirst()
         }
         return false
     }
 
-    /// True when a send would complete now (or fail because the channel is closed).
+    /// True when a send would complete now (or fail because the channel is closed). Lock held.
     func canSend() -> Bool {
-        isClosed || ChannelBox.hasLiveWaiter(&receivers) || buffer.count < capacity
+        closed || ChannelBox.hasLiveWaiter(&receivers) || buffer.count < capacity
     }
 
-    /// True when a receive would complete now (with a value, or nil once closed).
+    /// True when a receive would complete now (with a value, or nil once closed). Lock held.
     func canReceive() -> Bool {
-        buffer.count > 0 || ChannelBox.hasLiveWaiter(&senders) || isClosed
+        buffer.count > 0 || ChannelBox.hasLiveWaiter(&senders) || closed
     }
 
-    func trySend(_ value: Value, scheduler: CooperativeScheduler) -> SendAttempt {
-        if isClosed { return .closed }
-        if let r = ChannelBox.claim(&receivers) {
+    /// Sends if it can complete now. A receiver it hands the value to is claimed and its
+    /// completion set; it is returned in `wake` to be readied once the lock is released.
+    /// Lock held.
+    func trySend(_ value: Value, wake: inout LegionState?) -> SendAttempt {
+        if closed { return .closed }
+        if let r = ChannelBox.claimFirst(&receivers) {
             r.legion.completion = r.caseIndex < 0 ? .received(value) : .selected(caseIndex: r.caseIndex, value: value)
-            scheduler.ready(r.legion)
+            wake = r.legion
             return .done
         }
         if buffer.count < capacity {
@@ -127,44 +172,64 @@ public final class ChannelBox {
         return .wouldBlock
     }
 
-    func tryReceive(scheduler: CooperativeScheduler) -> ReceiveAttempt {
+    /// Receives if it can complete now; a sender it completes comes back in `wake`.
+    /// Lock held.
+    func tryReceive(wake: inout LegionState?) -> ReceiveAttempt {
         if let v = buffer.popFirst() {
             // A parked sender's value takes the freed buffer place.
-            if let s = ChannelBox.claim(&senders) {
+            if var s = ChannelBox.claimFirst(&senders) {
                 buffer.append(s.value)
                 s.value = .nil
-                complete(sender: s, scheduler: scheduler)
+                s.legion.completion = s.caseIndex < 0 ? .sent : .selected(caseIndex: s.caseIndex, value: .nil)
+                wake = s.legion
             }
             return .value(v)
         }
-        if let s = ChannelBox.claim(&senders) {
-            let v = s.value
-            s.value = .nil
-            complete(sender: s, scheduler: scheduler)
-            return .value(v)
+        if let s = ChannelBox.claimFirst(&senders) {
+            s.legion.completion = s.caseIndex < 0 ? .sent : .selected(caseIndex: s.caseIndex, value: .nil)
+            wake = s.legion
+            return .value(s.value)
         }
-        return isClosed ? .closed : .wouldBlock
+        return closed ? .closed : .wouldBlock
     }
 
-    private func complete(sender s: Waiter, scheduler: CooperativeScheduler) {
-        s.legion.completion = s.caseIndex < 0 ? .sent : .selected(caseIndex: s.caseIndex, value: .nil)
-        scheduler.ready(s.legion)
+    /// Queues a waiting receiver. Lock held.
+    func enqueueReceiver(_ w: Waiter) {
+        if receivers.count >= 2 * compactedReceivers + 16 {
+            receivers.retain { $0.isLive }
+            compactedReceivers = receivers.count
+        }
+        receivers.append(w)
     }
 
-    func enqueueReceiver(_ w: Waiter) { receivers.append(w) }
-    func enqueueSender(_ w: Waiter) { senders.append(w) }
+    /// Queues a waiting sender. Lock held.
+    func enqueueSender(_ w: Waiter) {
+        if senders.count >= 2 * compactedSenders + 16 {
+            senders.retain { $0.isLive }
+            compactedSenders = senders.count
+        }
+        senders.append(w)
+    }
 
-    /// Closes the channel: parked receivers get nil, parked senders an error.
-    func close(scheduler: CooperativeScheduler) throws {
-        if isClosed { throw RuntimeError("close of a closed channel") }
-        isClosed = true
-        while let r = ChannelBox.claim(&receivers) {
+    /// Closes the channel: parked receivers get nil, parked senders an error. Takes the
+    /// lock itself; readies the legions it completed after releasing it.
+    func close(runtime: LegionRuntime) throws {
+        var woken: [LegionState] = []
+        mal_lock(lock)
+        if closed {
+            mal_unlock(lock)
+            throw RuntimeError("close of a closed channel")
+        }
+        closed = true
+        while let r = ChannelBox.claimFirst(&receivers) {
             r.legion.completion = r.caseIndex < 0 ? .receivedClosed : .selected(caseIndex: r.caseIndex, value: .nil)
-            scheduler.ready(r.legion)
+            woken.append(r.legion)
         }
-        while let s = ChannelBox.claim(&senders) {
+        while let s = ChannelBox.claimFirst(&senders) {
             s.legion.completion = s.caseIndex < 0 ? .sendClosed : .selectedSendClosed(caseIndex: s.caseIndex)
-            scheduler.ready(s.legion)
+            woken.append(s.legion)
         }
+        mal_unlock(lock)
+        for l in woken { runtime.ready(l) }
     }
 }

@@ -3,6 +3,7 @@
 // debug modes) comes in `RunOptions`, so a test can run a program in-process and read
 // what it printed.
 
+import CLegion
 import Glibc
 import MalphasCompiler
 import MalphasSyntax
@@ -22,12 +23,15 @@ public struct RunOptions {
     public var input: Input
     /// The program's arguments (`args()`).
     public var args: [String]
+    /// The legion runtime's settings (workers, time slice, stacks, switches, stats, trace).
+    public var legions: LegionSettings
 
     public static let defaultMaxDepth = 2_000_000
 
     public init(maxDepth: Int = RunOptions.defaultMaxDepth, suspendEverySafePoint: Bool = false,
                 safePointsEnabled: Bool = true, output: Output = .standardOutput,
-                errorOutput: Output = .standardError, input: Input = .standardInput, args: [String] = []) {
+                errorOutput: Output = .standardError, input: Input = .standardInput, args: [String] = [],
+                legions: LegionSettings = LegionSettings()) {
         self.maxDepth = maxDepth
         self.suspendEverySafePoint = suspendEverySafePoint
         self.safePointsEnabled = safePointsEnabled
@@ -35,6 +39,7 @@ public struct RunOptions {
         self.errorOutput = errorOutput
         self.input = input
         self.args = args
+        self.legions = legions
     }
 
     /// Defaults overridden by `MALPHAS_MAX_DEPTH`, `MALPHAS_SUSPEND_EVERY_SAFEPOINT` and
@@ -113,13 +118,18 @@ public enum Interpreter {
         defer { loaded.tearDown() }
         let context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
                                      input: options.input, args: options.args)
-        let scheduler = CooperativeScheduler()
-        let vm = VM(program: loaded, context: context, scheduler: scheduler, maxDepth: options.maxDepth,
+        // A read that may block gives the worker's other legions to another thread.
+        options.input.willBlock = { lg_blocking_enter() }
+        options.input.didBlock = { lg_blocking_exit() }
+        let runtime = LegionRuntime(settings: options.legions)
+        let vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                     suspendEverySafePoint: options.suspendEverySafePoint)
-        let main = scheduler.newLegion()
-        main.start(loaded.closure(forFunction: program.entry), args: [])
-        let ending = scheduler.run(main: main, vm: vm)
-        defer { context.flush() }
+        runtime.vm = vm
+        let ending = runtime.run(entry: loaded.closure(forFunction: program.entry), errorOutput: options.errorOutput)
+        defer {
+            context.flush()
+            runtime.releaseLegions()
+        }
         switch ending {
         case .finished(let value):
             context.output.flush()
@@ -128,19 +138,24 @@ public enum Interpreter {
         case .failed(let failure):
             context.output.flush()
             if case .exit(let status) = failure.error.kind { return status }
-            options.errorOutput.write(report(failure, mainID: main.id))
+            options.errorOutput.write(report(failure, mainID: 1))
             options.errorOutput.flush()
             return runtimeErrorStatus
         case .deadlock(let legions):
             context.output.flush()
-            options.errorOutput.write(deadlockReport(legions, main: main, vm: vm))
+            options.errorOutput.write(deadlockReport(legions, main: runtime.main, vm: vm))
             options.errorOutput.flush()
             return deadlockStatus
+        case .notStarted(let reason):
+            context.output.flush()
+            options.errorOutput.write("error: \(reason)\n")
+            options.errorOutput.flush()
+            return runtimeErrorStatus
         }
     }
 
     /// The report of a deadlock: every blocked legion with the line it waits at.
-    static func deadlockReport(_ legions: [LegionState], main: LegionState, vm: VM) -> String {
+    static func deadlockReport(_ legions: [LegionState], main: LegionState?, vm: VM) -> String {
         var text = "deadlock: all legions are blocked and none can run again\n"
         for l in legions {
             let who = l === main ? "legion \(l.id) (main)" : "legion \(l.id)"

@@ -4,19 +4,23 @@
 // lives on the native stack between two `run` calls, so a legion can resume on any
 // worker thread (DESIGN 3.2, stackless parking).
 //
-// Ownership: a legion is touched by one thread at a time: the worker running it, or the
-// party that completes its blocked operation (which writes `completion` and then readies
-// it; the scheduler's hand-off orders the two).
+// Ownership: a legion is touched by one thread at a time: the worker running its step,
+// or the counterpart that claims its blocked operation (which writes `completion` under
+// the channel's lock and then readies it; the runtime's ready/run hand-off orders the
+// two). `claimWord` is the one field several threads touch at once (atomics only), and
+// the registry links belong to the registry's lock.
 
-/// Why a legion stopped running without finishing, with what a scheduler needs to park
-/// it: the channels it is queued on (its waiters are already in their queues; the
-/// counterpart readies it), or the time to wake it.
+import CMalphasSync
+
+/// Why a legion stopped running without finishing. For a channel operation its waiters
+/// are already queued and it still holds the channel lock(s) (`heldChannel(s)`), which
+/// the park commit releases; the counterpart readies it.
 public enum BlockReason {
-    case send(ChannelBox)
-    case receive(ChannelBox)
-    /// Queued on each of these channels, one waiter per case, sharing one wait group.
-    case select([ChannelBox])
-    case sleep(untilMs: Int64)
+    case send
+    case receive
+    case select
+    /// Until this time of the monotonic clock (`lg_now_ns`).
+    case sleep(untilNs: UInt64)
 }
 
 /// The outcome of running a legion until it stops.
@@ -55,7 +59,11 @@ enum Completion {
 }
 
 public final class LegionState {
+    /// The legion's number as Malphas shows it (`legion_id()`, reports): main is 1, the
+    /// others count up in spawn order.
     public let id: Int
+    /// False until the runtime bridge ran the legion's first step.
+    var hasRun = false
     /// The VM stack. Every slot in `0..<stackCapacity` is initialised; every slot above
     /// the top frame's registers holds nil (returns clear what they leave behind), so a
     /// new frame starts with nil registers and a dead register never keeps a value alive.
@@ -75,20 +83,53 @@ public final class LegionState {
     var blockedReason: BlockReason?
     /// Keeps the legion's first closure alive (its frame refers to it unretained).
     var rootClosure: ClosureBox?
+    /// The byte polled at safe points during the current step: the running worker's
+    /// preempt flag, re-read at every step (a legion may resume on another worker).
+    var safePointFlag: UnsafeMutablePointer<UInt8>
+    /// The park word (Channel.swift, claiming): 2*s while parked in park `parks` = s and
+    /// unclaimed, 2*s+1 once claimed. Atomics only.
+    let claimWord: UnsafeMutablePointer<UInt64>
+    /// Parks that queued waiters so far (owned by the legion).
+    var parks: UInt64 = 0
+    /// The channel(s) whose lock the legion holds while it parks; the park commit
+    /// releases them once the legion is off its native stack. Unretained: the channel is
+    /// in a register of the parked instruction, which runs again when the legion wakes.
+    var heldChannel: Unmanaged<ChannelBox>?
+    var heldChannels: [ChannelBox] = []
+    /// The runtime's legion (an `lg_legion *`), set at every step: what `lg_ready` takes.
+    var runtimeLegion: OpaquePointer?
+    /// State of the random source a `select` uses to choose among ready cases.
+    var randomState: UInt64
+    /// Links of the registry of live legions (guarded by the registry shard's lock).
+    var registryPrevious: Unmanaged<LegionState>?
+    var registryNext: Unmanaged<LegionState>?
+    var registryShard = 0
+    /// `malphas test`: the test this legion belongs to (LegionGroup.swift), inherited by
+    /// the legions it spawns; nil in an ordinary program.
+    var group: LegionGroup?
+    /// The VM that runs this legion when it is not the runtime's (each test has its own
+    /// program, output and VM); inherited by the legions it spawns. Kept alive by its group.
+    unowned(unsafe) var vm: VM?
     /// Counters for `--stats`.
     public internal(set) var stackGrowths = 0
     public internal(set) var stackShrinks = 0
 
-    static let initialStackCapacity = 32
-    static let initialFrameCapacity = 8
+    /// Small on purpose: a million parked legions must fit in about 1 KiB each; the
+    /// stacks double when a call needs more.
+    static let initialStackCapacity = 8
+    static let initialFrameCapacity = 2
 
-    public init(id: Int) {
+    public init(id: Int = 0) {
         self.id = id
         stackCapacity = LegionState.initialStackCapacity
         stack = .allocate(capacity: stackCapacity)
         stack.initialize(repeating: .nil, count: stackCapacity)
         frameCapacity = LegionState.initialFrameCapacity
         frames = .allocate(capacity: frameCapacity)
+        safePointFlag = LegionState.neverSet
+        claimWord = .allocate(capacity: 1)
+        claimWord.initialize(to: 1)
+        randomState = 0x9E37_79B9_7F4A_7C15
     }
 
     deinit {
@@ -96,6 +137,31 @@ public final class LegionState {
         stack.deallocate()
         frames.deinitialize(count: frameCount)
         frames.deallocate()
+        claimWord.deallocate()
+    }
+
+    /// A safe-point flag nobody sets (before a legion's first step).
+    static let neverSet: UnsafeMutablePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
+
+    /// Opens a new park: waiters queued from now on carry its number, and the first
+    /// counterpart to claim one of them completes it. Called before queueing, with the
+    /// channel lock(s) held.
+    func openPark() -> UInt64 {
+        parks &+= 1
+        mal_store_release_u64(claimWord, parks &* 2)
+        return parks
+    }
+
+    /// A pseudo-random number in `0..<n` (xorshift; good enough to pick a select case).
+    func random(_ n: Int) -> Int {
+        randomState ^= randomState << 13
+        randomState ^= randomState >> 7
+        randomState ^= randomState << 17
+        return Int(truncatingIfNeeded: randomState % UInt64(n))
     }
 
     /// The stack index just past the top frame's registers.
@@ -182,5 +248,8 @@ public final class LegionState {
         frameCount = 0
         writeBackCells = []
         rootClosure = nil
+        completion = nil
+        heldChannel = nil
+        heldChannels = []
     }
 }

@@ -1,6 +1,8 @@
 // A REPL session: inputs are compiled against one persistent global scope and run on one
 // persistent loaded program, so items, `let` bindings and spawned legions of earlier
-// inputs are there for later ones.
+// inputs are there for later ones. The legion runtime starts with the first input and
+// keeps running between inputs (legions parked on channels stay parked); an input that
+// fails or deadlocks stops it, abandoning every legion, and the next input starts afresh.
 
 import MalphasCompiler
 import MalphasSyntax
@@ -23,13 +25,14 @@ public final class Session {
     private let compiler: CompilerSession
     private let options: RunOptions
     private let context: BuiltinContext
-    private let scheduler = CooperativeScheduler()
+    private let runtime: LegionRuntime
     private var loaded: LoadedProgram?
     private var vm: VM?
     private var inputCount = 0
 
     public init(options: RunOptions = RunOptions()) {
         self.options = options
+        runtime = LegionRuntime(settings: options.legions)
         compiler = CompilerSession(sources: sources, options: CompileOptions(safePoints: options.safePointsEnabled))
         context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
                                  input: options.input, args: options.args)
@@ -42,7 +45,11 @@ public final class Session {
         }
     }
 
-    deinit { loaded?.tearDown() }
+    deinit {
+        runtime.shutdown(errorOutput: options.errorOutput)
+        runtime.releaseLegions()
+        loaded?.tearDown()
+    }
 
     private func load(_ input: CompilerSession.Input) {
         if let loaded {
@@ -50,8 +57,10 @@ public final class Session {
         } else {
             let program = LoadedProgram(compiler.global.program)
             loaded = program
-            vm = VM(program: program, context: context, scheduler: scheduler, maxDepth: options.maxDepth,
-                    suspendEverySafePoint: options.suspendEverySafePoint)
+            let vm = VM(program: program, context: context, runtime: runtime, maxDepth: options.maxDepth,
+                        suspendEverySafePoint: options.suspendEverySafePoint)
+            runtime.vm = vm
+            self.vm = vm
         }
     }
 
@@ -91,10 +100,10 @@ public final class Session {
         }
         load(input)
         guard let loaded, let vm else { return .compileError("internal error: the session has no program") }
-        let legion = scheduler.newLegion()
-        legion.start(loaded.closure(forFunction: input.entry), args: [])
-        let ending = scheduler.run(main: legion, vm: vm)
+        if !runtime.isRunning, let reason = runtime.start() { return .runtimeError("error: \(reason)\n") }
+        let ending = runtime.runMain(entry: loaded.closure(forFunction: input.entry), errorOutput: options.errorOutput)
         context.flush()
+        defer { if !runtime.isRunning { runtime.releaseLegions() } }
         switch ending {
         case .finished(let value):
             if !input.hasValue { return .value(nil) }
@@ -102,9 +111,11 @@ public final class Session {
             return .value(Printer.debug(value))
         case .failed(let failure):
             if case .exit(let status) = failure.error.kind { return .exited(status) }
-            return .runtimeError(Interpreter.report(failure, mainID: legion.id))
+            return .runtimeError(Interpreter.report(failure, mainID: runtime.main?.id ?? 1))
         case .deadlock(let legions):
-            return .runtimeError(Interpreter.deadlockReport(legions, main: legion, vm: vm))
+            return .runtimeError(Interpreter.deadlockReport(legions, main: runtime.main, vm: vm))
+        case .notStarted(let reason):
+            return .runtimeError("error: \(reason)\n")
         }
     }
 }

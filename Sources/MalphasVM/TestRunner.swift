@@ -3,23 +3,20 @@
 //
 // Model. Each test file is compiled once, with an entry of its own for every test
 // function (`CompileOptions.entryPrefix`); the compiled program is immutable from then on
-// and shared. Each test then runs as the main legion of its own run (its own loaded
-// program, VM and scheduler), on a pool of OS threads, so tests run in parallel and are
-// isolated: a panic, a runtime error, `exit`, a deadlock or a time limit ends that test
-// only, and whatever legions it spawned die with it. Output a test prints is captured
-// and shown under its line when it fails.
+// and shared. Each test then runs as a legion of its own on the legion runtime, beside
+// the other tests (up to `--jobs` at once), with its own loaded program, VM and captured
+// output. A test and the legions it spawns form a `LegionGroup`: a panic, a runtime
+// error, `exit` or a deadlock in any of them fails that test only, and the test's other
+// legions stop with it. What a failing test printed is shown under its line.
 //
-// Time limits. A watchdog (the thread that started the pool) sets a running test's stop
-// flag and its VM's preempt flag when its time is up: the legion yields at its next safe
-// point (every call and loop iteration is one) and the scheduler ends the run with
-// "timed out". A test stuck where there is no safe point (inside one native builtin) is
-// abandoned after a grace period: reported as timed out, its thread left behind, and the
-// process exits at the end anyway.
-//
-// The isolation sits in `TestRun.execute` alone: moving tests onto the multi-threaded
-// legion runtime means replacing the per-test scheduler there with a legion group on the
-// runtime (spawn, a failure hook, cancel), nothing else.
+// Time limits. The runner's thread (the runtime's waiter) checks the deadlines between
+// waits; a test past its time is settled as timed out and every worker is asked to stop
+// at its next safe point (every call and loop iteration is one), where the test's
+// legions end. A test stuck where there is no safe point (inside one native builtin)
+// cannot be stopped: it is reported as timed out all the same, and the runtime is then
+// left running rather than waited for (the process ends right after the summary).
 
+import CLegion
 import Glibc
 import MalphasCompiler
 import MalphasSyntax
@@ -119,12 +116,12 @@ public final class TestRunner {
             return TestRunner.usageErrorStatus
         }
         var tests: [TestRun] = []
-        var compileFailures = 0
+        var failed = 0
         for file in files {
             switch compile(file) {
             case .success(let found): tests += found
             case .failure(let report):
-                compileFailures += 1
+                failed += 1
                 options.errorOutput.write(report.text)
                 options.errorOutput.flush()
                 options.output.write("FAILED \(file): does not compile\n")
@@ -135,26 +132,31 @@ public final class TestRunner {
             options.errorOutput.write("no test files (`*_test.mal`) found in \(paths.joined(separator: ", "))\n")
             options.errorOutput.flush()
         }
-        let pool = TestPool(tests: tests, parallelism: max(1, options.parallelism), timeout: options.timeout)
         var passed = 0
-        var failed = compileFailures
-        pool.run { test, result in
-            switch result {
-            case .passed:
-                passed += 1
-                self.options.output.write("ok   \(test.file)::\(test.name)\n")
-            case .failed(let message, let output):
-                failed += 1
-                var text = "FAILED \(test.file)::\(test.name): \(message)\n"
-                // What the test printed, indented under its line.
-                if !output.isEmpty {
-                    for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
-                        text += "    \(line)\n"
+        if !tests.isEmpty {
+            let session = TestSession(tests: tests, jobs: max(1, options.parallelism), timeout: options.timeout)
+            if let problem = session.run(report: { test, result in
+                switch result {
+                case .passed:
+                    passed += 1
+                    self.options.output.write("ok   \(test.file)::\(test.name)\n")
+                case .failed(let message, let output):
+                    failed += 1
+                    var text = "FAILED \(test.file)::\(test.name): \(message)\n"
+                    // What the test printed, indented under its line.
+                    if !output.isEmpty {
+                        for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
+                            text += "    \(line)\n"
+                        }
                     }
+                    self.options.output.write(text)
                 }
-                self.options.output.write(text)
+                self.options.output.flush()
+            }) {
+                options.errorOutput.write("error: \(problem)\n")
+                options.errorOutput.flush()
+                return 1
             }
-            self.options.output.flush()
         }
         options.output.write("\(passed) passed, \(failed) failed\n")
         options.output.flush()
@@ -182,6 +184,11 @@ public final class TestRunner {
     }
 
     private struct CompileReport: Error { var text: String }
+
+    /// "2 s", "0.5 s".
+    static func describe(seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
 }
 
 /// How one test ended.
@@ -191,7 +198,7 @@ enum TestResult {
     case failed(String, output: String)
 }
 
-/// One test function of a compiled test file, and how to run it in isolation.
+/// One test function of a compiled test file.
 final class TestRun {
     let file: String
     let name: String
@@ -200,11 +207,11 @@ final class TestRun {
     /// Names of the standard library's files: a failure's location is the innermost
     /// frame outside them.
     let libraryFileNames: Set<String>
-    /// Set by the watchdog when the time is up (read by the scheduler).
-    let stopFlag: UnsafeMutablePointer<UInt8>
-    /// The flag the VM polls, which the watchdog sets with `stopFlag`. Set once, by the
-    /// test's thread, before the run starts.
-    var preemptFlag: UnsafeMutablePointer<UInt8>?
+    // Set when the test starts, on the runner's thread.
+    var group: LegionGroup?
+    var loaded: LoadedProgram?
+    var output: Output?
+    var deadline: Double = 0
 
     init(file: String, name: String, entry: Int, program: CompiledProgram, libraryFileNames: Set<String>) {
         self.file = file
@@ -212,64 +219,59 @@ final class TestRun {
         self.entry = entry
         self.program = program
         self.libraryFileNames = libraryFileNames
-        stopFlag = .allocate(capacity: 1)
-        stopFlag.initialize(to: 0)
     }
 
-    deinit { stopFlag.deallocate() }
-
-    /// Asks the run to stop at its next safe point (called from the watchdog thread).
-    func stop(preempt: UnsafeMutablePointer<UInt8>?) {
-        stopFlag.pointee = 1
-        preempt?.pointee = 1
-    }
-
-    /// Runs the test to its end on the calling thread.
-    func execute(timeout: Double, willStart: (UnsafeMutablePointer<UInt8>) -> Void) -> TestResult {
+    /// Spawns the test's main legion, with a program, VM and output of its own.
+    func start(on runtime: LegionRuntime, timeout: Double) throws {
         let loaded = LoadedProgram(program)
-        defer { loaded.tearDown() }
         let output = Output.capture()
         let context = BuiltinContext(output: output, errorOutput: output, input: Input(text: ""), args: [file])
-        let scheduler = CooperativeScheduler()
-        scheduler.stopFlag = stopFlag
-        scheduler.endsWhenMainFinishes = true
-        let vm = VM(program: loaded, context: context, scheduler: scheduler, maxDepth: RunOptions.defaultMaxDepth,
+        let vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: RunOptions.defaultMaxDepth,
                     suspendEverySafePoint: false)
-        willStart(scheduler.preemptFlag)
-        let main = scheduler.newLegion()
-        main.start(loaded.closure(forFunction: entry), args: [])
-        let ending = scheduler.run(main: main, vm: vm)
-        context.flush()
-        let printed = output.capturedText
-        switch ending {
-        case .finished:
+        if runtime.vm == nil { runtime.vm = vm }
+        let root = LegionState(id: runtime.newLegionID())
+        root.start(loaded.closure(forFunction: entry), args: [])
+        let group = LegionGroup(root: root, vm: vm) { [unowned self] legions in self.describeDeadlock(legions) }
+        root.group = group
+        root.vm = vm
+        group.added(root)
+        self.loaded = loaded
+        self.output = output
+        self.group = group
+        deadline = TestSession.seconds() + timeout
+        try runtime.spawn(root)
+    }
+
+    /// The result of a settled test.
+    func result(_ outcome: LegionGroup.Outcome, timeout: Double) -> TestResult {
+        group?.vm.context.flush()
+        let printed = output?.capturedText ?? ""
+        switch outcome {
+        case .passed:
             return .passed
         case .failed(let failure):
-            if stopFlag.pointee != 0 {
-                return .failed("timed out after \(TestRunner.describe(seconds: timeout))\(location(failure.trace))", output: printed)
-            }
-            return .failed(describe(failure, mainID: main.id), output: printed)
-        case .deadlock(let legions):
-            let waits = legions.map { l -> String in
-                let who = l === main ? "legion \(l.id) (the test)" : "legion \(l.id)"
-                return "\(who) is blocked \(TestRun.describe(l.blockedReason)) at \(blockedLocation(l, vm: vm))"
-            }
-            return .failed("deadlock: " + waits.joined(separator: "; "), output: printed)
+            return .failed(describe(failure), output: printed)
+        case .deadlock(let description):
+            return .failed(description, output: printed)
+        case .timedOut:
+            let at = group?.stopLocation.map { " at \($0)" } ?? ""
+            return .failed("timed out after \(TestRunner.describe(seconds: timeout))\(at)", output: printed)
         }
     }
 
     /// A failure on one line: the message, then where it happened unless the message
     /// says so itself (std::testing's do).
-    private func describe(_ failure: RuntimeFailure, mainID: Int) -> String {
+    private func describe(_ failure: RuntimeFailure) -> String {
         let lines = failure.error.message.split(separator: "\n").map { $0.trimmingSpaces }
         var message = lines.joined(separator: "; ")
+        let inRoot = failure.legionID == group?.root.id
         switch failure.error.kind {
         case .exit(let status):
-            message = "the test called exit(\(status))"
+            message = inRoot ? "the test called exit(\(status))" : "a legion of the test called exit(\(status))"
         case .panic:
-            if failure.legionID != mainID { message = "legion \(failure.legionID) panicked: " + message }
+            if !inRoot { message = "a legion of the test panicked: " + message }
         case .error:
-            message = (failure.legionID != mainID ? "runtime error in legion \(failure.legionID): " : "runtime error: ") + message
+            message = (inRoot ? "runtime error: " : "runtime error in a legion of the test: ") + message
         }
         let at = location(failure.trace)
         if !at.isEmpty && message.hasSuffix(at) { return message }
@@ -280,6 +282,18 @@ final class TestRun {
     private func location(_ trace: [(function: String, file: String, line: Int)]) -> String {
         guard let frame = trace.first(where: { !libraryFileNames.contains($0.file) && $0.function != "<entry>" }) else { return "" }
         return " at \(frame.file):\(frame.line)"
+    }
+
+    /// "deadlock: the test is blocked receiving from a channel at f.mal:9; a legion of the
+    /// test is blocked ..." (called while none of the legions runs).
+    private func describeDeadlock(_ legions: [LegionState]) -> String {
+        guard let group else { return "deadlock" }
+        let ordered = legions.sorted { ($0 === group.root ? 0 : 1, $0.id) < ($1 === group.root ? 0 : 1, $1.id) }
+        let waits = ordered.map { l -> String in
+            let who = l === group.root ? "the test" : "a legion of the test"
+            return "\(who) is blocked \(TestRun.describe(l.blockedReason)) at \(blockedLocation(l, vm: group.vm))"
+        }
+        return "deadlock: " + waits.joined(separator: "; ")
     }
 
     private func blockedLocation(_ legion: LegionState, vm: VM) -> String {
@@ -301,13 +315,6 @@ final class TestRun {
     }
 }
 
-extension TestRunner {
-    /// "2 s", "0.5 s".
-    static func describe(seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
-    }
-}
-
 private extension Substring {
     var trimmingSpaces: String {
         var s = self
@@ -317,128 +324,82 @@ private extension Substring {
     }
 }
 
-/// Runs tests on a pool of threads and hands their results back in order, on the calling
-/// thread, as soon as each one and all before it are done. The calling thread is the
-/// watchdog: it stops tests that run past their time.
-final class TestPool {
+/// Runs tests on the legion runtime, `jobs` at a time, and hands their results back in
+/// order, on the calling thread (the runtime's waiter), each as soon as it and all
+/// before it are done.
+final class TestSession {
     private let tests: [TestRun]
-    private let parallelism: Int
+    private let jobs: Int
     private let timeout: Double
-    /// How long after its stop a test that does not end is abandoned.
-    private let grace: Double = 2
 
-    // Guarded by `mutex`.
-    private var next = 0
-    private var results: [TestResult?]
-    private var startedAt: [Double?]
-    private var preempt: [UnsafeMutablePointer<UInt8>?]
-    private var stopped: [Bool]
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-    init(tests: [TestRun], parallelism: Int, timeout: Double) {
+    init(tests: [TestRun], jobs: Int, timeout: Double) {
         self.tests = tests
-        self.parallelism = parallelism
+        self.jobs = jobs
         self.timeout = timeout
-        results = Array(repeating: nil, count: tests.count)
-        startedAt = Array(repeating: nil, count: tests.count)
-        preempt = Array(repeating: nil, count: tests.count)
-        stopped = Array(repeating: false, count: tests.count)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
     }
 
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
-    /// Runs every test; `report` is called for each, in order.
-    func run(report: (TestRun, TestResult) -> Void) {
-        guard !tests.isEmpty else { return }
-        for _ in 0..<min(parallelism, tests.count) { startWorker() }
+    /// Runs every test; `report` is called for each, in order. Returns why the tests could
+    /// not run, if they could not.
+    func run(report: (TestRun, TestResult) -> Void) -> String? {
+        let runtime = LegionRuntime(settings: LegionSettings())
+        if let reason = runtime.start() { return reason }
+        var next = 0
         var reported = 0
-        pthread_mutex_lock(mutex)
+        var running: [Int] = []
+        var timedOutAt: [Int: Double] = [:]
         while reported < tests.count {
-            while reported < tests.count, let result = results[reported] {
+            while running.count < jobs && next < tests.count {
+                do {
+                    try tests[next].start(on: runtime, timeout: timeout)
+                    running.append(next)
+                } catch {
+                    tests[next].group = nil
+                }
+                next += 1
+            }
+            while reported < next {
                 let test = tests[reported]
+                guard let group = test.group else {
+                    report(test, .failed("the legion runtime could not spawn the test", output: ""))
+                    reported += 1
+                    continue
+                }
+                guard let outcome = group.outcome else { break }
+                // A time limit's report waits a moment for where the test was stopped.
+                if case .timedOut = outcome, group.stopLocation == nil,
+                   let at = timedOutAt[reported], TestSession.seconds() - at < 0.5 { break }
+                report(test, test.result(outcome, timeout: timeout))
                 reported += 1
-                pthread_mutex_unlock(mutex)
-                report(test, result)
-                pthread_mutex_lock(mutex)
+            }
+            let now = TestSession.seconds()
+            running.removeAll { i in
+                guard let group = tests[i].group else { return true }
+                if group.outcome != nil { return true }
+                if now > tests[i].deadline {
+                    group.timeOut()
+                    timedOutAt[i] = now
+                }
+                return false
             }
             if reported == tests.count { break }
-            watch()
-            var deadline = timespec()
-            clock_gettime(CLOCK_REALTIME, &deadline)
-            let ns = Int(deadline.tv_nsec) + 20_000_000
-            deadline.tv_sec += ns / 1_000_000_000
-            deadline.tv_nsec = ns % 1_000_000_000
-            pthread_cond_timedwait(condition, mutex, &deadline)
-        }
-        pthread_mutex_unlock(mutex)
-    }
-
-    /// Stops tests past their time and abandons those that do not stop (under `mutex`).
-    private func watch() {
-        let now = TestPool.seconds()
-        for i in 0..<tests.count {
-            guard results[i] == nil, let start = startedAt[i] else { continue }
-            if !stopped[i] && now - start > timeout {
-                stopped[i] = true
-                tests[i].stop(preempt: preempt[i])
-            } else if stopped[i] && now - start > timeout + grace {
-                results[i] = .failed("timed out after \(TestRunner.describe(seconds: timeout)) (it did not reach a safe point; abandoned)",
-                                     output: "")
-                // Its thread is stuck: start another so the remaining tests still run.
-                startWorker()
+            if lg_wait(20_000_000, nil) == LG_WAIT_QUIESCENT {
+                // Nothing runs or can run: every test still going is parked forever.
+                for i in running { tests[i].group?.settleAsDeadlocked() }
             }
         }
-    }
-
-    private func startWorker() {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let created = pthread_create(&thread, &attributes, { raw in
-            let pool = Unmanaged<TestPool>.fromOpaque(raw!).takeRetainedValue()
-            pool.work()
+        if timedOutAt.keys.contains(where: { tests[$0].group?.stopLocation == nil }) {
+            // A test stopped by its time limit never reached a safe point (it may be stuck
+            // in a native call, and its worker could not be joined): leave the runtime to
+            // the end of the process.
             return nil
-        }, context)
-        pthread_attr_destroy(&attributes)
-        if created != 0 {
-            Unmanaged<TestPool>.fromOpaque(context).release()
-            // No thread: run the work here, without a watchdog.
-            work()
         }
-    }
-
-    /// A worker: takes the next test, runs it, stores its result, until none is left.
-    private func work() {
-        while true {
-            pthread_mutex_lock(mutex)
-            guard next < tests.count else {
-                pthread_mutex_unlock(mutex)
-                return
-            }
-            let i = next
-            next += 1
-            pthread_mutex_unlock(mutex)
-            let result = tests[i].execute(timeout: timeout) { flag in
-                pthread_mutex_lock(mutex)
-                preempt[i] = flag
-                startedAt[i] = TestPool.seconds()
-                pthread_mutex_unlock(mutex)
-            }
-            pthread_mutex_lock(mutex)
-            if results[i] == nil { results[i] = result }
-            pthread_cond_signal(condition)
-            pthread_mutex_unlock(mutex)
+        runtime.shutdown(errorOutput: Output.capture())
+        runtime.releaseLegions()
+        for test in tests {
+            test.loaded?.tearDown()
+            test.group = nil
         }
+        return nil
     }
 
     static func seconds() -> Double {

@@ -16,6 +16,7 @@
 // Invariants: every stack slot above the top frame's registers is nil; a return clears
 // the registers it leaves (keeping dead values alive would defeat copy-on-write).
 
+import CMalphasSync
 import Glibc
 import MalphasCompiler
 import MalphasSyntax
@@ -79,46 +80,42 @@ enum ValueLayout {
 public final class VM {
     let program: LoadedProgram
     let context: BuiltinContext
-    let scheduler: CooperativeScheduler
+    let runtime: LegionRuntime
     let sources: SourceMap
-    /// The byte polled at every safe point. Whoever runs the VM points it at its preempt
-    /// flag: the runtime's per-worker flag, or the cooperative scheduler's.
-    var preemptFlag: UnsafeMutablePointer<UInt8>
+    /// In the suspend-every-safe-point debug mode, a byte that is always 1, polled at
+    /// safe points in place of the worker's preempt flag; nil otherwise. (The flag a
+    /// step polls is `LegionState.safePointFlag`, set by the runtime bridge per step.)
+    let alwaysSetFlag: UnsafeMutablePointer<UInt8>?
     let maxDepth: Int
-    /// Debug mode: the scheduler keeps the preempt flag set, so every safe point suspends.
-    let suspendEverySafePoint: Bool
-    private let ownedFlag: UnsafeMutablePointer<UInt8>
     /// Builtins by their index in the catalog (the `callBuiltin` operand).
     private let builtinFunctions = BuiltinFunction.allCases
     private let builtinConstructors = BuiltinConstructor.allCases
     private let castTargets = CastTarget.allCases
-    /// The random source `select` uses to choose among ready cases.
-    private var randomState: UInt64
 
-    init(program: LoadedProgram, context: BuiltinContext, scheduler: CooperativeScheduler, maxDepth: Int,
+    init(program: LoadedProgram, context: BuiltinContext, runtime: LegionRuntime, maxDepth: Int,
          suspendEverySafePoint: Bool) {
         self.program = program
         self.context = context
-        self.scheduler = scheduler
+        self.runtime = runtime
         self.sources = program.compiled.sources
         self.maxDepth = maxDepth
-        ownedFlag = .allocate(capacity: 1)
-        ownedFlag.initialize(to: suspendEverySafePoint ? 1 : 0)
-        preemptFlag = ownedFlag
-        self.suspendEverySafePoint = suspendEverySafePoint
-        var seed = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &seed)
-        randomState = UInt64(truncatingIfNeeded: seed.tv_nsec) | 1
+        if suspendEverySafePoint {
+            let flag = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+            flag.initialize(to: 1)
+            alwaysSetFlag = flag
+        } else {
+            alwaysSetFlag = nil
+        }
     }
 
-    deinit { ownedFlag.deallocate() }
+    deinit { alwaysSetFlag?.deallocate() }
 
     // MARK: - The loop
 
     /// Runs `legion` until it finishes, fails, blocks or yields at a safe point.
     public func run(_ legion: LegionState) -> StepOutcome {
         guard legion.frameCount > 0 else { return .finished(.unit) }
-        let flag = preemptFlag
+        let flag = legion.safePointFlag
         let codes = program.codePointers
         var fi = legion.frameCount - 1
         var current = legion.frames[fi].code
@@ -254,12 +251,12 @@ public final class VM {
                         pc &+= Instruction.sBx(word)
                     case .loopBack:
                         pc &+= Instruction.sBx(word)
-                        if _slowPath(flag.pointee != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0) {
                             legion.frames[fi].pc = pc
                             return .yielded
                         }
                     case .safePoint:
-                        if _slowPath(flag.pointee != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0) {
                             legion.frames[fi].pc = pc
                             return .yielded
                         }
@@ -297,18 +294,11 @@ public final class VM {
                     case .callFunction:
                         // The resolver checked the arity of this direct call at compile time.
                         let callee = codes[Instruction.c(word)]
-                        let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
                         let newBase = base &+ a &+ 1
-                        legion.frames[fi].pc = pc
-                        if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
-                            legion.growStack(toHold: newBase + registerCount)
+                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                         resultSlot: newBase &- 1, flags: []) {
                             shrinkBelow = legion.shrinkThreshold
                         }
-                        fi &+= 1
-                        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                        (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
-                                                                  resultSlot: newBase &- 1, flags: []))
-                        legion.frameCount = fi &+ 1
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -316,7 +306,7 @@ public final class VM {
                         k = callee._withUnsafeGuaranteedRef { $0.constants }
                         // The callee's entry safe point is checked here, saving its dispatch.
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                        if _slowPath(flag.pointee != 0 && pc != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
                             return .yielded
                         }
@@ -330,19 +320,12 @@ public final class VM {
                             throw RuntimeError("cannot call a value of type \(regs[a].typeName)")
                         }
                         let callee = Unmanaged.passUnretained(closure.code)
-                        let (arity, registerCount) = (closure.code.arity, closure.code.registerCount)
-                        if _slowPath(nargs != arity) { throw VM.arityError(closure.code, nargs) }
+                        if _slowPath(nargs != closure.code.arity) { throw VM.arityError(closure.code, nargs) }
                         let newBase = base &+ a &+ 1
-                        legion.frames[fi].pc = pc
-                        if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
-                            legion.growStack(toHold: newBase + registerCount)
+                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
+                                         base: newBase, resultSlot: newBase &- 1, flags: []) {
                             shrinkBelow = legion.shrinkThreshold
                         }
-                        fi &+= 1
-                        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                        (legion.frames + fi).initialize(to: Frame(code: callee, closure: Unmanaged.passUnretained(closure),
-                                                                  pc: 0, base: newBase, resultSlot: newBase &- 1, flags: []))
-                        legion.frameCount = fi &+ 1
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -350,7 +333,7 @@ public final class VM {
                         k = closure.code.constants
                         // The callee's entry safe point is checked here, saving its dispatch.
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                        if _slowPath(flag.pointee != 0 && pc != 0) {
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
                             return .yielded
                         }
@@ -381,17 +364,10 @@ public final class VM {
                             if _slowPath(argCount != calleeCode.arity) {
                                 throw VM.arityError(calleeCode, argCount, dotCall: calleeCode.hasReceiver)
                             }
-                            legion.frames[fi].pc = pc
-                            let registerCount = calleeCode.registerCount
-                            if _slowPath(newBase &+ registerCount > legion.stackCapacity) {
-                                legion.growStack(toHold: newBase + registerCount)
+                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
+                                             base: newBase, resultSlot: base &+ a, flags: flags) {
                                 shrinkBelow = legion.shrinkThreshold
                             }
-                            fi &+= 1
-                            if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                            (legion.frames + fi).initialize(to: Frame(code: callee, closure: program.functionClosures[fn],
-                                                                      pc: 0, base: newBase, resultSlot: base + a, flags: flags))
-                            legion.frameCount = fi &+ 1
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -399,13 +375,13 @@ public final class VM {
                             k = calleeCode.constants
                             // The callee's entry safe point is checked here, saving its dispatch.
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                            if _slowPath(flag.pointee != 0 && pc != 0) {
+                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
                                 return .yielded
                             }
                         case .builtin(let method):
                             if method == .close, case .channel(let ch) = receiver.pointee.dereferenced {
-                                try ch.close(scheduler: scheduler)
+                                try ch.close(runtime: runtime)
                                 regs[a] = .unit
                             } else {
                                 regs[a] = try Methods.call(method, receiver: &receiver.pointee,
@@ -421,17 +397,11 @@ public final class VM {
                             if nargs != 1 { throw RuntimeError("method `\(calleeCode.proto.name)` takes 1 argument but \(nargs) were supplied") }
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
                             let newBase = base &+ a &+ 1
-                            legion.frames[fi].pc = pc
-                            if _slowPath(newBase + calleeCode.registerCount > legion.stackCapacity) {
-                                legion.growStack(toHold: newBase + calleeCode.registerCount)
+                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                             resultSlot: base &+ a, flags: flags) {
                                 shrinkBelow = legion.shrinkThreshold
                             }
-                            fi &+= 1
-                            if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
-                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
-                            (legion.frames + fi).initialize(to: Frame(code: callee, closure: nil, pc: 0, base: newBase,
-                                                                      resultSlot: base + a, flags: flags))
-                            legion.frameCount = fi &+ 1
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -439,7 +409,7 @@ public final class VM {
                             k = calleeCode.constants
                             // The callee's entry safe point is checked here, saving its dispatch.
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                            if _slowPath(flag.pointee != 0 && pc != 0) {
+                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
                                 return .yielded
                             }
@@ -729,7 +699,7 @@ public final class VM {
 
                     // MARK: Legions and channels
                     case .spawn:
-                        try spawn(regs + a, count: Instruction.b(word))
+                        try spawn(regs + a, count: Instruction.b(word), parent: legion)
                     case .makeChannel:
                         guard case .int(let n) = regs[Instruction.b(word)].dereferenced, n >= 0 else {
                             throw RuntimeError("a channel's buffer size must be a non-negative int, got \(Printer.debug(regs[Instruction.b(word)]))")
@@ -784,6 +754,27 @@ public final class VM {
     static let maxListLength = 1 << 28
 
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    /// Pushes a frame for `callee` (saving the caller's pc first), growing the VM stack
+    /// and the frame buffer as needed. Returns true when the stack moved (the caller then
+    /// re-derives what it computed from the old stack).
+    @inline(__always)
+    private func pushFrame(_ legion: LegionState, _ fi: inout Int, callerPC: Int, callee: Unmanaged<CodeObject>,
+                           closure: Unmanaged<ClosureBox>?, base: Int, resultSlot: Int, flags: FrameFlags) throws -> Bool {
+        legion.frames[fi].pc = callerPC
+        let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
+        var moved = false
+        if _slowPath(base &+ registerCount > legion.stackCapacity) {
+            legion.growStack(toHold: base + registerCount)
+            moved = true
+        }
+        fi &+= 1
+        if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
+        (legion.frames + fi).initialize(to: Frame(code: callee, closure: closure, pc: 0, base: base,
+                                                  resultSlot: resultSlot, flags: flags))
+        legion.frameCount = fi &+ 1
+        return moved
+    }
+
     /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the
     /// limit is what detects the overflow: the call path tests one bound, not two.
     private func growFrames(_ legion: LegionState, depth: Int) throws {
@@ -856,13 +847,5 @@ public final class VM {
         let f = legion.frames[legion.frameCount - 1]
         let code = f.code.takeUnretainedValue()
         return "\(sources.file(code.proto.file)?.name ?? "<unknown>"):\(code.line(at: legion.blockedAtPC))"
-    }
-
-    /// A pseudo-random number in `0..<n` (xorshift; good enough to pick a select case).
-    func random(_ n: Int) -> Int {
-        randomState ^= randomState << 13
-        randomState ^= randomState >> 7
-        randomState ^= randomState << 17
-        return Int(truncatingIfNeeded: randomState % UInt64(n))
     }
 }

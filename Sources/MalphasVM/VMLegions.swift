@@ -4,6 +4,7 @@
 // itself, so when the legion is readied the instruction runs again and consumes the
 // `completion` its counterpart left.
 
+import CLegion
 import Glibc
 import MalphasCompiler
 
@@ -35,13 +36,14 @@ extension VM {
             case let v: throw RuntimeError("builtin `sleep` expects a number of milliseconds, got \(v.typeName)")
             }
             if ms <= 0 { return .yield }
-            return .block(.sleep(untilMs: CooperativeScheduler.monotonicMs() + ms))
+            let ns = ms >= Int64.max / 1_000_000 ? UInt64(Int64.max) : UInt64(ms) * 1_000_000
+            return .block(.sleep(untilNs: lg_now_ns() &+ ns))
         case .yieldNow:
             return .yield
         case .legionId:
             return .value(.int(legion.id))
         case .numWorkers:
-            return .value(.int(1))
+            return .value(.int(Int(lg_num_workers())))
         case .nowMs:
             var ts = timespec()
             clock_gettime(CLOCK_REALTIME, &ts)
@@ -50,7 +52,7 @@ extension VM {
             guard case .channel(let ch) = args[0].dereferenced else {
                 throw RuntimeError("builtin `close` expects a channel, got \(args[0].typeName)")
             }
-            try ch.close(scheduler: scheduler)
+            try ch.close(runtime: runtime)
             return .value(.unit)
         case .callerLocation:
             return .value(.string(StringBox(callerLocation(legion))))
@@ -69,16 +71,28 @@ extension VM {
     }
 
     /// `spawn callee(args)`: a new legion running a copy of the closure (its captured
-    /// cells copied too: legions share nothing) on the arguments.
-    func spawn(_ r: UnsafeMutablePointer<Value>, count: Int) throws {
+    /// cells copied too) on copies of the arguments: legions share nothing, so a
+    /// reference argument becomes a reference to a copy of what it refers to.
+    func spawn(_ r: UnsafeMutablePointer<Value>, count: Int, parent: LegionState) throws {
         guard case .function(let closure) = r[0] else {
             throw RuntimeError("cannot spawn a value of type \(r[0].typeName): spawn a function call or a block")
         }
         if count != closure.code.arity { throw VM.arityError(closure.code, count) }
         let copy = ClosureBox(code: closure.code, upvalues: closure.upvalues.map { ReferenceBox($0.value) })
-        let legion = scheduler.newLegion()
-        legion.start(copy, args: Array(UnsafeBufferPointer(start: r + 1, count: count)))
-        scheduler.spawn(legion)
+        var args: [Value] = []
+        args.reserveCapacity(count)
+        for i in 0..<count {
+            if case .reference(let cell) = r[1 + i] { args.append(.reference(ReferenceBox(cell.value))) } else { args.append(r[1 + i]) }
+        }
+        let legion = LegionState(id: runtime.newLegionID())
+        legion.start(copy, args: args)
+        if let group = parent.group {
+            // A test's legions belong to the test (and run on its VM).
+            legion.group = group
+            legion.vm = parent.vm
+            group.added(legion)
+        }
+        try runtime.spawn(legion)
     }
 
     private func channel(_ v: Value, _ what: String) throws -> ChannelBox {
@@ -88,7 +102,9 @@ extension VM {
         return ch
     }
 
-    /// `ch <- value`; nil when done, else why the legion blocks.
+    /// `ch <- value`; nil when done, else why the legion blocks. When it blocks, it has
+    /// queued itself and still holds the channel's lock (`legion.heldChannel`): the park
+    /// commit releases it.
     func send(_ chValue: Value, _ value: Value, legion: LegionState) throws -> BlockReason? {
         if let c = legion.completion {
             legion.completion = nil
@@ -99,12 +115,23 @@ extension VM {
             }
         }
         let ch = try channel(chValue, "send on")
-        switch ch.trySend(value, scheduler: scheduler) {
-        case .done: return nil
-        case .closed: throw RuntimeError("send on a closed channel")
+        // Legions share nothing: a reference sends the value it refers to.
+        let v = value.dereferenced
+        var wake: LegionState?
+        ch.acquire()
+        switch ch.trySend(v, wake: &wake) {
+        case .done:
+            ch.release()
+            if let w = wake { runtime.ready(w) }
+            return nil
+        case .closed:
+            ch.release()
+            throw RuntimeError("send on a closed channel")
         case .wouldBlock:
-            ch.enqueueSender(Waiter(legion: legion, group: WaitGroup(), caseIndex: -1, value: value))
-            return .send(ch)
+            let park = legion.openPark()
+            ch.enqueueSender(Waiter(legion: legion, park: park, caseIndex: -1, value: v))
+            legion.heldChannel = Unmanaged.passUnretained(ch)
+            return .send
         }
     }
 
@@ -114,6 +141,7 @@ extension VM {
         case block(BlockReason)
     }
 
+    /// A receive; when it blocks, the legion holds the channel's lock as in `send`.
     func receiveStep(_ ch: ChannelBox, legion: LegionState) throws -> ReceiveStep {
         if let c = legion.completion {
             legion.completion = nil
@@ -123,12 +151,21 @@ extension VM {
             default: throw VM.internalError("receive completion")
             }
         }
-        switch ch.tryReceive(scheduler: scheduler) {
-        case .value(let v): return .received(v)
-        case .closed: return .closed
+        var wake: LegionState?
+        ch.acquire()
+        switch ch.tryReceive(wake: &wake) {
+        case .value(let v):
+            ch.release()
+            if let w = wake { runtime.ready(w) }
+            return .received(v)
+        case .closed:
+            ch.release()
+            return .closed
         case .wouldBlock:
-            ch.enqueueReceiver(Waiter(legion: legion, group: WaitGroup(), caseIndex: -1))
-            return .block(.receive(ch))
+            let park = legion.openPark()
+            ch.enqueueReceiver(Waiter(legion: legion, park: park, caseIndex: -1))
+            legion.heldChannel = Unmanaged.passUnretained(ch)
+            return .block(.receive)
         }
     }
 
@@ -144,7 +181,8 @@ extension VM {
 
     /// `select`: performs one ready case, chosen uniformly at random, writing its index to
     /// `result[0]` and a received value to `result[1]`; with a default and nothing ready,
-    /// the index is -1; otherwise it parks on every case's channel at once.
+    /// the index is -1; otherwise it queues a waiter on every case's channel at once and
+    /// parks holding all their locks (`legion.heldChannels`), taken in address order.
     func select(_ table: [SelectCaseEntry], hasDefault: Bool, result: UnsafeMutablePointer<Value>,
                 regs: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
         if let c = legion.completion {
@@ -159,47 +197,89 @@ extension VM {
                 throw VM.internalError("select completion")
             }
         }
+        if table.isEmpty {
+            result[0] = .int(-1)
+            result[1] = .nil
+            return nil
+        }
         var channels: [ChannelBox] = []
         channels.reserveCapacity(table.count)
         for entry in table {
             channels.append(try channel(regs[entry.channelRegister], entry.kind == .send ? "send on" : "receive from"))
         }
-        var ready: [Int] = []
-        for (i, entry) in table.enumerated() {
-            if entry.kind == .send ? channels[i].canSend() : channels[i].canReceive() { ready.append(i) }
+        // Lock every distinct channel once, in address order.
+        var locked: [ChannelBox] = []
+        swap(&locked, &legion.heldChannels)
+        locked.removeAll(keepingCapacity: true)
+        locked.append(contentsOf: channels)
+        if locked.count > 1 {
+            locked.sort { UInt(bitPattern: ObjectIdentifier($0)) < UInt(bitPattern: ObjectIdentifier($1)) }
+            var distinct = 1
+            for i in 1..<locked.count where locked[i] !== locked[distinct - 1] {
+                locked[distinct] = locked[i]
+                distinct += 1
+            }
+            locked.removeLast(locked.count - distinct)
         }
-        if !ready.isEmpty {
-            let i = ready[random(ready.count)]
-            let entry = table[i]
-            result[0] = .int(i)
+        for ch in locked { ch.acquire() }
+        func releaseAll() {
+            for ch in locked.reversed() { ch.release() }
+            locked.removeAll(keepingCapacity: true)
+            swap(&locked, &legion.heldChannels)
+        }
+
+        var readyCount = 0
+        var chosen = -1
+        for (i, entry) in table.enumerated() {
+            if entry.kind == .send ? channels[i].canSend() : channels[i].canReceive() {
+                // Reservoir sampling: each ready case is kept with probability 1/readyCount.
+                readyCount += 1
+                if legion.random(readyCount) == 0 { chosen = i }
+            }
+        }
+        if chosen >= 0 {
+            let entry = table[chosen]
+            var wake: LegionState?
+            result[0] = .int(chosen)
             if entry.kind == .send {
-                switch channels[i].trySend(regs[entry.valueRegister], scheduler: scheduler) {
+                switch channels[chosen].trySend(regs[entry.valueRegister].dereferenced, wake: &wake) {
                 case .done: result[1] = .nil
-                case .closed: throw RuntimeError("send on a closed channel")
-                case .wouldBlock: throw VM.internalError("select send")
+                case .closed:
+                    releaseAll()
+                    throw RuntimeError("send on a closed channel")
+                case .wouldBlock:
+                    releaseAll()
+                    throw VM.internalError("select send")
                 }
             } else {
-                switch channels[i].tryReceive(scheduler: scheduler) {
+                switch channels[chosen].tryReceive(wake: &wake) {
                 case .value(let v): result[1] = v
                 case .closed: result[1] = .nil
-                case .wouldBlock: throw VM.internalError("select receive")
+                case .wouldBlock:
+                    releaseAll()
+                    throw VM.internalError("select receive")
                 }
             }
+            releaseAll()
+            if let w = wake { runtime.ready(w) }
             return nil
         }
         if hasDefault {
+            releaseAll()
             result[0] = .int(-1)
             result[1] = .nil
             return nil
         }
-        let group = WaitGroup()
+        let park = legion.openPark()
         for (i, entry) in table.enumerated() {
             if entry.kind == .send {
-                channels[i].enqueueSender(Waiter(legion: legion, group: group, caseIndex: i, value: regs[entry.valueRegister]))
+                channels[i].enqueueSender(Waiter(legion: legion, park: park, caseIndex: i,
+                                                 value: regs[entry.valueRegister].dereferenced))
             } else {
-                channels[i].enqueueReceiver(Waiter(legion: legion, group: group, caseIndex: i))
+                channels[i].enqueueReceiver(Waiter(legion: legion, park: park, caseIndex: i))
             }
         }
-        return .select(channels)
+        legion.heldChannels = locked
+        return .select
     }
 }

@@ -1,6 +1,7 @@
 // The dispatch loop's out-of-line work: member access through inline caches, method
 // resolution, in-place mutation of aggregates (copy-on-write), ranges and iteration.
 
+import CMalphasSync
 import MalphasCompiler
 
 extension VM {
@@ -37,13 +38,13 @@ extension VM {
 
     private func fieldIndex(_ type: StructType, site: Int, in current: Unmanaged<CodeObject>) throws -> Int {
         let cache = current._withUnsafeGuaranteedRef { $0.caches + site }
-        let word = cache.pointee
+        let word = mal_load_relaxed_u64(cache)
         if word >> 32 == UInt64(type.typeID) { return Int(truncatingIfNeeded: word & 0xFFFF_FFFF) }
         let name = current._withUnsafeGuaranteedRef { $0.proto.sites[site].name }
         guard let index = type.fieldIndex[name] else {
             throw RuntimeError("struct `\(type.name)` has no field named `\(name)`")
         }
-        cache.pointee = VM.cacheWord(typeID: type.typeID, payload: index)
+        mal_store_relaxed_u64(cache, VM.cacheWord(typeID: type.typeID, payload: index))
         return index
     }
 
@@ -199,17 +200,17 @@ extension VM {
         }
         let typeID = VM.typeID(of: value)
         let cache = current._withUnsafeGuaranteedRef { $0.caches + site }
-        let word = cache.pointee
+        let word = mal_load_relaxed_u64(cache)
         let siteInfo = current._withUnsafeGuaranteedRef { $0.proto.sites[site] }
         if word != 0 && word >> 32 == UInt64(typeID) {
             let payload = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
             if payload != VM.builtinMethodMark { return .user(payload, cell: cell) }
         } else if typeID > 0, typeID - 1 < program.methodTables.count, let fn = program.methodTables[typeID - 1][siteInfo.name] {
-            cache.pointee = VM.cacheWord(typeID: typeID, payload: fn)
+            mal_store_relaxed_u64(cache, VM.cacheWord(typeID: typeID, payload: fn))
             return .user(fn, cell: cell)
         } else if typeID > 0 {
             // Remember that this type has no user method of the name: the builtin runs.
-            cache.pointee = VM.cacheWord(typeID: typeID, payload: VM.builtinMethodMark)
+            mal_store_relaxed_u64(cache, VM.cacheWord(typeID: typeID, payload: VM.builtinMethodMark))
         }
         if let method = siteInfo.builtin {
             if method.takesFunction, case .list = value {

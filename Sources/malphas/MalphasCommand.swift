@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLegion
 import Glibc
 import MalphasCompiler
 import MalphasSyntax
@@ -60,18 +61,102 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-depth"), help: "The deepest Malphas call nesting before `stack overflow`.")
     var maxDepth: Int?
 
+    @OptionGroup var runtime: RuntimeOptions
+
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the program (`args()`).")
     var programArguments: [String] = []
 
     func run() throws {
+        let legions = try runtime.settings()
         let program = try source.compile()
         var options = RunOptions.fromEnvironment(args: [source.file] + programArguments)
         if let depth = maxDepth {
             guard depth > 0 else { throw ValidationError("--max-depth must be positive") }
             options.maxDepth = depth
         }
+        options.legions = legions
         let status = Interpreter.run(program, options: options)
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// How legions run: the legion runtime's options (DESIGN 3.3-3.5).
+struct RuntimeOptions: ParsableArguments {
+    @Option(name: .customLong("workers"),
+            help: ArgumentHelp("Worker threads running legions (default: MALPHAS_WORKERS, else one per CPU).",
+                               valueName: "N"))
+    var workers: Int?
+
+    @Option(name: .customLong("time-slice"),
+            help: ArgumentHelp("Milliseconds a legion runs before it is preempted at a safe point (default 10).",
+                               valueName: "MS"))
+    var timeSlice: Double?
+
+    @Option(name: .customLong("stack-size"),
+            help: ArgumentHelp("Native stack size of a legion, e.g. 256K or 1M (default 256K).", valueName: "SIZE"))
+    var stackSize: String?
+
+    @Option(name: .customLong("context"), help: ArgumentHelp("Context switch: asm or ucontext.", valueName: "asm|ucontext"))
+    var context: String?
+
+    @Option(name: .customLong("preempt"),
+            help: ArgumentHelp("Preemption of long-running legions: on, off or signal.", valueName: "on|off|signal"))
+    var preempt: String?
+
+    @Option(name: .customLong("steal"),
+            help: ArgumentHelp("How idle workers choose whom to steal from: random, most-loaded or off.",
+                               valueName: "random|most-loaded|off"))
+    var steal: String?
+
+    @Option(name: .customLong("stackless"),
+            help: ArgumentHelp("Parked legions give their native stack back: on or off.", valueName: "on|off"))
+    var stackless: String?
+
+    @Flag(name: .customLong("stats"), help: "Print the runtime's per-worker counters on stderr at exit.")
+    var stats = false
+
+    @Option(name: .customLong("trace"),
+            help: ArgumentHelp("Write a Chrome trace-event JSON file (open it in Perfetto): one track per worker, one slice per legion run.",
+                               valueName: "FILE"))
+    var trace: String?
+
+    /// The settings, validated; a bad value is a usage error naming the option.
+    func settings() throws -> LegionSettings {
+        var s = LegionSettings()
+        func set(_ option: String, _ key: String, _ value: String, _ expected: String) throws {
+            do { try s.set(key, value) } catch {
+                throw ValidationError("invalid value `\(value)` for \(option): expected \(expected)")
+            }
+        }
+        if let n = workers {
+            guard n >= 1 && n <= 1024 else { throw ValidationError("--workers must be between 1 and 1024, got \(n)") }
+            try set("--workers", "workers", String(n), "a count of worker threads")
+        } else if let env = getenv("MALPHAS_WORKERS").map({ String(cString: $0) }), !env.isEmpty {
+            guard let n = Int(env), n >= 1 && n <= 1024 else {
+                throw ValidationError("MALPHAS_WORKERS must be a number between 1 and 1024, got `\(env)`")
+            }
+            try set("MALPHAS_WORKERS", "workers", String(n), "a count of worker threads")
+        }
+        if let ms = timeSlice {
+            guard ms.isFinite, ms >= 0.05, ms <= 60_000 else {
+                throw ValidationError("--time-slice must be between 0.05 and 60000 milliseconds, got \(ms)")
+            }
+            try set("--time-slice", "time-slice-us", String(Int((ms * 1000).rounded())), "milliseconds")
+        }
+        if let size = stackSize {
+            let bytes = lg_parse_size(size)
+            guard bytes >= 16 * 1024 && bytes <= 1 << 30 else {
+                throw ValidationError("invalid value `\(size)` for --stack-size: expected a size between 16K and 1G, e.g. 256K or 1M")
+            }
+            try set("--stack-size", "stack-size", String(bytes), "a size such as 256K or 1M")
+        }
+        if let v = context { try set("--context", "context", v, "asm or ucontext") }
+        if let v = preempt { try set("--preempt", "preempt", v, "on, off or signal") }
+        if let v = steal { try set("--steal", "steal", v, "random, most-loaded or off") }
+        if let v = stackless { try set("--stackless", "stackless", v, "on or off") }
+        s.printStats = stats
+        s.tracePath = trace
+        return s
     }
 }
 

@@ -136,7 +136,7 @@ final class LegionTests: XCTestCase {
             spawn { ch <- legion_id(); };
             println(<-ch);
         }
-        """, "1 1\ntrue\n2\n")
+        """, "1 1\ntrue\n2\n", workers: 1)
     }
 
     func testProgramWaitsForRunnableLegionsAfterMain() {

@@ -123,12 +123,14 @@ final class StackTests: XCTestCase {
         let loaded = LoadedProgram(program)
         defer { loaded.tearDown() }
         let out = Output.capture()
-        let scheduler = CooperativeScheduler()
-        let vm = VM(program: loaded, context: BuiltinContext(output: out), scheduler: scheduler,
+        // One legion driven by hand, without the legion runtime: `run` to the end.
+        let vm = VM(program: loaded, context: BuiltinContext(output: out), runtime: LegionRuntime(settings: LegionSettings()),
                     maxDepth: 100_000, suspendEverySafePoint: false)
-        let legion = scheduler.newLegion()
+        let legion = LegionState()
         legion.start(loaded.closure(forFunction: program.entry), args: [])
-        guard case .finished = scheduler.run(main: legion, vm: vm) else { return XCTFail("the program should finish") }
+        var outcome = vm.run(legion)
+        while case .yielded = outcome { outcome = vm.run(legion) }
+        guard case .finished = outcome else { return XCTFail("the program should finish") }
         out.flush()
         XCTAssertEqual(out.capturedText, "5000\n10\n")
         XCTAssertGreaterThan(legion.stackGrowths, 3)

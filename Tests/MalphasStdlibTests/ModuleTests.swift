@@ -381,6 +381,10 @@ struct ModuleTests {
 
     @Test("a REPL session imports library modules; a failed input leaves its imports out")
     func replSessions() throws {
+        try withLegionRuntime { try replSessionSteps() }
+    }
+
+    private func replSessionSteps() throws {
         let out = Output.capture()
         let session = Session(options: RunOptions(output: out, errorOutput: out))
         #expect(session.evaluate("use std::math;") == .value(nil))

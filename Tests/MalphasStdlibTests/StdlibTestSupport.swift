@@ -7,6 +7,17 @@ import MalphasCompiler
 import MalphasSyntax
 @testable import MalphasVM
 
+/// The legion runtime runs one program at a time per process, and tests run concurrently:
+/// every in-process run holds this lock.
+private let runtimeLock = NSLock()
+
+/// Runs `body` while no other test of this target uses the legion runtime.
+func withLegionRuntime<T>(_ body: () throws -> T) rethrows -> T {
+    runtimeLock.lock()
+    defer { runtimeLock.unlock() }
+    return try body()
+}
+
 /// What a run printed and how it ended.
 struct ProgramRun: Equatable {
     var stdout: String
@@ -44,7 +55,7 @@ struct SourceTree {
             let out = Output.capture(), err = Output.capture()
             let options = RunOptions(suspendEverySafePoint: suspendEverySafePoint, output: out, errorOutput: err,
                                      input: Input(text: input))
-            let status = Interpreter.run(program, options: options)
+            let status = withLegionRuntime { Interpreter.run(program, options: options) }
             out.flush(); err.flush()
             return ProgramRun(stdout: out.capturedText, stderr: err.capturedText, status: status)
         }

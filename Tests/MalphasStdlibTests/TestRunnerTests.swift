@@ -23,7 +23,7 @@ struct TestRunnerTests {
             "    printed before the failure",
             "FAILED \(failures)::test_panics: nothing to do at \(failures):20",
             "FAILED \(failures)::test_times_out: timed out after 1 s at \(failures):25",
-            "FAILED \(failures)::test_deadlocks: deadlock: legion 1 (the test) is blocked receiving from a channel at \(failures):34",
+            "FAILED \(failures)::test_deadlocks: deadlock: the test is blocked receiving from a channel at \(failures):34",
             "ok   examples/std/testing/math_test.mal::test_gcd_and_lcm",
             "ok   examples/std/testing/math_test.mal::test_primes",
             "ok   examples/std/testing/math_test.mal::test_floats_are_near",
@@ -64,7 +64,7 @@ struct TestRunnerTests {
         let r = try malphasBinary(["test"], directory: tree.root)
         #expect(r.stdout == """
         FAILED sub/cases_test.mal::test_runtime_error: runtime error: index 5 out of range for list of length 2 at sub/cases_test.mal:3
-        FAILED sub/cases_test.mal::test_legion_panics: legion 2 panicked: from a legion at sub/cases_test.mal:7
+        FAILED sub/cases_test.mal::test_legion_panics: a legion of the test panicked: from a legion at sub/cases_test.mal:7
         FAILED sub/cases_test.mal::test_exits: the test called exit(3) at sub/cases_test.mal:10
         ok   sub/cases_test.mal::test_after_them_all
         1 passed, 3 failed

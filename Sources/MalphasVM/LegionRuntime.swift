@@ -1,0 +1,515 @@
+// The legion bridge: how Malphas legions run on CLegion, the M:N runtime (DESIGN 3, 4).
+//
+// Every Malphas legion, main included, is a resumable runtime legion
+// (`lg_spawn_resumable`) whose user pointer is its `LegionState`, retained for as long as
+// the runtime may call its step. Each time a worker schedules it, the step resumes
+// `VM.run(legion)` with the running worker's preempt flag as the safe-point flag, and
+// turns what `run` returns into what the runtime understands:
+//
+//   finished            -> LG_STEP_DONE (main's value is kept and the waiter woken)
+//   yielded             -> LG_STEP_YIELD (a safe point found the flag set, or yield_now)
+//   blocked on channels -> LG_STEP_PARK with a commit that releases the channel locks the
+//                          legion queued itself under, after it has left its native stack:
+//                          a parked legion holds no native stack, and a counterpart that
+//                          takes the lock next may ready it at once (no lost wakeup)
+//   blocked in sleep    -> LG_STEP_PARK with a deadline (`lg_park_deadline`)
+//   failed              -> LG_STEP_DONE, and the whole program aborts (below)
+//
+// A counterpart that completes a parked legion's operation writes the outcome into the
+// legion's `completion` and calls `lg_ready` (which from a worker puts the legion in that
+// worker's runnext slot: a channel hand-off runs the receiver next, on the same core).
+//
+// Program end (LANGUAGE 6). The thread that called `Interpreter.run` is not a worker: it
+// spawns main and waits in `lg_wait`. Main's last step wakes it; it then waits for
+// quiescence (nothing runnable, running, sleeping or in a blocking call), so legions that
+// can still run keep the program alive and legions blocked forever do not. Quiescence
+// while main has not finished is a deadlock: every legion still alive is parked on a
+// channel, and the registry of live legions lists them with where they wait.
+//
+// Errors. A runtime error, a panic or `exit(n)` in any legion sets the abort word, asks
+// every worker to stop at its next safe point (`lg_preempt_all`) and wakes the waiter;
+// every legion's next step then ends at once. The waiter shuts the runtime down and
+// `Interpreter.run` reports the failure and returns 1 (or n): no worker calls `_exit`,
+// so programs can run in-process, many times over (the tests do).
+//
+// Threads and ownership: `current` is written by the waiting thread before `lg_start` and
+// cleared after `lg_shutdown` (the runtime's thread start and join order it against the
+// workers). The abort word, main's result and the failure are guarded by `endLock` or
+// atomics; the registry by its shard locks.
+
+import CLegion
+import CMalphasSync
+import Glibc
+
+/// The legion runtime's settings for a run: the CLI's --workers, --stack-size,
+/// --time-slice, --context, --preempt, --steal, --stackless, --stats and --trace.
+public struct LegionSettings {
+    /// Runtime switches by the names of `lg_config_set`, validated when set.
+    public private(set) var switches: [(key: String, value: String)] = []
+    /// Print the runtime's per-worker counters (and the VM's stack counters) at exit.
+    public var printStats = false
+    /// Write a Chrome trace-event file of which legion ran on which worker when.
+    public var tracePath: String?
+
+    public init() {}
+
+    /// A setting that the runtime refused, with the reason.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Validates and records one runtime switch: `workers`, `stack-size`, `time-slice-us`,
+    /// `context`, `preempt`, `steal`, `stackless` and the others `lg_config_set` knows.
+    public mutating func set(_ key: String, _ value: String) throws {
+        var config = lg_config()
+        lg_config_init(&config)
+        let status = key.withCString { k in value.withCString { v in lg_config_set(&config, k, v) } }
+        if status == -1 { throw Invalid(description: "unknown runtime setting `\(key)`") }
+        if status != 0 { throw Invalid(description: "invalid value `\(value)` for the runtime setting `\(key)`") }
+        switches.append((key, value))
+    }
+
+    /// Worker threads, from the switches (nil: the runtime's default, one per CPU).
+    public var workers: Int? {
+        switches.last { $0.key == "workers" }.flatMap { Int($0.value) }
+    }
+}
+
+/// Runs one program's legions on the CLegion runtime (one at a time per process).
+public final class LegionRuntime {
+    /// The runtime bridge of the program running now (read by every step, unretained:
+    /// the waiting thread keeps it alive while the runtime runs).
+    static var current: LegionRuntime? {
+        get { currentReference?.takeUnretainedValue() }
+        set { currentReference = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+    static var currentReference: Unmanaged<LegionRuntime>?
+
+    let settings: LegionSettings
+    /// Set once, before the runtime starts.
+    unowned(unsafe) var vm: VM!
+    private(set) var main: LegionState?
+    /// The last legion number given out (main is 1); a relaxed atomic counter.
+    private let lastLegionID: UnsafeMutablePointer<Int64>
+    /// Runtime legion ids and Malphas legion numbers, recorded only while tracing (the
+    /// trace file is rewritten to show Malphas numbers). Guarded by `endLock`.
+    private var traceNames: [(runtimeID: UInt64, id: Int)] = []
+
+    /// Non-zero once a legion failed or called exit: every step ends at once.
+    private let abortWord: UnsafeMutablePointer<UInt32>
+    /// Guards `failure`, `mainResult` and `mainFinished`.
+    private let endLock: UnsafeMutablePointer<UInt32>
+    private var failure: RuntimeFailure?
+    private var mainResult: Value = .unit
+    private var mainFinished = false
+
+    let registry = LegionRegistry()
+    /// VM stack growths and shrinks of ended legions (`--stats`); relaxed atomics.
+    private let stackCounters: UnsafeMutablePointer<Int64>
+
+    init(settings: LegionSettings) {
+        self.settings = settings
+        abortWord = .allocate(capacity: 1)
+        abortWord.initialize(to: 0)
+        endLock = .allocate(capacity: 1)
+        endLock.initialize(to: 0)
+        stackCounters = .allocate(capacity: 2)
+        stackCounters.initialize(repeating: 0, count: 2)
+        lastLegionID = .allocate(capacity: 1)
+        lastLegionID.initialize(to: 0)
+    }
+
+    /// The number of a new legion: main is 1, the others count up in spawn order.
+    func newLegionID() -> Int {
+        Int(mal_fetch_add_i64(lastLegionID, 1) + 1)
+    }
+
+    deinit {
+        abortWord.deallocate()
+        endLock.deallocate()
+        stackCounters.deallocate()
+        lastLegionID.deallocate()
+    }
+
+    /// How a program run ended.
+    enum Ending {
+        /// Main returned this value and no legion could run any more.
+        case finished(Value)
+        /// A legion failed, or called `exit` (a failure of kind `.exit`).
+        case failed(RuntimeFailure)
+        /// Main is blocked and nothing can run: the blocked legions, main first.
+        case deadlock([LegionState])
+        /// The runtime could not start.
+        case notStarted(String)
+    }
+
+    // MARK: - Running a program
+
+    /// Whether `start` succeeded and `shutdown` has not run yet (the waiting thread's).
+    private(set) var isRunning = false
+
+    /// Runs `entry` as main, and every legion it spawns, until the program ends: starts
+    /// the runtime, runs main, shuts the runtime down. The caller reports the ending, then
+    /// calls `releaseLegions`.
+    func run(entry: ClosureBox, errorOutput: Output) -> Ending {
+        if let reason = start() { return .notStarted(reason) }
+        let ending = runMain(entry: entry, errorOutput: errorOutput)
+        shutdown(errorOutput: errorOutput)
+        return ending
+    }
+
+    /// Runs `entry` as a new main legion on the started runtime and waits until main has
+    /// finished and no legion can run any more (`.finished`; the runtime keeps running,
+    /// with the legions blocked forever still parked: a REPL session's next input may
+    /// wake them), or until a legion fails or main deadlocks (then the runtime is shut
+    /// down before this returns, so the report can read every legion safely).
+    func runMain(entry: ClosureBox, errorOutput: Output) -> Ending {
+        mal_store_release_u32(abortWord, 0)
+        mal_lock(endLock)
+        failure = nil
+        mainFinished = false
+        mainResult = .unit
+        mal_unlock(endLock)
+        let main = LegionState(id: newLegionID())
+        main.start(entry, args: [])
+        self.main = main
+        do {
+            try spawn(main)
+        } catch {
+            shutdown(errorOutput: errorOutput)
+            return .notStarted("cannot spawn the main legion")
+        }
+        var deadlocked = false
+        while true {
+            let result = lg_wait(UInt64.max, nil)
+            if mal_load_acquire_u32(abortWord) != 0 { break }
+            if result == LG_WAIT_QUIESCENT {
+                mal_lock(endLock)
+                deadlocked = !mainFinished
+                mal_unlock(endLock)
+                break
+            }
+            // Woken: main has finished; wait for the legions that can still run.
+        }
+        if mal_load_acquire_u32(abortWord) == 0 && !deadlocked {
+            mal_lock(endLock)
+            let value = mainResult
+            mainResult = .unit
+            mal_unlock(endLock)
+            return .finished(value)
+        }
+        shutdown(errorOutput: errorOutput)
+        // The workers are joined: what they wrote is visible here.
+        if let f = failure { return .failed(f) }
+        var stuck = registry.all().sorted { $0.id < $1.id }
+        if let m = stuck.firstIndex(where: { $0 === main }) { stuck.insert(stuck.remove(at: m), at: 0) }
+        return .deadlock(stuck)
+    }
+
+    /// Prints the statistics if asked, stops the runtime and joins its threads. Legions
+    /// still parked stay in the registry until `releaseLegions`.
+    func shutdown(errorOutput: Output) {
+        guard isRunning else { return }
+        if settings.printStats { printStats(to: errorOutput) }
+        lg_shutdown()
+        LegionRuntime.current = nil
+        isRunning = false
+        if let path = settings.tracePath { renameTraceSlices(path) }
+    }
+
+    /// Starts CLegion with the settings; nil, or why it could not start.
+    func start() -> String? {
+        var config = lg_config()
+        lg_config_init(&config)
+        // lg_config_set keeps pointers to the strings until lg_start copies them.
+        var strings: [UnsafeMutablePointer<CChar>] = []
+        defer { strings.forEach { free($0) } }
+        for (key, value) in settings.switches {
+            let v = strdup(value)!
+            strings.append(v)
+            _ = key.withCString { lg_config_set(&config, $0, v) }
+        }
+        let hint = strdup("rerun with a larger --stack-size (e.g. --stack-size 1M)")!
+        strings.append(hint)
+        config.overflow_hint = UnsafePointer(hint)
+        if let path = settings.tracePath {
+            let p = strdup(path)!
+            strings.append(p)
+            config.trace = true
+            config.trace_path = UnsafePointer(p)
+        }
+        if lg_start(&config) != 0 {
+            return errno == EBUSY ? "the legion runtime is already running in this process"
+                                  : "cannot start the legion runtime: \(String(cString: strerror(errno)))"
+        }
+        LegionRuntime.current = self
+        isRunning = true
+        return nil
+    }
+
+    /// Breaks the reference cycles of the legions that never ended (blocked forever, or
+    /// abandoned by an abort) and lets them go. Call after the ending was reported.
+    func releaseLegions() {
+        let rest = registry.removeAll()
+        for legion in rest {
+            legion.clear()
+            Unmanaged.passUnretained(legion).release()
+        }
+        main = nil
+    }
+
+    /// The runtime's counters as a table, then the VM's stack counters.
+    private func printStats(to output: Output) {
+        var buffer: UnsafeMutablePointer<CChar>?
+        var size = 0
+        guard let stream = open_memstream(&buffer, &size) else { return }
+        lg_stats_print(stream)
+        fclose(stream)
+        var text = buffer.map { String(cString: $0) } ?? ""
+        free(buffer)
+        text += "VM stacks: \(mal_load_relaxed_i64(stackCounters)) growths, \(mal_load_relaxed_i64(stackCounters + 1)) shrinks\n"
+        output.write(text)
+        output.flush()
+    }
+
+    // MARK: - What the VM calls
+
+    /// Makes a new legion runnable (from a worker: onto its deque).
+    func spawn(_ legion: LegionState) throws {
+        registry.insert(legion)
+        let user = Unmanaged.passRetained(legion).toOpaque()
+        if lg_spawn_resumable(legionStep, user) == 0 {
+            Unmanaged<LegionState>.fromOpaque(user).release()
+            registry.remove(legion)
+            throw RuntimeError("cannot spawn a legion: the legion runtime is out of memory")
+        }
+    }
+
+    /// Makes a parked legion runnable again; its `completion` is already set.
+    @inline(__always)
+    func ready(_ legion: LegionState) {
+        if _slowPath(legion.group != nil) { legion.group?.readied() }
+        lg_ready(legion.runtimeLegion)
+    }
+
+    // MARK: - The step
+
+    /// One step of `legion` on the worker that scheduled it (see the file comment).
+    fileprivate func step(_ legion: LegionState, _ runtimeLegion: OpaquePointer) -> lg_step_result {
+        if _slowPath(!legion.hasRun) { firstStep(legion, runtimeLegion) }
+        legion.runtimeLegion = runtimeLegion
+        if _slowPath(mal_load_acquire_u32(abortWord) != 0) { return end(legion) }
+        // A test that has ended (passed, failed, timed out) takes its legions with it.
+        if _slowPath(legion.group?.isStopped(legion) ?? false) { return end(legion) }
+        if let reason = legion.blockedReason {
+            if case .sleep = reason { legion.completion = .timerFired }
+            legion.blockedReason = nil
+        }
+        let machine = legion.vm ?? vm!
+        legion.safePointFlag = machine.alwaysSetFlag ?? lg_preempt_flag()
+        switch machine.run(legion) {
+        case .yielded:
+            return LG_STEP_YIELD
+        case .blocked(let reason):
+            legion.blockedReason = reason
+            switch reason {
+            case .send, .receive, .select:
+                legion.group?.parkedOnChannel(legion)
+                lg_park_commit(releaseChannelLocks, Unmanaged.passUnretained(legion).toOpaque())
+            case .sleep(let until):
+                lg_park_deadline(until)
+            }
+            return LG_STEP_PARK
+        case .finished(let value):
+            if legion === main {
+                mal_lock(endLock)
+                mainResult = value
+                mainFinished = true
+                mal_unlock(endLock)
+                lg_wake_waiter()
+            }
+            legion.group?.finished(legion)
+            return end(legion)
+        case .failed(let f):
+            // A failing test fails alone; anything else ends the program.
+            if let group = legion.group { group.failed(f) } else { abort(with: f) }
+            return end(legion)
+        }
+    }
+
+    private func firstStep(_ legion: LegionState, _ runtimeLegion: OpaquePointer) {
+        legion.hasRun = true
+        legion.randomState = (lg_now_ns() ^ (UInt64(legion.id) &* 0x9E37_79B9_7F4A_7C15)) | 1
+        if settings.tracePath != nil {
+            mal_lock(endLock)
+            traceNames.append((lg_legion_id(runtimeLegion), legion.id))
+            mal_unlock(endLock)
+        }
+    }
+
+    /// The runtime names trace slices by its own legion ids; rewrite them as the
+    /// Malphas legion numbers that reports and `legion_id()` show.
+    private func renameTraceSlices(_ path: String) {
+        guard let file = fopen(path, "r") else { return }
+        var text = ""
+        var buffer = [CChar](repeating: 0, count: 1 << 16)
+        while fgets(&buffer, Int32(buffer.count), file) != nil { text += String(cString: buffer) }
+        fclose(file)
+        var names: [UInt64: Int] = [:]
+        for (runtimeID, id) in traceNames { names[runtimeID] = id }
+        traceNames = []
+        // Each event is one line; a number follows `"name":"legion ` and `"legion":`.
+        func renumber(_ line: [UInt8], after marker: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(line.count)
+            var i = 0
+            while i < line.count {
+                if line[i] == marker[0], i + marker.count <= line.count, Array(line[i..<i + marker.count]) == marker {
+                    out.append(contentsOf: marker)
+                    i += marker.count
+                    var j = i
+                    var runtimeID: UInt64 = 0
+                    while j < line.count, line[j] >= 48, line[j] <= 57 { runtimeID = runtimeID &* 10 &+ UInt64(line[j] - 48); j += 1 }
+                    if j > i, let id = names[runtimeID] {
+                        out.append(contentsOf: Array(String(id).utf8))
+                        i = j
+                    }
+                    continue
+                }
+                out.append(line[i])
+                i += 1
+            }
+            return out
+        }
+        var bytes = Array(text.utf8)
+        bytes = renumber(bytes, after: Array("\"name\":\"legion ".utf8))
+        bytes = renumber(bytes, after: Array("\"legion\":".utf8))
+        let out = String(decoding: bytes, as: UTF8.self)
+        guard let w = fopen(path, "w") else { return }
+        fputs(out, w)
+        fclose(w)
+    }
+
+    /// The legion has ended (or is abandoned by an abort): free its registers, which
+    /// breaks its cycles, and let the runtime forget it.
+    private func end(_ legion: LegionState) -> lg_step_result {
+        if settings.printStats {
+            _ = mal_fetch_add_i64(stackCounters, Int64(legion.stackGrowths))
+            _ = mal_fetch_add_i64(stackCounters + 1, Int64(legion.stackShrinks))
+        }
+        legion.group?.ended(legion)
+        legion.clear()
+        registry.remove(legion)
+        Unmanaged.passUnretained(legion).release()
+        return LG_STEP_DONE
+    }
+
+    /// Ends the program: the first failure (or exit) wins; every legion stops at its next
+    /// step or safe point, and the waiter wakes.
+    private func abort(with f: RuntimeFailure) {
+        mal_lock(endLock)
+        if failure == nil { failure = f }
+        mal_unlock(endLock)
+        mal_store_release_u32(abortWord, 1)
+        lg_preempt_all()
+        lg_wake_waiter()
+    }
+}
+
+/// The step function of every Malphas legion.
+private let legionStep: lg_step_fn = { runtimeLegion, user in
+    let legion = Unmanaged<LegionState>.fromOpaque(user!).takeUnretainedValue()
+    return LegionRuntime.currentReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.step(legion, runtimeLegion!) }
+}
+
+/// The park commit of a channel operation: runs on the worker's scheduler stack once the
+/// legion has left its native stack, and releases the channel lock(s) it queued itself
+/// under. From the first release on, a counterpart may claim and ready the legion; the
+/// runtime then resumes it only after this commit returns.
+private let releaseChannelLocks: lg_commit_fn = { _, arg in
+    let legion = Unmanaged<LegionState>.fromOpaque(arg!).takeUnretainedValue()
+    if let ch = legion.heldChannel {
+        legion.heldChannel = nil
+        ch._withUnsafeGuaranteedRef { $0.release() }
+    } else {
+        var held: [ChannelBox] = []
+        swap(&held, &legion.heldChannels)
+        for ch in held.reversed() { ch.release() }
+        held.removeAll(keepingCapacity: true)
+        swap(&held, &legion.heldChannels)
+    }
+    return true
+}
+
+/// Every live legion, for deadlock reports and for freeing what an abnormal end left:
+/// intrusive doubly linked lists in shards, each under its own lock. A legion goes in
+/// when spawned (into the shard of the spawning worker) and out when it ends.
+final class LegionRegistry {
+    private static let shardCount = 16
+    /// Lock words, one cache line apart.
+    private let locks: UnsafeMutablePointer<UInt32>
+    private let heads: UnsafeMutablePointer<Unmanaged<LegionState>?>
+    private static let lockStride = 16
+
+    init() {
+        locks = .allocate(capacity: LegionRegistry.shardCount * LegionRegistry.lockStride)
+        locks.initialize(repeating: 0, count: LegionRegistry.shardCount * LegionRegistry.lockStride)
+        heads = .allocate(capacity: LegionRegistry.shardCount)
+        heads.initialize(repeating: nil, count: LegionRegistry.shardCount)
+    }
+
+    deinit {
+        locks.deallocate()
+        heads.deallocate()
+    }
+
+    func insert(_ legion: LegionState) {
+        let shard = Int(lg_worker_index() + 1) % LegionRegistry.shardCount
+        legion.registryShard = shard
+        let lock = locks + shard * LegionRegistry.lockStride
+        let me = Unmanaged.passUnretained(legion)
+        mal_lock(lock)
+        legion.registryPrevious = nil
+        legion.registryNext = heads[shard]
+        if let next = heads[shard] { next._withUnsafeGuaranteedRef { $0.registryPrevious = me } }
+        heads[shard] = me
+        mal_unlock(lock)
+    }
+
+    func remove(_ legion: LegionState) {
+        let shard = legion.registryShard
+        let lock = locks + shard * LegionRegistry.lockStride
+        mal_lock(lock)
+        let previous = legion.registryPrevious, next = legion.registryNext
+        if let p = previous { p._withUnsafeGuaranteedRef { $0.registryNext = next } } else { heads[shard] = next }
+        if let n = next { n._withUnsafeGuaranteedRef { $0.registryPrevious = previous } }
+        legion.registryPrevious = nil
+        legion.registryNext = nil
+        mal_unlock(lock)
+    }
+
+    /// Every live legion (when no worker runs).
+    func all() -> [LegionState] {
+        var out: [LegionState] = []
+        for shard in 0..<LegionRegistry.shardCount {
+            var l = heads[shard]
+            while let u = l {
+                let legion = u.takeUnretainedValue()
+                out.append(legion)
+                l = legion.registryNext
+            }
+        }
+        return out
+    }
+
+    /// Empties the registry, returning what it held (when no worker runs).
+    func removeAll() -> [LegionState] {
+        let out = all()
+        for legion in out {
+            legion.registryPrevious = nil
+            legion.registryNext = nil
+        }
+        for shard in 0..<LegionRegistry.shardCount { heads[shard] = nil }
+        return out
+    }
+}
