@@ -210,7 +210,11 @@ public final class LegionRuntime {
     /// still parked stay in the registry until `releaseLegions`.
     func shutdown(errorOutput: Output) {
         guard isRunning else { return }
-        if settings.printStats { printStats(to: errorOutput) }
+        if settings.printStats {
+            // The program's own output comes first, as it would on a terminal.
+            vm.context.output.flush()
+            printStats(to: errorOutput)
+        }
         lg_shutdown()
         LegionRuntime.current = nil
         isRunning = false

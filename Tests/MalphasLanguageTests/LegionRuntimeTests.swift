@@ -72,10 +72,12 @@ final class LegionRuntimeTests: XCTestCase {
     private func runSamplingStacks(_ source: String, legions: LegionSettings = LegionSettings()) -> (RunResult, Int) {
         let stop = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
-        var most = 0
+        // Written by the sampler thread only; read after `done` orders the two threads.
+        final class Peak: @unchecked Sendable { var value = 0 }
+        let most = Peak()
         let sampler = Thread {
             while stop.wait(timeout: .now() + .microseconds(500)) == .timedOut {
-                most = max(most, lg_live_stacks())
+                most.value = max(most.value, lg_live_stacks())
             }
             done.signal()
         }
@@ -83,7 +85,7 @@ final class LegionRuntimeTests: XCTestCase {
         let r = Harness.run(source, workers: 2, legions: legions)
         stop.signal()
         done.wait()
-        return (r, most)
+        return (r, most.value)
     }
 
     static func parkedProgram(_ n: Int) -> String {
