@@ -440,8 +440,8 @@ extension Resolver {
         guard let prefix = resolvePrefix(segments.dropLast(), span: span) else { return (nil, nil) }
         switch prefix {
         case .module(let source):
-            var t = lookupNoGlobsOrGlobs(last.name, .type, in: source)
-            var v = lookupNoGlobsOrGlobs(last.name, .value, in: source)
+            var t = lookup(last.name, .type, in: source)
+            var v = lookup(last.name, .value, in: source)
             if t == nil && v == nil {
                 if source === modules.std {
                     let known = modules.libraryModuleNames.sorted()
@@ -476,12 +476,6 @@ extension Resolver {
             error("unresolved import: there is no builtin named `\(last.name)`", at: last.span)
             return (nil, nil)
         }
-    }
-
-    private func lookupNoGlobsOrGlobs(_ name: String, _ namespace: Namespace, in m: Module) -> ModuleEntry? {
-        if let e = lookupNoGlobs(name, namespace, in: m) { return e }
-        guard let e = inModule(m, { lookup(name, namespace, in: m) }) else { return nil }
-        return e
     }
 
     enum PrefixTarget {
@@ -542,7 +536,7 @@ extension Resolver {
                 current = p
                 continue
             }
-            guard let e = lookupNoGlobsOrGlobs(seg.name.name, .type, in: current) else {
+            guard let e = lookup(seg.name.name, .type, in: current) else {
                 if current === modules.std {
                     let known = modules.libraryModuleNames.sorted()
                     error("the standard library has no module `\(seg.name.name)`", at: seg.name.span,
@@ -610,7 +604,7 @@ extension Resolver {
             return key
         }
         guard let prefix = resolvePrefix(segments.dropLast(), span: last.name.span), case .module(let m) = prefix else { return nil }
-        guard let e = lookupNoGlobsOrGlobs(last.name.name, .type, in: m) else {
+        guard let e = lookup(last.name.name, .type, in: m) else {
             if !Resolver.builtinTypeNames.contains(last.name.name) {
                 error("cannot find type `\(last.name.name)` in module `\(m.displayName)`", at: last.name.span,
                       help: similarName(to: last.name.name, among: Array(m.types.keys)).map { "a similar name exists: `\($0)`" })
@@ -628,11 +622,11 @@ extension Resolver {
         let last = path.last
         guard let prefix = resolvePrefix(path.segments.dropLast(), span: path.span) else { return nil }
         guard case .module(let m) = prefix else { return nil }
-        if let e = lookupNoGlobsOrGlobs(last.name, .value, in: m) {
+        if let e = lookup(last.name, .value, in: m) {
             if !isVisible(e, from: module) { privacyError(last, e, in: m) }
             return e
         }
-        if let e = lookupNoGlobsOrGlobs(last.name, .type, in: m), case .item = e.target {
+        if let e = lookup(last.name, .type, in: m), case .item = e.target {
             // A unit struct used as a value.
             if !isVisible(e, from: module) { privacyError(last, e, in: m) }
             return e
@@ -647,12 +641,6 @@ extension Resolver {
     func valueKey(_ name: String) -> String? {
         guard let e = lookup(name, .value, in: module), case .item(let key) = e.target else { return nil }
         return key
-    }
-
-    /// The variant a bare name imports into the current module (`use Shape::Circle;`).
-    func importedVariant(_ name: String) -> Int? {
-        guard let e = lookup(name, .value, in: module), case .variant(let v) = e.target else { return nil }
-        return v
     }
 
     /// Variants a bare name may mean in the current module: those of the enums declared
