@@ -160,7 +160,7 @@ public final class ModuleLoader {
             guard let file = library?.file(path) else { return .failure(.missing) }
             return .success((file.name, file.bytes))
         }
-        switch ModuleLoader.readFile(path) {
+        switch Files.read(path) {
         case .success(let bytes): return .success((path, bytes))
         case .failure(let error):
             return error.code == ENOENT || error.code == ENOTDIR ? .failure(.missing) : .failure(.unreadable(error.reason))
@@ -249,30 +249,5 @@ public final class ModuleLoader {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    /// Why a file could not be read: errno and the OS's words for it.
-    public struct FileError: Error {
-        public var code: Int32
-        public var reason: String
-    }
-
-    /// Reads a whole file.
-    public static func readFile(_ path: String) -> Result<[UInt8], FileError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(FileError(code: errno, reason: String(cString: strerror(errno)))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(FileError(code: errno, reason: String(cString: strerror(errno))))
-            }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return .success(bytes)
     }
 }

@@ -164,7 +164,7 @@ public enum Interpreter {
         return text
     }
 
-    private static func describe(_ reason: BlockReason?) -> String {
+    static func describe(_ reason: BlockReason?) -> String {
         switch reason {
         case .send?: return "sending on a channel"
         case .receive?: return "receiving from a channel"

@@ -63,15 +63,14 @@ public final class TestRunner {
     // MARK: - Finding test files
 
     /// The test files under `paths`: a file is taken as given; a directory is searched
-    /// recursively for `*_test.mal` (hidden directories and `.build` skipped). Sorted per
+    /// recursively for `*_test.mal` (hidden directories such as `.build` skipped). Sorted per
     /// path. Paths that do not exist come back in `missing`.
     public static func findTestFiles(_ paths: [String]) -> (files: [String], missing: [String]) {
         var files: [String] = []
         var missing: [String] = []
         for path in paths {
-            var info = stat()
-            guard stat(path, &info) == 0 else { missing.append(path); continue }
-            if info.st_mode & S_IFMT == S_IFDIR {
+            guard let kind = Files.kind(path) else { missing.append(path); continue }
+            if kind == .directory {
                 var found: [String] = []
                 search(path, into: &found)
                 files += found.sorted()
@@ -83,18 +82,12 @@ public final class TestRunner {
     }
 
     private static func search(_ directory: String, into found: inout [String]) {
-        guard let dir = opendir(directory) else { return }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name.hasPrefix(".") { continue }
+        guard case .success(let names) = Files.entries(of: directory) else { return }
+        for name in names where !name.hasPrefix(".") {
             let path = directory == "." ? name : (directory.hasSuffix("/") ? directory + name : directory + "/" + name)
-            var info = stat()
-            guard stat(path, &info) == 0 else { continue }
-            if info.st_mode & S_IFMT == S_IFDIR {
-                if name != ".build" { search(path, into: &found) }
+            guard let kind = Files.kind(path) else { continue }
+            if kind == .directory {
+                search(path, into: &found)
             } else if name.hasSuffix("_test.mal") {
                 found.append(path)
             }
@@ -167,7 +160,7 @@ public final class TestRunner {
     private func compile(_ file: String) -> Result<[TestRun], CompileReport> {
         let sources = SourceMap()
         let bytes: [UInt8]
-        switch ModuleLoader.readFile(file) {
+        switch Files.read(file) {
         case .success(let b): bytes = b
         case .failure(let error): return .failure(CompileReport(text: "error: cannot read `\(file)`: \(error.reason)\n"))
         }
@@ -291,7 +284,7 @@ final class TestRun {
         let ordered = legions.sorted { ($0 === group.root ? 0 : 1, $0.id) < ($1 === group.root ? 0 : 1, $1.id) }
         let waits = ordered.map { l -> String in
             let who = l === group.root ? "the test" : "a legion of the test"
-            return "\(who) is blocked \(TestRun.describe(l.blockedReason)) at \(blockedLocation(l, vm: group.vm))"
+            return "\(who) is blocked \(Interpreter.describe(l.blockedReason)) at \(blockedLocation(l, vm: group.vm))"
         }
         return "deadlock: " + waits.joined(separator: "; ")
     }
@@ -302,16 +295,6 @@ final class TestRun {
         if !program.libraryFiles.contains(top.proto.file) { return vm.blockedLocation(legion) }
         // Blocked inside the library (a WaitGroup, a Mutex): show where it was called.
         return vm.callerLocation(legion)
-    }
-
-    private static func describe(_ reason: BlockReason?) -> String {
-        switch reason {
-        case .send?: return "sending on a channel"
-        case .receive?: return "receiving from a channel"
-        case .select?: return "in a select"
-        case .sleep?: return "sleeping"
-        default: return "forever"
-        }
     }
 }
 
@@ -403,8 +386,6 @@ final class TestSession {
     }
 
     static func seconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        Double(lg_now_ns()) / 1e9
     }
 }

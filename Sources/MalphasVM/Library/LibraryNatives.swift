@@ -39,7 +39,7 @@ enum LibraryNatives {
             return .float(Glibc.atan2(try float(args[0], function), try float(args[1], function)))
         case .ioReadFile:
             let path = try string(args[0], function)
-            switch ModuleLoader.readFile(path) {
+            switch Files.read(path) {
             case .success(let bytes):
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     return failure("cannot read `\(path)`: the file is not valid UTF-8 text")
@@ -56,18 +56,15 @@ enum LibraryNatives {
             }
             return writeFile(path, text, append: append)
         case .ioKind:
-            var info = stat()
-            guard stat(try string(args[0], function), &info) == 0 else { return .nil }
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: return .string(StringBox("file"))
-            case S_IFDIR: return .string(StringBox("dir"))
-            default: return .string(StringBox("other"))
+            switch Files.kind(try string(args[0], function)) {
+            case .file?: return .string(StringBox("file"))
+            case .directory?: return .string(StringBox("dir"))
+            case .other?: return .string(StringBox("other"))
+            case nil: return .nil
             }
         case .ioRemove:
             let path = try string(args[0], function)
-            var info = stat()
-            let isDirectory = stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-            if (isDirectory ? rmdir(path) : unlink(path)) != 0 {
+            if (Files.kind(path) == .directory ? rmdir(path) : unlink(path)) != 0 {
                 return failure("cannot remove `\(path)`: \(String(cString: strerror(errno)))")
             }
             return success
@@ -87,18 +84,12 @@ enum LibraryNatives {
             return .tuple(TupleBox([.bool(true), .string(StringBox(String(cString: template)))]))
         case .ioListDir:
             let path = try string(args[0], function)
-            guard let dir = opendir(path) else {
-                return failure("cannot list `\(path)`: \(String(cString: strerror(errno)))")
+            switch Files.entries(of: path) {
+            case .success(let names):
+                return .tuple(TupleBox([.bool(true), .list(ListBox(names.sorted().map { .string(StringBox($0)) }))]))
+            case .failure(let error):
+                return failure("cannot list `\(path)`: \(error.reason)")
             }
-            defer { closedir(dir) }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            return .tuple(TupleBox([.bool(true), .list(ListBox(names.sorted().map { .string(StringBox($0)) }))]))
         case .ioErrorPrint:
             context.output.flush()
             context.errorOutput.write(Printer.display(args[0]))

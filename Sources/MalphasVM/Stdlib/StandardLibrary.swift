@@ -41,7 +41,7 @@ public struct StandardLibrary: LibrarySource {
             return ("<stdlib>/" + relativePath, Array(text.utf8))
         case .directory(let root):
             let path = root.hasSuffix("/") ? root + relativePath : root + "/" + relativePath
-            guard case .success(let bytes) = ModuleLoader.readFile(path) else { return nil }
+            guard case .success(let bytes) = Files.read(path) else { return nil }
             return (path, bytes)
         }
     }
@@ -52,17 +52,12 @@ public struct StandardLibrary: LibrarySource {
             return EmbeddedStdlib.files.keys.compactMap(StandardLibrary.moduleName).sorted()
         case .directory(let root):
             let dir = (root.hasSuffix("/") ? root : root + "/") + "std"
-            guard let handle = opendir(dir) else { return [] }
-            defer { closedir(handle) }
+            guard case .success(let entries) = Files.entries(of: dir) else { return [] }
             var names: [String] = []
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name.hasPrefix(".") { continue }
+            for name in entries where !name.hasPrefix(".") {
                 if name.hasSuffix(".mal") {
                     names.append(String(name.dropLast(4)))
-                } else if access(dir + "/" + name + "/mod.mal", R_OK) == 0 {
+                } else if Files.kind(dir + "/" + name + "/mod.mal") == .file {
                     names.append(name)
                 }
             }
