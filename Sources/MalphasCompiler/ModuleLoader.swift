@@ -171,7 +171,7 @@ public final class ModuleLoader {
 
     /// Notes every `std::name` the file mentions.
     private func scanLibraryNames(_ file: SourceFileID) {
-        guard let library else { return }
+        guard let library, let bytes = sources.file(file)?.bytes, ModuleLoader.mentionsStd(bytes) else { return }
         let (tokens, _) = Lexer.tokenize(file, in: sources)
         var i = 0
         func want(_ name: String) {
@@ -225,6 +225,18 @@ public final class ModuleLoader {
         unit.items = loadItems(unit.items, directory: ModuleLoader.directory(of: path), inLibrary: true,
                                chain: [ChainLink(display: file.name, identity: "library:" + path)])
         libraryUnits[name] = unit
+    }
+
+    /// True when `std` appears anywhere in the bytes: a file without it names no library
+    /// module, and is not lexed a second time.
+    static func mentionsStd(_ bytes: [UInt8]) -> Bool {
+        let s = UInt8(ascii: "s"), t = UInt8(ascii: "t"), d = UInt8(ascii: "d")
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == s && bytes[i + 1] == t && bytes[i + 2] == d { return true }
+            i += 1
+        }
+        return false
     }
 
     // MARK: - Paths and files
