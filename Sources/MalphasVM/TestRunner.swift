@@ -35,14 +35,17 @@ public final class TestRunner {
         public var errorOutput: Output
         /// Only tests whose name contains this run (nil: all).
         public var filter: String?
+        /// The legion runtime's settings (`--workers` and the like).
+        public var legions: LegionSettings
 
         public init(timeout: Double = 10, parallelism: Int = TestRunner.defaultParallelism, output: Output = .standardOutput,
-                    errorOutput: Output = .standardError, filter: String? = nil) {
+                    errorOutput: Output = .standardError, filter: String? = nil, legions: LegionSettings = LegionSettings()) {
             self.timeout = timeout
             self.parallelism = parallelism
             self.output = output
             self.errorOutput = errorOutput
             self.filter = filter
+            self.legions = legions
         }
     }
 
@@ -127,7 +130,8 @@ public final class TestRunner {
         }
         var passed = 0
         if !tests.isEmpty {
-            let session = TestSession(tests: tests, jobs: max(1, options.parallelism), timeout: options.timeout)
+            let session = TestSession(tests: tests, jobs: max(1, options.parallelism), timeout: options.timeout,
+                                      legions: options.legions, errorOutput: options.errorOutput)
             if let problem = session.run(report: { test, result in
                 switch result {
                 case .passed:
@@ -315,16 +319,22 @@ final class TestSession {
     private let jobs: Int
     private let timeout: Double
 
-    init(tests: [TestRun], jobs: Int, timeout: Double) {
+    private let legions: LegionSettings
+    /// Where the runtime's `--stats` go.
+    private let errorOutput: Output
+
+    init(tests: [TestRun], jobs: Int, timeout: Double, legions: LegionSettings, errorOutput: Output) {
         self.tests = tests
         self.jobs = jobs
         self.timeout = timeout
+        self.legions = legions
+        self.errorOutput = errorOutput
     }
 
     /// Runs every test; `report` is called for each, in order. Returns why the tests could
     /// not run, if they could not.
     func run(report: (TestRun, TestResult) -> Void) -> String? {
-        let runtime = LegionRuntime(settings: LegionSettings())
+        let runtime = LegionRuntime(settings: legions)
         if let reason = runtime.start() { return reason }
         var next = 0
         var reported = 0
@@ -376,7 +386,7 @@ final class TestSession {
             // the end of the process.
             return nil
         }
-        runtime.shutdown(errorOutput: Output.capture())
+        runtime.shutdown(errorOutput: errorOutput)
         runtime.releaseLegions()
         for test in tests {
             test.loaded?.tearDown()

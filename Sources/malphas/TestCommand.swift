@@ -24,13 +24,17 @@ struct TestCommand: ParsableCommand {
     @Option(help: "Run only the tests whose name contains this text.")
     var filter: String?
 
+    @OptionGroup(title: "Legion runtime") var runtime: RuntimeOptions
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
-        let options = TestRunner.Options(timeout: timeout, parallelism: jobs ?? TestRunner.defaultParallelism, filter: filter)
+        let legions = try runtime.settings()
+        let options = TestRunner.Options(timeout: timeout, parallelism: jobs ?? TestRunner.defaultParallelism, filter: filter,
+                                         legions: legions)
         let status = TestRunner(options: options).run(paths: paths.isEmpty ? ["."] : paths)
         if status != 0 { throw ExitCode(status) }
     }
