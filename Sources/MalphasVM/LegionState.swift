@@ -65,8 +65,8 @@ public final class LegionState {
     /// False until the runtime bridge ran the legion's first step.
     var hasRun = false
     /// The VM stack. Every slot in `0..<stackCapacity` is initialised; every slot above
-    /// the top frame's registers holds nil (returns clear what they leave behind), so a
-    /// new frame starts with nil registers and a dead register never keeps a value alive.
+    /// the top frame's registers holds nil or a stale scalar (returns release the
+    /// references they leave behind), so a dead register never keeps a value alive.
     var stack: UnsafeMutablePointer<Value>
     var stackCapacity: Int
     var frames: UnsafeMutablePointer<Frame>
@@ -172,7 +172,7 @@ public final class LegionState {
     }
 
     /// Makes room for `needed` slots, doubling and moving only the active part (everything
-    /// above it is nil and is simply re-created).
+    /// above it is dead and is simply re-created as nil).
     func growStack(toHold needed: Int) {
         var capacity = stackCapacity
         while capacity < needed { capacity *= 2 }
@@ -187,11 +187,12 @@ public final class LegionState {
         stackGrowths += 1
     }
 
-    /// Halves the stack while the active part uses under a quarter of it.
-    func shrinkStackIfMostlyUnused() {
+    /// Shrinks the stack to the smallest doubling of the initial size that holds `needed`
+    /// slots (never below the active part).
+    func shrinkStack(toHold needed: Int) {
         let active = stackTop
         var capacity = stackCapacity
-        while capacity > LegionState.initialStackCapacity && active < capacity / 4 { capacity /= 2 }
+        while capacity > LegionState.initialStackCapacity && capacity / 2 >= max(needed, active) { capacity /= 2 }
         guard capacity < stackCapacity else { return }
         let newStack = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
         newStack.moveInitialize(from: stack, count: active)
@@ -203,10 +204,30 @@ public final class LegionState {
         stackShrinks += 1
     }
 
-    /// The stack index below which a return shrinks the stack (a quarter of the capacity
-    /// once it has grown; -1 while it is at its initial size).
-    var shrinkThreshold: Int {
-        stackCapacity > LegionState.initialStackCapacity ? stackCapacity / 4 : -1
+    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
+    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
+    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
+    /// keeps its stack instead of shrinking and growing it again and again.
+    var lowUsageStreak = 0
+    var lowUsageHighWater = 0
+    static let shrinkPatience = 4
+
+    /// Housekeeping when the legion suspends at a safe point: give back the stack and
+    /// frame space it has not needed for a while.
+    func suspendAtSafePoint() {
+        let active = stackTop
+        guard stackCapacity > LegionState.initialStackCapacity, active < stackCapacity / 4 else {
+            lowUsageStreak = 0
+            lowUsageHighWater = 0
+            return
+        }
+        lowUsageStreak += 1
+        lowUsageHighWater = max(lowUsageHighWater, active)
+        guard lowUsageStreak >= LegionState.shrinkPatience else { return }
+        shrinkStack(toHold: lowUsageHighWater * 2)
+        shrinkFramesIfMostlyUnused()
+        lowUsageStreak = 0
+        lowUsageHighWater = 0
     }
 
     func growFrames(limit: Int) {

@@ -96,6 +96,7 @@ extension VM {
     }
 
     private func channel(_ v: Value, _ what: String) throws -> ChannelBox {
+        if case .channel(let ch) = v { return ch }
         guard case .channel(let ch) = v.dereferenced else {
             throw RuntimeError("cannot \(what) a value of type \(v.typeName): it is not a channel")
         }
@@ -105,7 +106,7 @@ extension VM {
     /// `ch <- value`; nil when done, else why the legion blocks. When it blocks, it has
     /// queued itself and still holds the channel's lock (`legion.heldChannel`): the park
     /// commit releases it.
-    func send(_ chValue: Value, _ value: Value, legion: LegionState) throws -> BlockReason? {
+    func send(_ chSlot: UnsafeMutablePointer<Value>, _ valueSlot: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
         if let c = legion.completion {
             legion.completion = nil
             switch c {
@@ -114,9 +115,9 @@ extension VM {
             default: throw VM.internalError("send completion")
             }
         }
-        let ch = try channel(chValue, "send on")
+        let ch = try channel(chSlot.pointee, "send on")
         // Legions share nothing: a reference sends the value it refers to.
-        let v = value.dereferenced
+        let v = valueSlot.pointee.dereferenced
         var wake: LegionState?
         ch.acquire()
         switch ch.trySend(v, wake: &wake) {
@@ -170,8 +171,8 @@ extension VM {
     }
 
     /// `<-ch` into `target`: nil once the channel is closed and drained.
-    func receive(_ chValue: Value, into target: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
-        let ch = try channel(chValue, "receive from")
+    func receive(_ chSlot: UnsafeMutablePointer<Value>, into target: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
+        let ch = try channel(chSlot.pointee, "receive from")
         switch try receiveStep(ch, legion: legion) {
         case .received(let v): target.pointee = v; return nil
         case .closed: target.pointee = .nil; return nil
