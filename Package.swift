@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "CLegionTests", dependencies: ["CLegion", "CLegionTestSupport"]),
         .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
         .testTarget(name: "MalphasREPLTests", dependencies: ["MalphasREPL", "malphas"]),
+        .testTarget(name: "MalphasStdlibTests", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "malphas"]),
     ],
     swiftLanguageModes: [.v5]
 )

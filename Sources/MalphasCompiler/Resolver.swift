@@ -42,16 +42,22 @@ public final class Resolver {
     private var pendingSessionReads: [ObjectIdentifier: [(binding: Binding, slot: Int)]] = [:]
     /// Session only: the top-level scope of the input being resolved.
     private var sessionScope: FunctionScope?
+    /// The module whose items are being declared or whose code is being resolved: names
+    /// are looked up in it (Modules.swift).
+    var module: Module
 
     public init(global: GlobalScope, isSession: Bool = false) {
         self.global = global
         self.isSession = isSession
         earlierMethods = isSession ? global.methods : [:]
+        self.module = global.modules.root
     }
 
     // MARK: - Diagnostics
 
     func error(_ message: String, at span: Span, help: String? = nil) {
+        // A path looked up for several meanings reports a missing module once.
+        if diagnostics.contains(where: { $0.span == span && $0.message == message }) { return }
         diagnostics.append(.error(message, at: span, help: help))
     }
 
@@ -61,31 +67,33 @@ public final class Resolver {
     private var valueItemSpans: [String: Span] = [:]
     private var typeItemSpans: [String: Span] = [:]
 
-    private static let builtinTypeNames: Set<String> = [
+    static let builtinTypeNames: Set<String> = [
         "int", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize",
         "float", "f32", "f64", "bool", "string", "String", "str", "char", "void",
         "Vec", "HashMap", "Channel", "Option",
     ]
 
-    private func declareType(_ name: Ident) -> Bool {
-        if let earlier = typeItemSpans[name.name] {
+    private func declareType(_ name: Ident, kind: String, isPublic: Bool) -> Bool {
+        if let earlier = typeItemSpans[qualified(name.name)] {
             diagnostics.append(Diagnostic(.error, "the name `\(name.name)` is defined multiple times", at: name.span,
                                           help: "rename or remove one of the definitions",
                                           notes: [("previous definition of `\(name.name)` here", earlier)]))
             return false
         }
-        typeItemSpans[name.name] = name.span
+        typeItemSpans[qualified(name.name)] = name.span
+        register(name, kind: kind, namespace: .type, isPublic: isPublic)
         return true
     }
 
-    private func declareValue(_ name: Ident) -> Bool {
-        if let earlier = valueItemSpans[name.name] {
+    private func declareValue(_ name: Ident, kind: String, isPublic: Bool) -> Bool {
+        if let earlier = valueItemSpans[qualified(name.name)] {
             diagnostics.append(Diagnostic(.error, "the name `\(name.name)` is defined multiple times", at: name.span,
                                           help: "rename or remove one of the definitions",
                                           notes: [("previous definition of `\(name.name)` here", earlier)]))
             return false
         }
-        valueItemSpans[name.name] = name.span
+        valueItemSpans[qualified(name.name)] = name.span
+        register(name, kind: kind, namespace: .value, isPublic: isPublic)
         return true
     }
 
@@ -99,8 +107,9 @@ public final class Resolver {
         let proto = FunctionProto(name: displayName, file: decl.span.file, arity: arity,
                                   hasReceiver: decl.receiver != nil, line: line(decl.name.span))
         let index = replacing.map { global.replaceFunction($0, with: proto) } ?? global.newFunction(proto)
-        let item = FunctionItem(decl: decl, index: index, displayName: displayName, selfType: selfType,
+        var item = FunctionItem(decl: decl, index: index, displayName: displayName, selfType: selfType,
                                 outerGenerics: outerGenerics)
+        item.module = module
         functionItems.append(item)
         checkDuplicateParams(decl)
         return item
@@ -118,46 +127,53 @@ public final class Resolver {
         }
     }
 
-    /// Pass 1 over a unit's items (and inline modules, whose items are declared under
-    /// `module::name` as well as their own name inside the module).
+    /// Pass 1 over a unit's items (and its modules, whose items are declared under
+    /// `module::name`; see Modules.swift).
     public func declare(_ items: [Item]) {
-        // Types first, so impls can find them wherever they are written.
-        for item in items {
+        declareProgram(items)
+    }
+
+    /// The phases of pass 1 over every item of every module: types first, so impls can
+    /// find them wherever they are written; then functions and constants; then imports,
+    /// which may name any of those; then impls, whose target may be an imported type.
+    func declarePhases(_ all: [(Module, Item)]) {
+        for (m, item) in all {
+            module = m
             switch item.kind {
-            case .structDecl(let s): declareStruct(s)
-            case .enumDecl(let e): declareEnum(e)
+            case .structDecl(let s): declareStruct(s, isPublic: item.isPublic)
+            case .enumDecl(let e): declareEnum(e, isPublic: item.isPublic)
             case .traitDecl(let t):
-                if declareType(t.name) {
-                    global.traits[t.name.name] = t
-                    if isSession { global.traitDefaults[t.name.name] = nil }
+                if declareType(t.name, kind: "trait", isPublic: item.isPublic) {
+                    global.traits[qualified(t.name.name)] = t
+                    if isSession { global.traitDefaults[qualified(t.name.name)] = nil }
                 }
             case .typeAlias(let a):
-                if declareType(a.name) { global.typeAliases[a.name.name] = a }
-            case .module(let m):
-                if let inner = m.items { declare(inner) }
-                else {
-                    error("module files are not supported here: `mod \(m.name.name);` has no inline body",
-                          at: m.name.span, help: "write the module inline: `mod \(m.name.name) { ... }`")
-                }
+                if declareType(a.name, kind: "type alias", isPublic: item.isPublic) { global.typeAliases[qualified(a.name.name)] = a }
+            case .use(let u):
+                declareUse(u, isPublic: item.isPublic, span: item.span)
             default: break
             }
         }
-        for item in items {
+        for (m, item) in all {
+            module = m
             switch item.kind {
             case .function(let f):
-                if declareValue(f.name) {
+                if declareValue(f.name, kind: "function", isPublic: item.isPublic) {
                     // Prelude functions show in traces under the method they implement.
-                    let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : f.name.name
+                    let key = qualified(f.name.name)
+                    let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : key
                     let fi = newFunction(f, displayName: display, selfType: nil,
-                                         replacing: isSession ? global.functions[f.name.name]?.index : nil)
-                    global.functions[f.name.name] = fi
-                    if isSession { global.variables[f.name.name] = nil }
+                                         replacing: isSession ? global.functions[key]?.index : nil)
+                    global.functions[key] = fi
+                    if isSession { global.variables[key] = nil }
                 }
             case .constDecl(let c):
-                if declareValue(c.name) {
-                    if isSession { global.variables[c.name.name] = nil }
-                    let ci = ConstItem(decl: c, slot: global.newGlobalSlot(c.name.name), folded: nil)
-                    global.consts[c.name.name] = ci
+                if declareValue(c.name, kind: "constant", isPublic: item.isPublic) {
+                    let key = qualified(c.name.name)
+                    if isSession { global.variables[key] = nil }
+                    var ci = ConstItem(decl: c, slot: global.newGlobalSlot(key), folded: nil)
+                    ci.key = key
+                    global.consts[ci.key] = ci
                     constItems.append(ci)
                 }
             case .traitDecl(let t):
@@ -165,14 +181,18 @@ public final class Resolver {
             default: break
             }
         }
-        for item in items {
+        var seen = Set<ObjectIdentifier>()
+        resolveAllImports(all.map(\.0).filter { seen.insert(ObjectIdentifier($0)).inserted })
+        for (m, item) in all {
+            module = m
             if case .implDecl(let impl) = item.kind { declareImpl(impl) }
         }
+        module = modules.root
         foldConstants()
     }
 
-    private func declareStruct(_ s: StructDecl) {
-        guard declareType(s.name) else { return }
+    private func declareStruct(_ s: StructDecl, isPublic: Bool) {
+        guard declareType(s.name, kind: "struct", isPublic: isPublic) else { return }
         var seen: [String: Span] = [:]
         for f in s.fields {
             if let earlier = seen[f.name.name] {
@@ -184,11 +204,11 @@ public final class Resolver {
         }
         let index = global.program.structs.count
         global.program.structs.append(StructInfo(name: s.name.name, fieldNames: s.fields.map(\.name.name), methods: [:]))
-        global.structs[s.name.name] = (s, index, s.name.span)
+        global.structs[qualified(s.name.name)] = (s, index, s.name.span)
     }
 
-    private func declareEnum(_ e: EnumDecl) {
-        guard declareType(e.name) else { return }
+    private func declareEnum(_ e: EnumDecl, isPublic: Bool) {
+        guard declareType(e.name, kind: "enum", isPublic: isPublic) else { return }
         var seen: [String: Span] = [:]
         for v in e.variants {
             if let earlier = seen[v.name.name] {
@@ -211,16 +231,21 @@ public final class Resolver {
         let first = global.program.variants.count
         for (tag, v) in e.variants.enumerated() {
             global.program.variants.append((index, tag))
-            global.variantsByName[v.name.name, default: []].append(first + tag)
+            if module.isRoot {
+                global.variantsByName[v.name.name, default: []].append(first + tag)
+            } else {
+                module.variantsByName[v.name.name, default: []].append(first + tag)
+            }
         }
         global.program.enums.append(EnumInfo(name: e.name.name, variantNames: e.variants.map(\.name.name),
                                              variantArity: e.variants.map(\.payload.count),
                                              firstVariant: first, methods: [:]))
-        global.enums[e.name.name] = (e, index, e.name.span)
+        global.enums[qualified(e.name.name)] = (e, index, e.name.span)
     }
 
     private func declareTraitDefaults(_ t: TraitDecl) {
-        guard global.traits[t.name.name] != nil, global.traitDefaults[t.name.name] == nil else { return }
+        let key = qualified(t.name.name)
+        guard global.traits[key] != nil, global.traitDefaults[key] == nil else { return }
         var defaults: [String: Int] = [:]
         var seen: [String: Span] = [:]
         for m in t.methods {
@@ -237,7 +262,7 @@ public final class Resolver {
                                                     outerGenerics: Set(t.generics.map(\.name.name))).index
             }
         }
-        global.traitDefaults[t.name.name] = defaults
+        global.traitDefaults[key] = defaults
     }
 
     /// The type an impl block or a `Self` names.
@@ -252,9 +277,14 @@ public final class Resolver {
             }
         }
         let name = path.last.name
-        if let s = global.structs[name] { return .structType(s.index) }
-        if let e = global.enums[name] { return .enumType(e.index) }
-        if let alias = global.typeAliases[name] { return typeKey(of: alias.type) }
+        if let key = userTypeKey(path.segments[...]) {
+            if let s = global.structs[key] { return .structType(s.index) }
+            if let e = global.enums[key] { return .enumType(e.index) }
+            if let alias = global.typeAliases[key] {
+                // The alias's type is written in the alias's own module.
+                return inModule(modules.itemModules[key] ?? module) { typeKey(of: alias.type) }
+            }
+        }
         switch name {
         case "int", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize": return .builtin(.int)
         case "float", "f32", "f64": return .builtin(.float)
@@ -275,6 +305,15 @@ public final class Resolver {
         }
     }
 
+    /// The key of the user struct or enum `key` in the global tables (`geo::Point`).
+    func typeItemKey(_ key: TypeKey) -> String? {
+        switch key {
+        case .structType(let i): return global.structs.first(where: { $0.value.index == i })?.key
+        case .enumType(let i): return global.enums.first(where: { $0.value.index == i })?.key
+        case .builtin: return nil
+        }
+    }
+
     func displayName(_ key: TypeKey) -> String {
         switch key {
         case .structType(let i): return global.program.structs[i].name
@@ -290,20 +329,25 @@ public final class Resolver {
         }
         let typeDisplay = displayName(key)
         var table = global.methods[key] ?? [:]
-        // Associated constants are constants named `Type::NAME`.
+        // Associated constants are constants named `Type::NAME` (the type's key: `geo::Point::NAME`
+        // for a type of module `geo`), resolved in the impl's module.
         for c in impl.constants {
-            let qualified = "\(typeDisplay)::\(c.name.name)"
+            let qualified = "\(typeItemKey(key) ?? typeDisplay)::\(c.name.name)"
             if global.consts[qualified] != nil {
                 error("duplicate definitions with name `\(c.name.name)`", at: c.name.span)
                 continue
             }
-            let ci = ConstItem(decl: c, slot: global.newGlobalSlot(qualified), folded: nil)
+            var ci = ConstItem(decl: c, slot: global.newGlobalSlot(qualified), folded: nil)
+            ci.key = qualified
             global.consts[qualified] = ci
+            modules.itemModules[qualified] = module
             constItems.append(ci)
         }
         var trait: TraitDecl?
+        var traitKey = ""
         if let traitPath = impl.trait {
-            trait = global.traits[traitPath.last.name]
+            traitKey = userTypeKey(traitPath.segments[...]) ?? traitPath.last.name
+            trait = global.traits[traitKey]
             if trait == nil {
                 let candidates = Array(global.traits.keys)
                 error("cannot find trait `\(traitPath.text)` in this scope", at: traitPath.span,
@@ -345,7 +389,7 @@ public final class Resolver {
             table[m.name.name] = fi.index
         }
         if let trait {
-            let defaults = global.traitDefaults[trait.name.name] ?? [:]
+            let defaults = global.traitDefaults[traitKey] ?? [:]
             var missing: [String] = []
             for tm in trait.methods where seen[tm.name.name] == nil {
                 if let d = defaults[tm.name.name] {
@@ -372,22 +416,31 @@ public final class Resolver {
     /// by recursion with a guard against cycles).
     private func foldConstants() {
         var folding: Set<String> = []
-        func value(of name: String) -> Constant? {
-            guard var item = global.consts[name] else { return nil }
+        func value(of key: String) -> Constant? {
+            guard var item = global.consts[key] else { return nil }
             if let f = item.folded { return f }
-            if folding.contains(name) { return nil }
-            folding.insert(name)
-            defer { folding.remove(name) }
-            let folded = ConstantFolder.fold(item.decl.value) { e in
-                guard case .path(let p) = e.kind, p.segments.count <= 2 else { return nil }
-                return value(of: p.text)
+            if folding.contains(key) { return nil }
+            folding.insert(key)
+            defer { folding.remove(key) }
+            // Names in the initialiser mean what they mean in the constant's module.
+            let folded = inModule(modules.itemModules[key] ?? modules.root) {
+                ConstantFolder.fold(item.decl.value) { e in
+                    guard case .path(let p) = e.kind else { return nil }
+                    if p.segments.count == 1 { return valueKey(p.last.name).flatMap { value(of: $0) } }
+                    // `Type::NAME`, an associated constant.
+                    if let typeKey = userTypeKey(p.segments.dropLast()), let v = value(of: "\(typeKey)::\(p.last.name)") {
+                        return v
+                    }
+                    guard startsWithModule(p), case .item(let k)? = moduleValue(p)?.target else { return nil }
+                    return value(of: k)
+                }
             }
             item.folded = folded
-            global.consts[name] = item
+            global.consts[key] = item
             return folded
         }
         for i in constItems.indices {
-            constItems[i].folded = value(of: constItems[i].decl.name.name)
+            constItems[i].folded = value(of: constItems[i].key)
         }
     }
 
@@ -401,7 +454,10 @@ public final class Resolver {
             let name = path.last.name
             if path.segments.count > 1 {
                 // `std::collections::Vec` and `module::Type`: the last segment must be a type.
-                if Resolver.builtinTypeNames.contains(name) || isUserType(name) { return }
+                if userTypeKey(path.segments[...]) != nil || Resolver.builtinTypeNames.contains(name) { return }
+                if diagnostics.contains(where: { $0.span.file == path.span.file && $0.span.start >= path.span.start && $0.span.end <= path.span.end }) {
+                    return
+                }
             } else {
                 if name == "Self" {
                     if !selfAllowed { error("cannot find type `Self` in this scope", at: path.span,
@@ -427,8 +483,9 @@ public final class Resolver {
     }
 
     private func isUserType(_ name: String) -> Bool {
-        global.structs[name] != nil || global.enums[name] != nil || global.traits[name] != nil
-            || global.typeAliases[name] != nil
+        guard let key = userTypeKey([Path.Segment(name: Ident(name, .synthetic))][...]) else { return false }
+        return global.structs[key] != nil || global.enums[key] != nil || global.traits[key] != nil
+            || global.typeAliases[key] != nil
     }
 
     // MARK: - Pass 2: bodies
@@ -478,29 +535,35 @@ public final class Resolver {
     /// Pass 2 over every function and constant this unit declared.
     public func resolveBodies() {
         for item in functionItems {
+            module = item.module ?? modules.root
             resolveFunction(item.decl, selfType: item.selfType, parent: nil, outerGenerics: item.outerGenerics)
         }
         checkItemTypes()
         for c in constItems {
+            module = modules.itemModules[c.key] ?? modules.root
             if let t = c.decl.type { checkType(t, generics: [], selfAllowed: false) }
             guard c.folded == nil else { continue }
             scope = FunctionScope(parent: nil, isSpawn: false, selfType: nil, generics: [], isFunction: false)
             resolve(c.decl.value)
             scope = nil
         }
+        module = modules.root
     }
 
     /// Unknown type names in struct fields, variant payloads and type aliases.
     private func checkItemTypes() {
-        for (_, s) in global.structs.sorted(by: { $0.value.index < $1.value.index }) {
+        for (key, s) in global.structs.sorted(by: { $0.value.index < $1.value.index }) {
+            module = modules.itemModules[key] ?? modules.root
             let g = Set(s.decl.generics.map(\.name.name))
             for f in s.decl.fields { checkType(f.type, generics: g, selfAllowed: false) }
         }
-        for (_, e) in global.enums.sorted(by: { $0.value.index < $1.value.index }) {
+        for (key, e) in global.enums.sorted(by: { $0.value.index < $1.value.index }) {
+            module = modules.itemModules[key] ?? modules.root
             let g = Set(e.decl.generics.map(\.name.name))
             for v in e.decl.variants { for t in v.payload { checkType(t, generics: g, selfAllowed: false) } }
         }
-        for (_, a) in global.typeAliases.sorted(by: { $0.key < $1.key }) {
+        for (key, a) in global.typeAliases.sorted(by: { $0.key < $1.key }) {
+            module = modules.itemModules[key] ?? modules.root
             checkType(a.type, generics: Set(a.generics.map(\.name.name)), selfAllowed: false)
         }
     }
@@ -678,8 +741,8 @@ public final class Resolver {
     /// A bare name in a pattern that is a unit variant or a constant (as in Rust).
     private func patternNameResolution(_ name: String) -> Resolution? {
         if scope.lookupLocal(name) != nil { return nil }
-        if let c = global.consts[name] { return c.folded.map { .constant($0) } ?? .global(c.slot) }
-        if let vs = global.variantsByName[name], vs.count == 1 {
+        if let key = valueKey(name), let c = global.consts[key] { return c.folded.map { .constant($0) } ?? .global(c.slot) }
+        if let vs = variantsNamed(name), vs.count == 1 {
             let (e, tag) = global.program.variants[vs[0]]
             if global.program.enums[e].variantArity[tag] == 0 { return .variant(vs[0]) }
         }
@@ -689,18 +752,21 @@ public final class Resolver {
     private func resolveVariantPath(_ path: Path) -> Resolution? {
         let name = path.last.name
         if path.segments.count >= 2 {
-            let typeName = path.segments[path.segments.count - 2].name.name
-            if let e = enumNamed(typeName) {
+            let prefix = path.segments.dropLast()
+            if let e = enumNamed(prefix) {
                 let info = global.program.enums[e]
                 if let tag = info.variantNames.firstIndex(of: name) { return .variant(info.firstVariant + tag) }
                 error("no variant named `\(name)` in enum `\(info.name)`", at: path.last.span,
                       help: similarName(to: name, among: info.variantNames).map { "there is a variant with a similar name: `\($0)`" })
                 return nil
             }
-            error("cannot find enum `\(typeName)` in this scope", at: path.segments[path.segments.count - 2].name.span)
+            let typeSegment = path.segments[path.segments.count - 2].name
+            if !reported(within: path.span) {
+                error("cannot find enum `\(typeSegment.name)` in this scope", at: typeSegment.span)
+            }
             return nil
         }
-        if let vs = global.variantsByName[name] {
+        if let vs = variantsNamed(name) {
             if vs.count == 1 { return .variant(vs[0]) }
             let owners = vs.map { global.program.enums[global.program.variants[$0].enumIndex].name }
             error("`\(name)` is ambiguous: it is a variant of \(owners.map { "`\($0)`" }.joined(separator: " and "))",
@@ -712,22 +778,43 @@ public final class Resolver {
         return nil
     }
 
-    private func enumNamed(_ name: String) -> Int? {
-        if name == "Self", case .enumType(let e)? = scope.selfType { return e }
-        if let e = global.enums[name] { return e.index }
-        if let alias = global.typeAliases[name], case .enumType(let e)? = typeKey(of: alias.type) { return e }
+    /// True when an error was already reported inside `span` (a module path that named
+    /// nothing), so a second, vaguer one is not added.
+    private func reported(within span: Span) -> Bool {
+        diagnostics.contains { $0.span.file == span.file && $0.span.start >= span.start && $0.span.end <= span.end }
+    }
+
+    /// The enum the segments of a type path name (`Shape`, `Self`, `geometry::Shape`, an alias).
+    private func enumNamed(_ segments: ArraySlice<Path.Segment>) -> Int? {
+        if segments.count == 1, segments.first?.name.name == "Self", case .enumType(let e)? = scope.selfType { return e }
+        guard let key = userTypeKey(segments) else { return nil }
+        if let e = global.enums[key] { return e.index }
+        if global.typeAliases[key] != nil, case .enumType(let e)? = aliasTarget(key) { return e }
+        return nil
+    }
+
+    /// The struct the segments of a type path name.
+    private func structNamed(_ segments: ArraySlice<Path.Segment>) -> Int? {
+        if segments.count == 1, segments.first?.name.name == "Self", case .structType(let s)? = scope.selfType { return s }
+        guard let key = userTypeKey(segments) else { return nil }
+        if let s = global.structs[key] { return s.index }
+        if global.typeAliases[key] != nil, case .structType(let s)? = aliasTarget(key) { return s }
         return nil
     }
 
     private func structNamed(_ name: String) -> Int? {
-        if name == "Self", case .structType(let s)? = scope.selfType { return s }
-        if let s = global.structs[name] { return s.index }
-        if let alias = global.typeAliases[name], case .structType(let s)? = typeKey(of: alias.type) { return s }
-        return nil
+        structNamed([Path.Segment(name: Ident(name, .synthetic))][...])
+    }
+
+    /// What the type alias with key `key` stands for, read in the alias's module.
+    private func aliasTarget(_ key: String) -> TypeKey? {
+        guard let alias = global.typeAliases[key] else { return nil }
+        return inModule(modules.itemModules[key] ?? module) { typeKey(of: alias.type) }
     }
 
     private func resolveTypePath(_ path: Path) -> Resolution? {
-        if let s = structNamed(path.last.name) { return .structType(s) }
+        if let s = structNamed(path.segments[...]) { return .structType(s) }
+        if reported(within: path.span) { return nil }
         let candidates = Array(global.structs.keys)
         error("cannot find struct `\(path.text)` in this scope", at: path.span,
               help: similarName(to: path.last.name, among: candidates).map { "a struct with a similar name exists: `\($0)`" })
@@ -789,35 +876,53 @@ public final class Resolver {
             }
             if let (r, _) = lookupVariable(name, in: scope) { resolutions[span] = r; return r }
             if let f = lookupNestedItem(name) { resolutions[span] = .function(f); return .function(f) }
-            if let v = global.variables[name] { resolutions[span] = .global(v.slot); return .global(v.slot) }
-            if let c = global.consts[name] {
-                let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
+            if module.isRoot, let v = global.variables[name] { resolutions[span] = .global(v.slot); return .global(v.slot) }
+            if let e = lookup(name, .value, in: module), let r = valueResolution(e, path: path) {
+                checkGlobAmbiguity(name, .value, at: span)
                 resolutions[span] = r; return r
             }
-            if let f = global.functions[name] { resolutions[span] = .function(f.index); return .function(f.index) }
             if let s = structNamed(name), global.program.structs[s].fieldNames.isEmpty {
                 resolutions[span] = .structType(s); return .structType(s)
             }
-            if global.variantsByName[name] != nil {
+            if variantsNamed(name) != nil {
                 let r = resolveVariantPath(path)
                 if let r { resolutions[span] = r }
                 return r
             }
-            if let b = BuiltinFunction(name: name) { resolutions[span] = .builtin(b); return .builtin(b) }
+            if let b = BuiltinFunction(name: name), !b.isLibraryOnly || module.isLibrary {
+                resolutions[span] = .builtin(b); return .builtin(b)
+            }
             error("cannot find value `\(name)` in this scope", at: span,
-                  help: similarName(to: name, among: visibleValueNames()).map { "a local variable or item with a similar name exists: `\($0)`" })
+                  help: similarName(to: name, among: visibleValueNames()).map { "a local variable or item with a similar name exists: `\($0)`" }
+                    ?? enclosingModuleHelp(name))
             return nil
         }
-        // `Type::member`, `Enum::Variant`, `Trait::method`, `module::item`.
+        // `module::item` and `module::Type::member`: walk the modules first.
+        if startsWithModule(path) {
+            guard let prefix = resolvePrefix(path.segments.dropLast(), span: path.span) else { return nil }
+            if case .builtins = prefix {
+                guard let b = BuiltinFunction(name: name) else {
+                    error("there is no builtin function named `\(name)`", at: path.last.span)
+                    return nil
+                }
+                resolutions[span] = .builtin(b); return .builtin(b)
+            }
+            if case .module = prefix {
+                guard let e = moduleValue(path), let r = valueResolution(e, path: path) else { return nil }
+                resolutions[span] = r; return r
+            }
+        }
+        // `Type::member`, `Enum::Variant`, `Trait::method`.
+        let prefix = path.segments.dropLast()
         let typeSegment = path.segments[path.segments.count - 2].name
         let typeName = typeSegment.name
-        if let typeDisplay = enumNamed(typeName).map({ global.program.enums[$0].name }) ?? structNamed(typeName).map({ global.program.structs[$0].name }),
-           let c = global.consts["\(typeDisplay)::\(name)"] {
+        if let owner = enumNamed(prefix).map({ TypeKey.enumType($0) }) ?? structNamed(prefix).map({ TypeKey.structType($0) }),
+           let c = global.consts["\(typeItemKey(owner) ?? displayName(owner))::\(name)"] {
             let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
             resolutions[span] = r
             return r
         }
-        if let e = enumNamed(typeName) {
+        if let e = enumNamed(prefix) {
             let info = global.program.enums[e]
             if info.variantNames.contains(name) {
                 let r = resolveVariantPath(path)
@@ -830,7 +935,7 @@ public final class Resolver {
                     .map { "there is an item with a similar name: `\($0)`" })
             return nil
         }
-        if let s = structNamed(typeName) {
+        if let s = structNamed(prefix) {
             if let m = global.methods[.structType(s)]?[name] { resolutions[span] = .function(m); return .function(m) }
             let info = global.program.structs[s]
             error("no function or associated item named `\(name)` found for struct `\(info.name)`", at: path.last.span,
@@ -838,26 +943,67 @@ public final class Resolver {
                     .map { "there is an associated function with a similar name: `\($0)`" })
             return nil
         }
-        if global.traits[typeName] != nil {
+        if let key = userTypeKey(prefix), global.traits[key] != nil {
             resolutions[span] = .traitMethod(name)
             return .traitMethod(name)
         }
         if let c = BuiltinConstructor(typeName: typeName, member: name) {
             resolutions[span] = .constructor(c); return .constructor(c)
         }
-        if let key = typeKey(of: TypeRef(.named(Path(segments: [path.segments[path.segments.count - 2]], span: typeSegment.span)), typeSegment.span)),
+        if let key = typeKey(of: TypeRef(.named(Path(segments: Array(prefix), span: typeSegment.span)), typeSegment.span)),
            let m = global.methods[key]?[name] {
             resolutions[span] = .function(m); return .function(m)
         }
-        // A module path: `geometry::area` names the item `area` declared in `mod geometry`.
-        if path.segments.count >= 2, typeName != "std" {
-            if let f = global.functions[name] { resolutions[span] = .function(f.index); return .function(f.index) }
-            if let c = global.consts[name] {
-                let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
-                resolutions[span] = r; return r
-            }
-        }
+        if reported(within: path.span) { return nil }
         error("failed to resolve: `\(path.text)` is not a known type, enum, trait or module item", at: span)
+        return nil
+    }
+
+    /// What a value entry of a module's namespace resolves to; reports entries that are
+    /// not values (a module, a struct with fields, a trait).
+    private func valueResolution(_ e: ModuleEntry, path: Path) -> Resolution? {
+        switch e.target {
+        case .item(let key):
+            if let c = global.consts[key] { return c.folded.map { .constant($0) } ?? .global(c.slot) }
+            if let f = global.functions[key] { return .function(f.index) }
+            if let s = global.structs[key], global.program.structs[s.index].fieldNames.isEmpty { return .structType(s.index) }
+            if global.structs[key] != nil {
+                error("expected a value, found struct `\(path.text)`", at: path.span,
+                      help: "build one with a struct literal: `\(path.text) { ... }`")
+                return nil
+            }
+            if e.kind != "function" && e.kind != "constant" {
+                error("expected a value, found \(e.kind) `\(path.text)`", at: path.span)
+            }
+            return nil
+        case .variant(let v):
+            return .variant(v)
+        case .module:
+            error("expected a value, found module `\(path.text)`", at: path.span)
+            return nil
+        case .builtinType(let name):
+            error("expected a value, found the type `\(name)`", at: path.span)
+            return nil
+        case .builtinFunction(let b):
+            return .builtin(b)
+        }
+    }
+
+    /// A help line for a name that is not in scope here but is an item of an enclosing
+    /// module: Rust's modules do not see their parent's items without a path.
+    private func enclosingModuleHelp(_ name: String) -> String? {
+        var m = module.parent
+        var path = "super::"
+        while let current = m {
+            if current.values[name] != nil || current.types[name] != nil || current.imports[name] != nil {
+                let place = current.isRoot ? "at the crate root" : "in module `\(current.displayName)`"
+                let how = current.imports[name] != nil && current.values[name] == nil && current.types[name] == nil
+                    ? "imported" : "declared"
+                return "`\(name)` is \(how) \(place): write `\(path)\(name)` or `use \(path)\(name);`"
+            }
+            m = current.parent
+            path += "super::"
+        }
         return nil
     }
 
@@ -877,8 +1023,9 @@ public final class Resolver {
             for b in s.blocks { names.append(contentsOf: b.keys) }
             fs = s.parent
         }
-        names.append(contentsOf: global.functions.keys)
-        names.append(contentsOf: global.consts.keys)
+        names.append(contentsOf: global.functions.keys.filter { !$0.contains("::") })
+        names.append(contentsOf: global.consts.keys.filter { !$0.contains("::") })
+        names.append(contentsOf: moduleValueNames())
         names.append(contentsOf: global.variables.keys)
         names.append(contentsOf: global.variantsByName.keys)
         names.append(contentsOf: BuiltinFunction.allCases.map(\.name))

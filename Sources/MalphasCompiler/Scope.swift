@@ -61,6 +61,8 @@ public struct FunctionItem {
     public var selfType: TypeName?
     /// Generic parameters of the enclosing `impl[T]` or trait.
     public var outerGenerics: Set<String> = []
+    /// The module it is declared in (names in its body are looked up there); nil for the root.
+    public var module: Module? = nil
 }
 
 /// A named user type, for `Self` and method tables.
@@ -74,6 +76,8 @@ public struct ConstItem {
     public var decl: ConstDecl
     public var slot: Int
     public var folded: Constant?
+    /// Its key in `GlobalScope.consts`: the name, qualified by its module (`math::PI`).
+    public var key: String = ""
 }
 
 /// Everything declared at the top level of a program (or a REPL session so far).
@@ -99,6 +103,8 @@ public final class GlobalScope {
     public internal(set) var globalCount = 0
     /// The program being built (functions, types). A REPL session appends to it.
     public let program: CompiledProgram
+    /// The program's modules (Modules.swift); every table above is keyed by qualified names.
+    public let modules = ModuleTable()
 
     public init(sources: SourceMap) {
         program = CompiledProgram(sources: sources)
@@ -127,6 +133,8 @@ public final class GlobalScope {
         var programVariants: Int
         var builtinTypeMethods: [BuiltinTypeKind: [String: Int]]
         var globalNames: Int
+        var modules: ModuleTable.State
+        var libraryFiles: Set<SourceFileID>
     }
 
     func snapshot() -> Snapshot {
@@ -135,7 +143,8 @@ public final class GlobalScope {
                  mutatingMethodNames: mutatingMethodNames, methodNames: methodNames, traitDefaults: traitDefaults,
                  globalCount: globalCount, programFunctions: program.functions, programStructs: program.structs,
                  programEnums: program.enums, programVariants: program.variants.count,
-                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count)
+                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count,
+                 modules: modules.save(), libraryFiles: program.libraryFiles)
     }
 
     /// Returns to `s`. With `keepingCode` (a REPL input that compiled and was loaded, then
@@ -161,6 +170,8 @@ public final class GlobalScope {
         program.variants.removeSubrange(s.programVariants...)
         program.builtinTypeMethods = s.builtinTypeMethods
         program.globalNames.removeSubrange(s.globalNames...)
+        modules.restore(s.modules)
+        program.libraryFiles = s.libraryFiles
     }
 
     /// Records the prelude's `map` and `filter` functions for the VM.

@@ -295,6 +295,7 @@ public final class LegionRuntime {
     /// Makes a parked legion runnable again; its `completion` is already set.
     @inline(__always)
     func ready(_ legion: LegionState) {
+        if _slowPath(legion.group != nil) { legion.group?.readied() }
         lg_ready(legion.runtimeLegion)
     }
 
@@ -305,13 +306,16 @@ public final class LegionRuntime {
         if _slowPath(!legion.hasRun) { firstStep(legion, runtimeLegion) }
         legion.runtimeLegion = runtimeLegion
         if _slowPath(mal_load_acquire_u32(abortWord) != 0) { return end(legion) }
+        // A test that has ended (passed, failed, timed out) takes its legions with it.
+        if _slowPath(legion.group?.isStopped(legion) ?? false) { return end(legion) }
         if let reason = legion.blockedReason {
             if case .sleep = reason { legion.completion = .timerFired }
             legion.blockedReason = nil
         }
         if _slowPath(session != nil), let result = sessionStepStart(legion) { return result }
-        legion.safePointFlag = vm.alwaysSetFlag ?? lg_preempt_flag()
-        let outcome = vm.run(legion)
+        let machine = legion.vm ?? vm!
+        legion.safePointFlag = machine.alwaysSetFlag ?? lg_preempt_flag()
+        let outcome = machine.run(legion)
         if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
         switch outcome {
         case .yielded:
@@ -320,6 +324,7 @@ public final class LegionRuntime {
             legion.blockedReason = reason
             switch reason {
             case .send, .receive, .select:
+                legion.group?.parkedOnChannel(legion)
                 lg_park_commit(releaseChannelLocks, Unmanaged.passUnretained(legion).toOpaque())
             case .sleep(let until):
                 lg_park_deadline(until)
@@ -334,10 +339,12 @@ public final class LegionRuntime {
                 mal_unlock(endLock)
                 lg_wake_waiter()
             }
+            legion.group?.finished(legion)
             return end(legion)
         case .failed(let f):
             if _slowPath(session != nil), let result = sessionFailure(f, of: legion) { return result }
-            abort(with: f)
+            // A failing test fails alone; anything else ends the program.
+            if let group = legion.group { group.failed(f) } else { abort(with: f) }
             return end(legion)
         }
     }
@@ -402,6 +409,7 @@ public final class LegionRuntime {
             _ = mal_fetch_add_i64(stackCounters, Int64(legion.stackGrowths))
             _ = mal_fetch_add_i64(stackCounters + 1, Int64(legion.stackShrinks))
         }
+        legion.group?.ended(legion)
         legion.clear()
         registry.remove(legion)
         Unmanaged.passUnretained(legion).release()

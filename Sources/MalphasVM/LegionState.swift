@@ -104,6 +104,12 @@ public final class LegionState {
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
     var registryShard = 0
+    /// `malphas test`: the test this legion belongs to (LegionGroup.swift), inherited by
+    /// the legions it spawns; nil in an ordinary program.
+    var group: LegionGroup?
+    /// The VM that runs this legion when it is not the runtime's (each test has its own
+    /// program, output and VM); inherited by the legions it spawns. Kept alive by its group.
+    unowned(unsafe) var vm: VM?
     /// Counters for `--stats`.
     public internal(set) var stackGrowths = 0
     public internal(set) var stackShrinks = 0

@@ -53,7 +53,16 @@ public final class Session {
             if parsed.diagnostics.contains(where: { $0.severity == .error }) {
                 return .failure(CompileFailure(diagnostics: parsed.diagnostics))
             }
-            return compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file)
+            // `mod name;` files (beside the working directory) and the library modules it names.
+            let modules = ModuleLoader(sources: sources, library: StandardLibrary.current,
+                                       alreadyLoaded: compiler.global.modules.libraryModulesDeclared)
+                .load(SourceUnit(file: file, items: parsed.items))
+            defer { LoadedModules.release(consume modules) }
+            if modules.diagnostics.contains(where: { $0.severity == .error }) {
+                return .failure(CompileFailure(diagnostics: modules.diagnostics))
+            }
+            return compiler.compile(items: modules.unit.items, statements: parsed.statements, tail: parsed.tail,
+                                    file: file, modules: modules)
         }
         return run(compiled, undo: checkpoint, globals: globals)
     }

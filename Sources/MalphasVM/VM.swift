@@ -698,7 +698,7 @@ public final class VM {
 
                     // MARK: Legions and channels
                     case .spawn:
-                        try spawn(regs + a, count: Instruction.b(word))
+                        try spawn(regs + a, count: Instruction.b(word), parent: legion)
                         VM.clear(regs + a, count: Instruction.b(word) + 1)
                     case .makeChannel:
                         guard case .int(let n) = regs[Instruction.b(word)].dereferenced, n >= 0 else {

@@ -54,6 +54,8 @@ extension VM {
             }
             try ch.close(runtime: runtime)
             return .value(.unit)
+        case .callerLocation:
+            return .value(.string(StringBox(callerLocation(legion))))
         default:
             throw VM.internalError("schedulingBuiltin")
         }
@@ -71,7 +73,7 @@ extension VM {
     /// `spawn callee(args)`: a new legion running a copy of the closure (its captured
     /// cells copied too) on copies of the arguments: legions share nothing, so a
     /// reference argument becomes a reference to a copy of what it refers to.
-    func spawn(_ r: UnsafeMutablePointer<Value>, count: Int) throws {
+    func spawn(_ r: UnsafeMutablePointer<Value>, count: Int, parent: LegionState) throws {
         guard case .function(let closure) = r[0] else {
             throw RuntimeError("cannot spawn a value of type \(r[0].typeName): spawn a function call or a block")
         }
@@ -84,6 +86,12 @@ extension VM {
         }
         let legion = LegionState(id: runtime.newLegionID())
         legion.start(copy, args: args)
+        if let group = parent.group {
+            // A test's legions belong to the test (and run on its VM).
+            legion.group = group
+            legion.vm = parent.vm
+            group.added(legion)
+        }
         try runtime.spawn(legion)
     }
 
