@@ -125,7 +125,8 @@ public enum Interpreter {
         let vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                     suspendEverySafePoint: options.suspendEverySafePoint)
         runtime.vm = vm
-        let ending = runtime.run(entry: loaded.closure(forFunction: program.entry), errorOutput: options.errorOutput)
+        let ending = runtime.run(entry: loaded.closure(forFunction: program.entry), globals: loaded.globals,
+                                 errorOutput: options.errorOutput)
         defer {
             context.flush()
             runtime.releaseLegions()

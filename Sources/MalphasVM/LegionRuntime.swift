@@ -97,11 +97,14 @@ public final class LegionRuntime {
 
     /// Non-zero once a legion failed or called exit: every step ends at once.
     private let abortWord: UnsafeMutablePointer<UInt32>
-    /// Guards `failure`, `mainResult` and `mainFinished`.
+    /// Guards `failure`, `mainResult`, `mainFinished` and `focusGlobals`.
     private let endLock: UnsafeMutablePointer<UInt32>
     private var failure: RuntimeFailure?
     private var mainResult: Value = .unit
     private var mainFinished = false
+    /// A session's focus legion's global slots as it finished: the session variables the
+    /// input left.
+    private var focusGlobals: [Value] = []
 
     let registry = LegionRegistry()
     /// Set by a REPL session before the runtime starts (the extension at the end of this
@@ -151,12 +154,12 @@ public final class LegionRuntime {
     /// Whether `start` succeeded and `shutdown` has not run yet (the waiting thread's).
     private(set) var isRunning = false
 
-    /// Runs `entry` as main, and every legion it spawns, until the program ends: starts
-    /// the runtime, runs main, shuts the runtime down. The caller reports the ending, then
-    /// calls `releaseLegions`.
-    func run(entry: ClosureBox, errorOutput: Output) -> Ending {
+    /// Runs `entry` as main, with `globals` as its global slots, and every legion it
+    /// spawns, until the program ends: starts the runtime, runs main, shuts the runtime
+    /// down. The caller reports the ending, then calls `releaseLegions`.
+    func run(entry: ClosureBox, globals: [Value], errorOutput: Output) -> Ending {
         if let reason = start() { return .notStarted(reason) }
-        let ending = runMain(entry: entry, errorOutput: errorOutput)
+        let ending = runMain(entry: entry, globals: globals, errorOutput: errorOutput)
         shutdown(errorOutput: errorOutput)
         return ending
     }
@@ -166,7 +169,7 @@ public final class LegionRuntime {
     /// with the legions blocked forever still parked: a REPL session's next input may
     /// wake them), or until a legion fails or main deadlocks (then the runtime is shut
     /// down before this returns, so the report can read every legion safely).
-    func runMain(entry: ClosureBox, errorOutput: Output) -> Ending {
+    func runMain(entry: ClosureBox, globals: [Value], errorOutput: Output) -> Ending {
         mal_store_release_u32(abortWord, 0)
         mal_lock(endLock)
         failure = nil
@@ -174,7 +177,7 @@ public final class LegionRuntime {
         mainResult = .unit
         mal_unlock(endLock)
         let main = LegionState(id: newLegionID())
-        main.start(entry, args: [])
+        main.start(entry, args: [], globals: globals)
         self.main = main
         do {
             try spawn(main)
@@ -536,7 +539,8 @@ final class SessionControl {
 extension LegionRuntime {
     /// How one session input ended.
     enum FocusEnding {
-        case finished(Value)
+        /// The focus's value, and its global slots (the session variables it left).
+        case finished(Value, globals: [Value])
         /// The focus failed, or some legion called `exit` (a failure of kind `.exit`).
         case failed(RuntimeFailure)
         /// The focus is blocked and no legion can run or wake it.
@@ -546,10 +550,11 @@ extension LegionRuntime {
         case notStarted(String)
     }
 
-    /// Runs `entry` as the session's focus legion (starting the runtime on first use) and
-    /// waits until it finishes, fails, deadlocks, or `interrupt` is set (polled every
-    /// 10 ms; the byte a SIGINT handler writes). Other legions keep running throughout.
-    func runFocus(entry: ClosureBox, interrupt: UnsafeMutablePointer<UInt8>) -> FocusEnding {
+    /// Runs `entry` as the session's focus legion (starting the runtime on first use),
+    /// with `globals` as its global slots, and waits until it finishes, fails, deadlocks,
+    /// or `interrupt` is set (polled every 10 ms; the byte a SIGINT handler writes). Other
+    /// legions keep running throughout.
+    func runFocus(entry: ClosureBox, globals: [Value], interrupt: UnsafeMutablePointer<UInt8>) -> FocusEnding {
         guard let session else { return .notStarted("internal error: not a session runtime") }
         if !isRunning, let reason = start() { return .notStarted(reason) }
         if let exit = pendingExit { return .failed(exit) }
@@ -558,7 +563,7 @@ extension LegionRuntime {
         mainResult = .unit
         mal_unlock(endLock)
         let focus = LegionState(id: newLegionID())
-        focus.start(entry, args: [])
+        focus.start(entry, args: [], globals: globals)
         session.setFocus(focus.id)
         do {
             try spawn(focus)
@@ -571,11 +576,15 @@ extension LegionRuntime {
             mal_lock(endLock)
             let finished = mainFinished
             let value = mainResult
-            if finished { mainResult = .unit }
+            var globals: [Value] = []
+            if finished {
+                mainResult = .unit
+                swap(&globals, &focusGlobals)
+            }
             mal_unlock(endLock)
             let failure = session.failureOfFocus
             if let failure { return .failed(failure) }
-            if finished { return .finished(value) }
+            if finished { return .finished(value, globals: globals) }
             if interrupt.pointee != 0 {
                 session.cancelFocus()
                 lg_preempt_all()
@@ -635,6 +644,7 @@ extension LegionRuntime {
         session.noteEnded(legion)
         mal_lock(endLock)
         mainResult = value
+        focusGlobals = legion.globals
         mainFinished = true
         mal_unlock(endLock)
         lg_wake_waiter()

@@ -83,6 +83,13 @@ public final class LegionState {
     var blockedReason: BlockReason?
     /// Keeps the legion's first closure alive (its frame refers to it unretained).
     var rootClosure: ClosureBox?
+    /// The global slots this legion's code reads and writes (`getGlobal`, `setGlobal`,
+    /// `takeGlobal`): its own copy, since legions share nothing. A spawned legion starts
+    /// with a copy of its parent's (`globalsForSpawn`), which is O(1) (copy-on-write) and
+    /// costs a copy only when one of them writes. In a program they hold the constants,
+    /// set by main before anything is spawned; in a REPL session, the session variables
+    /// (SessionRuntime.swift). Touched only by the legion's own steps.
+    var globals: [Value] = []
     /// The byte polled at safe points during the current step: the running worker's
     /// preempt flag, re-read at every step (a legion may resume on another worker).
     var safePointFlag: UnsafeMutablePointer<UInt8>
@@ -249,9 +256,11 @@ public final class LegionState {
         frameCapacity = capacity
     }
 
-    /// Sets the legion up to call `closure` with `args` (copied: legions share nothing).
-    func start(_ closure: ClosureBox, args: [Value]) {
+    /// Sets the legion up to call `closure` with `args` (copied: legions share nothing),
+    /// with `globals` as its global slots.
+    func start(_ closure: ClosureBox, args: [Value], globals: [Value]) {
         rootClosure = closure
+        self.globals = globals
         let code = closure.code
         let needed = 1 + max(code.registerCount, args.count) + 1
         if needed > stackCapacity { growStack(toHold: needed) }
@@ -262,6 +271,17 @@ public final class LegionState {
         frameCount = 1
     }
 
+    /// The global slots of a legion this one spawns: a copy of its own, in which a
+    /// reference becomes a reference to a copy of what it refers to, as a spawn's
+    /// arguments do (`Value.copiedForSpawn`). O(1) but for that scan.
+    func globalsForSpawn() -> [Value] {
+        var copy = globals
+        for i in copy.indices {
+            if case .reference = copy[i] { copy[i] = copy[i].copiedForSpawn }
+        }
+        return copy
+    }
+
     /// Frees the registers of every frame (after the legion finished or failed).
     func clear() {
         for i in 0..<stackCapacity { stack[i] = .nil }
@@ -269,6 +289,7 @@ public final class LegionState {
         frameCount = 0
         writeBackCells = []
         rootClosure = nil
+        globals = []
         completion = nil
         heldChannel = nil
         heldChannels = []

@@ -5,7 +5,8 @@
 // The compile side is a `CompilerSession`; the run side a `SessionRuntime` (one VM and
 // one scheduler for the session's life). An input that fails, at compile time or at run
 // time, or that is interrupted, changes nothing: the compiler goes back to a checkpoint
-// taken before it, and the session variables get their values back.
+// taken before it, and the session variables are as they were (the input's legion wrote
+// its own copy of them, SessionRuntime.swift).
 
 import MalphasCompiler
 import MalphasSyntax
@@ -46,7 +47,6 @@ public final class Session {
     public func evaluate(_ text: String, name: String = "<repl>") -> Outcome {
         let file = sources.add(SourceFile(name: name, text: text))
         let checkpoint = compiler.checkpoint()
-        let globals = runtime.globalValues
         let compiled: Result<CompilerSession.Input, CompileFailure> = LargeStack.run {
             let parsed = Parser.parseReplInput(file, in: sources)
             defer { ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail) }
@@ -64,23 +64,22 @@ public final class Session {
             return compiler.compile(items: modules.unit.items, statements: parsed.statements, tail: parsed.tail,
                                     file: file, modules: modules)
         }
-        return run(compiled, undo: checkpoint, globals: globals)
+        return run(compiled, undo: checkpoint)
     }
 
     /// Compiles and runs parsed items and statements (a `:load`ed file is items only).
     public func evaluate(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Outcome {
         let checkpoint = compiler.checkpoint()
-        let globals = runtime.globalValues
         let compiled = LargeStack.run {
             compiler.compile(items: items, statements: statements, tail: tail, file: file)
         }
-        return run(compiled, undo: checkpoint, globals: globals)
+        return run(compiled, undo: checkpoint)
     }
 
     /// Loads and runs a compiled input; after a failure or an interrupt, puts the session
-    /// back as it was at `checkpoint`, with the variables' `globals`.
-    private func run(_ compiled: Result<CompilerSession.Input, CompileFailure>, undo checkpoint: SessionCheckpoint,
-                     globals: [Value]) -> Outcome {
+    /// back as it was at `checkpoint` (the session variables are untouched: only an input
+    /// that finishes stores them).
+    private func run(_ compiled: Result<CompilerSession.Input, CompileFailure>, undo checkpoint: SessionCheckpoint) -> Outcome {
         let input: CompilerSession.Input
         switch compiled {
         case .failure(let failure):
@@ -104,7 +103,6 @@ public final class Session {
         }
         compiler.restore(checkpoint, keepingCode: true)
         runtime.synchronize()
-        runtime.globalValues = globals
         return outcome
     }
 }

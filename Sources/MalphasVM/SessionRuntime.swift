@@ -12,8 +12,17 @@
 // preempt flags the safe points poll, DESIGN 3.4) and the focus ends at its next safe
 // point. The evaluation ends `.interrupted`.
 //
-// Loading new code (`synchronize`) and touching the session variables happen with the
-// world paused (`SessionControl.pause`): workers read those tables.
+// Loading new code (`synchronize`) happens with the world paused (`SessionControl.pause`):
+// workers read those tables.
+//
+// Session variables are global slots, and global slots belong to a legion
+// (`LegionState.globals`): legions share nothing. The session keeps the variables'
+// values between inputs (`loaded.globals`, touched by the REPL's thread only); an input's
+// focus legion starts with them and, when it finishes, what it leaves becomes the
+// session's. A legion spawned by the focus (or by any legion) gets its own copy, as they
+// are at the spawn: a function it runs reads and writes that copy, never the session's.
+// The copies are copy-on-write, so a spawn costs O(1) and a write copies the slots once.
+// An input that fails or is interrupted leaves nothing behind.
 //
 // Threads: everything but `requestInterrupt` is called on one thread, the REPL's.
 
@@ -134,15 +143,18 @@ public final class SessionRuntime {
         }
     }
 
-    /// Runs function `index` (an input's code, no parameters) as the focus legion.
+    /// Runs function `index` (an input's code, no parameters) as the focus legion, on the
+    /// session variables; if it finishes, the variables it leaves are the session's.
     public func evaluate(function index: Int) -> Outcome {
         interruptFlag.pointee = 0
-        let ending = runtime.runFocus(entry: loaded.closure(forFunction: index), interrupt: interruptFlag)
+        let ending = runtime.runFocus(entry: loaded.closure(forFunction: index), globals: loaded.globals,
+                                      interrupt: interruptFlag)
         evaluations += 1
         interruptFlag.pointee = 0
         context.flush()
         switch ending {
-        case .finished(let value):
+        case .finished(let value, let globals):
+            loaded.globals = globals
             return .value(value)
         case .failed(let failure):
             if case .exit(let status) = failure.error.kind { return .exit(status) }
@@ -198,18 +210,6 @@ public final class SessionRuntime {
     }
 
     // MARK: Session state
-
-    /// The values of the global slots (session variables and constants), to put back
-    /// after an input fails. Copied element by element with the world paused: workers
-    /// may be using the slots.
-    public var globalValues: [Value] {
-        get { control.whilePaused { loaded.globals.map { $0 } } }
-        set {
-            control.whilePaused {
-                for i in newValue.indices where i < loaded.globals.count { loaded.globals[i] = newValue[i] }
-            }
-        }
-    }
 
     /// Live legions spawned by earlier inputs, by id.
     public var legions: [LegionSummary] {

@@ -227,7 +227,7 @@ final class TestRun {
                     suspendEverySafePoint: false)
         if runtime.vm == nil { runtime.vm = vm }
         let root = LegionState(id: runtime.newLegionID())
-        root.start(loaded.closure(forFunction: entry), args: [])
+        root.start(loaded.closure(forFunction: entry), args: [], globals: loaded.globals)
         let group = LegionGroup(root: root, vm: vm) { [unowned self] legions in self.describeDeadlock(legions) }
         root.group = group
         root.vm = vm

@@ -472,14 +472,19 @@ public final class VM {
                     case .closure:
                         regs[a] = makeClosure(Instruction.bx(word), regs: regs, frame: legion.frames[fi])
                     case .getGlobal:
-                        regs[a] = program.globals[Instruction.bx(word)]
+                        let slot = Instruction.bx(word)
+                        if _slowPath(slot >= legion.globals.count) { throw missingGlobal(slot) }
+                        regs[a] = legion.globals[slot]
                     case .setGlobal:
-                        program.globals[Instruction.bx(word)] = regs[a]
+                        let slot = Instruction.bx(word)
+                        if _slowPath(slot >= legion.globals.count) { throw missingGlobal(slot) }
+                        legion.globals[slot] = regs[a]
                         if Instruction.d(word) != 0 { regs[a] = .nil }
                     case .takeGlobal:
                         let slot = Instruction.bx(word)
-                        regs[a] = program.globals[slot]
-                        program.globals[slot] = .nil
+                        if _slowPath(slot >= legion.globals.count) { throw missingGlobal(slot) }
+                        regs[a] = legion.globals[slot]
+                        legion.globals[slot] = .nil
                     case .newCell:
                         regs[a] = .reference(ReferenceBox(regs[Instruction.b(word)]))
                     case .getCell:

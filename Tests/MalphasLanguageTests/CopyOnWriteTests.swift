@@ -107,7 +107,7 @@ final class NoHiddenCopiesTests: XCTestCase {
                     maxDepth: 1000, suspendEverySafePoint: true)
         let legion = LegionState()
         legion.safePointFlag = vm.alwaysSetFlag!
-        legion.start(loaded.closure(forFunction: program.entry), args: [])
+        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
         var safePoints = 0
         while case .yielded = vm.run(legion) {
             // Only at main's own safe points (inside a call, a callee's parameters are

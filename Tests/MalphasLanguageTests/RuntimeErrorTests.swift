@@ -129,7 +129,7 @@ final class StackTests: XCTestCase {
                     maxDepth: 100_000, suspendEverySafePoint: true)
         let legion = LegionState()
         legion.safePointFlag = vm.alwaysSetFlag!
-        legion.start(loaded.closure(forFunction: program.entry), args: [])
+        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
         var outcome = vm.run(legion)
         while case .yielded = outcome { outcome = vm.run(legion) }
         guard case .finished = outcome else { return XCTFail("the program should finish") }
@@ -156,7 +156,7 @@ final class StackTests: XCTestCase {
                     maxDepth: 100_000, suspendEverySafePoint: true)
         let legion = LegionState()
         legion.safePointFlag = vm.alwaysSetFlag!
-        legion.start(loaded.closure(forFunction: program.entry), args: [])
+        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
         var outcome = vm.run(legion)
         while case .yielded = outcome { outcome = vm.run(legion) }
         guard case .finished = outcome else { return XCTFail("the program should finish") }

@@ -14,8 +14,12 @@ final class Repl {
     private var outputSeen = 0
     private var errorsSeen = 0
 
-    init(input: String = "") {
-        session = ReplSession(options: RunOptions(output: output, errorOutput: errors, input: Input(text: input)))
+    /// `workers`: the legion runtime's worker threads (nil: one per CPU).
+    init(input: String = "", workers: Int? = nil) {
+        var legions = LegionSettings()
+        if let workers { try! legions.set("workers", String(workers)) }
+        session = ReplSession(options: RunOptions(output: output, errorOutput: errors, input: Input(text: input),
+                                                  legions: legions))
     }
 
     /// Types each line of `text`; returns what the last line did.
