@@ -39,9 +39,10 @@ let package = Package(
                 exclude: ["fixtures"],
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion", "CLegionTestSupport"]),
-        .testTarget(name: "MalphasCLITests", dependencies: ["malphas"]),
-        .testTarget(name: "MalphasREPLTests", dependencies: ["MalphasREPL", "malphas"]),
-        .testTarget(name: "MalphasStdlibTests", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "malphas"]),
+        .target(name: "MalphasProcessTesting", path: "Tests/MalphasProcessTesting"),
+        .testTarget(name: "MalphasCLITests", dependencies: ["malphas", "MalphasProcessTesting"]),
+        .testTarget(name: "MalphasREPLTests", dependencies: ["MalphasREPL", "malphas", "MalphasProcessTesting"]),
+        .testTarget(name: "MalphasStdlibTests", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "malphas", "MalphasProcessTesting"]),
     ],
     swiftLanguageModes: [.v5]
 )

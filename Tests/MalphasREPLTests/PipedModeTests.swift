@@ -1,32 +1,14 @@
 // The REPL without a terminal: the built `malphas` binary with inputs piped to its
 // standard input, checked by its output and exit status.
 import Foundation
+import MalphasProcessTesting
 import Testing
 
-struct PipedRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias PipedRun = MalphasRun
 
 /// Runs the `malphas` built beside this test bundle with `stdin` piped in.
 func pipedMalphas(_ arguments: [String] = [], stdin: String) throws -> PipedRun {
-    let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("malphas")
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return PipedRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                    stderr: String(decoding: errData, as: UTF8.self))
+    try runMalphas(arguments, stdin: stdin)
 }
 
 @Suite("The REPL with piped input")

@@ -3,6 +3,7 @@
 // process, for the module system, standard library and test runner tests.
 
 import Foundation
+import MalphasProcessTesting
 import MalphasCompiler
 import MalphasSyntax
 @testable import MalphasVM
@@ -74,25 +75,6 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// Runs the `malphas` binary built beside the test bundle.
 func malphasBinary(_ arguments: [String], directory: URL? = nil, environment: [String: String] = [:],
                    stdin: String = "") throws -> ProgramRun {
-    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = bundle.appendingPathComponent("malphas")
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    var env = ProcessInfo.processInfo.environment
-    env["MALPHAS_PATH"] = nil
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProgramRun(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
-                      status: process.terminationStatus)
+    let run = try runMalphas(arguments, stdin: stdin, directory: directory, environment: environment)
+    return ProgramRun(stdout: run.stdout, stderr: run.stderr, status: run.status)
 }
