@@ -66,6 +66,10 @@ int lg_test_stack_memory_returned(long count, size_t size, size_t touch, long *b
 /// cancelled by an earlier ready, and a timer that must not wake a later park.
 int lg_test_timers(int context);
 
+/// A legion retained with lg_legion_retain outlives its end: its id stays readable and
+/// lg_ready on it does nothing; lg_legion_release frees it.
+int lg_test_retained_legion(void);
+
 /// Quiescence: parked legions are counted; lg_wake_waiter wakes; a sleeping legion
 /// keeps the runtime from being quiescent until it wakes.
 int lg_test_quiescence(void);
