@@ -146,7 +146,7 @@ struct lg_worker {
     _Atomic(lg_legion *) runnext;      /* [A: acq_rel exchange] owner puts/takes, thieves take late (scheduler.c) */
 
     _Alignas(LG_CACHELINE)
-    _Atomic uint8_t preempt;           /* [A: relaxed] set by the monitor, signal handler, lg_preempt_all; cleared by owner at each run */
+    _Atomic uint8_t preempt;           /* [A: relaxed] set by the monitor, signal handler, lg_preempt_all; cleared by owner when a run ends */
     _Atomic uint8_t in_legion;         /* [A: relaxed] owner: 1 while a legion runs; read by the monitor (a hint) */
     _Atomic uint32_t schedtick;        /* [A: relaxed] owner: +1 per run; the monitor sees a stuck legion by it */
     _Atomic uint64_t status;           /* [A: release store / acq_rel CAS] owner enters/leaves blocking, monitor hands off (thread.c) */
