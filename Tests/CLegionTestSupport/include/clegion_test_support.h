@@ -15,6 +15,10 @@
 /// Why the last scenario failed.
 const char *lg_test_failure(void);
 
+/// 1 when built with ThreadSanitizer, which cannot start threads after forking a
+/// multithreaded process and whose shadow memory makes RSS meaningless.
+int lg_test_under_thread_sanitizer(void);
+
 /// Two contexts switch 1000 times through the assembly switch; every callee-saved
 /// register and each context's own MXCSR and x87 control word must survive (x86-64).
 int lg_test_context_registers(void);
