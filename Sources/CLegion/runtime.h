@@ -146,7 +146,7 @@ struct lg_worker {
     _Atomic(lg_legion *) runnext;      /* [A: acq_rel exchange] owner puts/takes, thieves take late (scheduler.c) */
 
     _Alignas(LG_CACHELINE)
-    _Atomic uint8_t preempt;           /* [A: relaxed] set by the monitor, signal handler, lg_preempt_all; cleared by owner at each run */
+    _Atomic uint8_t preempt;           /* [A: relaxed] set by the monitor, signal handler, lg_preempt_all; cleared by owner when a run ends */
     _Atomic uint8_t in_legion;         /* [A: relaxed] owner: 1 while a legion runs; read by the monitor (a hint) */
     _Atomic uint32_t schedtick;        /* [A: relaxed] owner: +1 per run; the monitor sees a stuck legion by it */
     _Atomic uint64_t status;           /* [A: release store / acq_rel CAS] owner enters/leaves blocking, monitor hands off (thread.c) */
@@ -188,7 +188,7 @@ struct lg_thread {
     lg_stack *cur_stack;            /* [self] its stack (for the SIGSEGV handler on this thread) */
     int post;                       /* [self] LG_POST_*, set by the legion, read by g0 */
     lg_step_result step_result;     /* [self] with LG_POST_STEP */
-    bool spinning;                  /* [self]; set by the waker before the release store of park_word */
+    bool spinning;                  /* [self], except while on the idle list: then the waker that pops it sets it, before the release store of park_word */
     bool in_blocking;               /* [self] inside lg_blocking_enter/exit */
     uint64_t blocking_epoch;        /* [self] the worker's status epoch when the bracket was entered */
     _Atomic uint32_t park_word;     /* [A: release store + futex wake by wakers; acquire by self] */

@@ -264,14 +264,15 @@ static int idle_park(lg_thread *m, lg_worker *p) {
         pthread_mutex_unlock(&lg_rt.idle_lock);
         return 0;
     }
+    /* Once on the idle list, m->spinning belongs to whoever pops us (lg__wakep sets it
+     * before its release store of park_word): read and clear it before joining. */
+    bool was_spinning = m->spinning;
+    m->spinning = false;
     atomic_store_explicit(&m->park_word, 0, memory_order_relaxed);
     idle_push(m);
     pthread_mutex_unlock(&lg_rt.idle_lock);
 
-    if (m->spinning) {
-        m->spinning = false;
-        atomic_fetch_sub_explicit(&lg_rt.nspinning, 1, memory_order_seq_cst);
-    }
+    if (was_spinning) atomic_fetch_sub_explicit(&lg_rt.nspinning, 1, memory_order_seq_cst);
     /* Pairs with the fence in lg__wakep: see the top of this file. */
     atomic_thread_fence(memory_order_seq_cst);
     if (work_visible(p)) {
