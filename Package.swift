@@ -3,6 +3,7 @@
 //   malphas (CLI) -> MalphasVM -> MalphasCompiler -> MalphasSyntax
 //                    MalphasVM -> CLegion (C + assembly, knows nothing of Malphas)
 //                    MalphasVM -> CMalphasSync (the channel lock and the VM's atomics)
+//   malphas -> MalphasREPL (the REPL: evaluation core, terminal) -> MalphasVM, CReadline
 import PackageDescription
 
 let package = Package(
@@ -20,12 +21,14 @@ let package = Package(
         .target(name: "CMalphasSync",
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .target(name: "MalphasSyntax"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .target(name: "MalphasREPL", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "CReadline"]),
         .target(name: "MalphasCompiler", dependencies: ["MalphasSyntax"]),
         .target(name: "MalphasVM",
                 dependencies: ["MalphasCompiler", "CLegion", "CMalphasSync"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
-            "MalphasVM", "MalphasCompiler", "MalphasSyntax", "CLegion",
+            "MalphasVM", "MalphasCompiler", "MalphasSyntax", "MalphasREPL", "CLegion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
@@ -38,7 +41,10 @@ let package = Package(
                 exclude: ["fixtures"],
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .testTarget(name: "CLegionTests", dependencies: ["CLegion", "CLegionTestSupport"]),
-        .testTarget(name: "MalphasCLITests", dependencies: ["malphas", "MalphasFuzzSupport"]),
+        .target(name: "MalphasProcessTesting", path: "Tests/MalphasProcessTesting"),
+        .testTarget(name: "MalphasCLITests", dependencies: ["malphas", "MalphasProcessTesting", "MalphasFuzzSupport"]),
+        .testTarget(name: "MalphasREPLTests", dependencies: ["MalphasREPL", "malphas", "MalphasProcessTesting"]),
+        .testTarget(name: "MalphasStdlibTests", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "malphas", "MalphasProcessTesting"]),
     ],
     swiftLanguageModes: [.v5]
 )

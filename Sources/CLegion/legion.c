@@ -184,6 +184,7 @@ static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *us
     l->commit_arg = NULL;
     l->deadline = 0;
     l->next = NULL;
+    l->woken_front = false;
     l->timer_index = -1;
     if (p) {
         atomic_store_explicit(&p->nspawned, atomic_load_explicit(&p->nspawned, memory_order_relaxed) + 1,
@@ -222,8 +223,9 @@ uint64_t lg_spawn_resumable_ex(lg_step_fn step, void *user, const lg_spawn_attr 
 /* l has just become RUNNABLE and belongs to the caller: queue it. From a worker it
  * runs next there (ping-pong between two legions then stays on one core); the legion
  * it displaces from runnext goes onto the deque, where it can be stolen, so that is
- * when an idle worker is worth waking. */
-static void queue_ready(lg_legion *l) {
+ * when an idle worker is worth waking. From elsewhere it goes on the global queue: at
+ * the back, or at the front if its timer woke it. */
+static void queue_ready(lg_legion *l, bool from_timer) {
     lg_worker *p = lg__current_worker();
     if (p) {
         /* acq_rel: release publishes l to whoever takes it (owner or thief); acquire
@@ -234,7 +236,9 @@ static void queue_ready(lg_legion *l) {
             if (lg_rt.cfg.steal != LG_STEAL_OFF) lg__wakep();
         }
     } else {
-        lg__gq_push(l);
+        /* A sleeper woken by the monitor's timer goes first: it has waited long enough. */
+        if (from_timer) lg__gq_push_front(l);
+        else lg__gq_push(l);
         lg__wakep();
     }
 }
@@ -250,7 +254,7 @@ static bool ready(lg_legion *l, bool from_timer, uint64_t gen) {
                                                       memory_order_acquire)) {
                 /* Cancel before queueing: once queued it may park again with a new timer. */
                 if ((s & LG_ST_DEADLINE) && !from_timer) lg__timer_cancel(l);
-                queue_ready(l);
+                queue_ready(l, from_timer);
                 return true;
             }
         } else if (st == LG_ST_DEAD || from_timer) {
@@ -314,9 +318,9 @@ static void legion_end(lg_worker *p, lg_legion *l) {
     lg_legion_release(l);
 }
 
-static void requeue_yield(lg_worker *p, lg_legion *l) {
+static void requeue_yield(lg_worker *p, lg_legion *l, bool preempted) {
     LG_STAT_ADD(p, yields, 1);
-    if (atomic_load_explicit(&p->preempt, memory_order_relaxed)) {
+    if (preempted) {
         LG_STAT_ADD(p, preemptions, 1);
         lg__trace(p, LG_EV_PREEMPT, l->id, 0);
     }
@@ -330,9 +334,9 @@ static void requeue_yield(lg_worker *p, lg_legion *l) {
 
 /* A yield on a worker with nothing queued locally: push l at the back of the global
  * queue and take its head in one lock round trip. Returns the legion to run next. */
-static lg_legion *yield_swap(lg_worker *p, lg_legion *l) {
+static lg_legion *yield_swap(lg_worker *p, lg_legion *l, bool preempted) {
     LG_STAT_ADD(p, yields, 1);
-    if (atomic_load_explicit(&p->preempt, memory_order_relaxed)) {
+    if (preempted) {
         LG_STAT_ADD(p, preemptions, 1);
         lg__trace(p, LG_EV_PREEMPT, l->id, 0);
     }
@@ -421,7 +425,6 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
         m->cur_stack = l->stack;
         l->stack->used = true;
         p->pool_dirty = true; /* the runner, if this is one, needs a check before sleeping */
-        atomic_store_explicit(&p->preempt, 0, memory_order_relaxed);
         atomic_store_explicit(&p->schedtick, atomic_load_explicit(&p->schedtick, memory_order_relaxed) + 1,
                               memory_order_relaxed);
         atomic_store_explicit(&p->in_legion, 1, memory_order_relaxed);
@@ -449,6 +452,13 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
         }
         atomic_store_explicit(&p->in_legion, 0, memory_order_relaxed);
         lg__trace(p, LG_EV_RUN_END, l->id, 0);
+        /* The run is over: the preempt flag has done its job. A load and a store, not
+         * an exchange, so no atomic read-modify-write is paid on every switch: a request
+         * landing after the load stays set for the next run (a request made just before
+         * a run starts applies to that run), or, if the flag was already set, merges
+         * with the one consumed here; the monitor asks again if it still needs to. */
+        bool preempted = atomic_load_explicit(&p->preempt, memory_order_relaxed) != 0;
+        if (preempted) atomic_store_explicit(&p->preempt, 0, memory_order_relaxed);
 
         int post = m->post;
         lg_step_result r = LG_STEP_DONE;
@@ -480,10 +490,10 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
         case LG_POST_YIELD:
             if (!atomic_load_explicit(&p->runnext, memory_order_relaxed) && lg__deque_size(&p->deque) == 0 &&
                 !atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) {
-                l = yield_swap(p, l);
+                l = yield_swap(p, l, preempted);
                 continue;
             }
-            requeue_yield(p, l);
+            requeue_yield(p, l, preempted);
             return;
         case LG_POST_PARK:
             if (finish_park(p, l)) return;

@@ -85,6 +85,7 @@ struct lg_legion {
     void *commit_arg;
     uint64_t deadline;       /* the pending park's deadline, 0: none */
     lg_legion *next;         /* link in the global queue or a free list: owned by that list */
+    bool woken_front;        /* [L:gq_lock] pushed to the front of the global queue by its timer */
     int64_t timer_index;     /* [L:timer lock] position in the timer heap, -1: none */
 };
 
@@ -145,7 +146,7 @@ struct lg_worker {
     _Atomic(lg_legion *) runnext;      /* [A: acq_rel exchange] owner puts/takes, thieves take late (scheduler.c) */
 
     _Alignas(LG_CACHELINE)
-    _Atomic uint8_t preempt;           /* [A: relaxed] set by the monitor, signal handler, lg_preempt_all; cleared by owner at each run */
+    _Atomic uint8_t preempt;           /* [A: relaxed] set by the monitor, signal handler, lg_preempt_all; cleared by owner when a run ends */
     _Atomic uint8_t in_legion;         /* [A: relaxed] owner: 1 while a legion runs; read by the monitor (a hint) */
     _Atomic uint32_t schedtick;        /* [A: relaxed] owner: +1 per run; the monitor sees a stuck legion by it */
     _Atomic uint64_t status;           /* [A: release store / acq_rel CAS] owner enters/leaves blocking, monitor hands off (thread.c) */
@@ -187,7 +188,7 @@ struct lg_thread {
     lg_stack *cur_stack;            /* [self] its stack (for the SIGSEGV handler on this thread) */
     int post;                       /* [self] LG_POST_*, set by the legion, read by g0 */
     lg_step_result step_result;     /* [self] with LG_POST_STEP */
-    bool spinning;                  /* [self]; set by the waker before the release store of park_word */
+    bool spinning;                  /* [self], except while on the idle list: then the waker that pops it sets it, before the release store of park_word */
     bool in_blocking;               /* [self] inside lg_blocking_enter/exit */
     uint64_t blocking_epoch;        /* [self] the worker's status epoch when the bracket was entered */
     _Atomic uint32_t park_word;     /* [A: release store + futex wake by wakers; acquire by self] */
@@ -221,6 +222,7 @@ typedef struct lg_runtime {
     pthread_mutex_t gq_lock;
     lg_legion *gq_head, *gq_tail;    /* [L:gq_lock] */
     _Atomic size_t gq_size;          /* [L:gq_lock] for writes; relaxed reads are hints (seq_cst in the park protocol) */
+    _Atomic size_t gq_woken;         /* [L:gq_lock] for writes; relaxed reads by the monitor: woken_front legions queued */
 
     /* Idle workers and spinning (scheduler.c). */
     pthread_mutex_t idle_lock;
@@ -264,6 +266,7 @@ LG_HIDDEN void lg__schedule(lg_thread *m);      /* g0 loop while the thread hold
 LG_HIDDEN void lg__wakep(void);                 /* wake an idle worker if none is spinning */
 LG_HIDDEN void lg__gq_push(lg_legion *l);
 LG_HIDDEN lg_legion *lg__gq_swap(lg_legion *l);   /* push l, pop the head, one lock */
+LG_HIDDEN void lg__gq_push_front(lg_legion *l);
 LG_HIDDEN void lg__wakep_hint(void);            /* lg__wakep without the fence: may miss */
 LG_HIDDEN void lg__wake_all_idle(void);
 LG_HIDDEN bool lg__quiescent_locked(void);      /* under idle_lock */

@@ -71,6 +71,30 @@ void lg__gq_push(lg_legion *l) {
     pthread_mutex_unlock(&lg_rt.gq_lock);
 }
 
+/* Under gq_lock: l leaves the global queue. */
+static inline void gq_taken(lg_legion *l) {
+    if (LG_UNLIKELY(l->woken_front)) {
+        l->woken_front = false;
+        atomic_store_explicit(&lg_rt.gq_woken, atomic_load_explicit(&lg_rt.gq_woken, memory_order_relaxed) - 1,
+                              memory_order_relaxed);
+    }
+}
+
+/* Pushes l at the front: a legion woken by its timer while every worker was busy runs
+ * next (see sysmon.c), rather than behind the yielded ones. */
+void lg__gq_push_front(lg_legion *l) {
+    pthread_mutex_lock(&lg_rt.gq_lock);
+    l->woken_front = true;
+    atomic_store_explicit(&lg_rt.gq_woken, atomic_load_explicit(&lg_rt.gq_woken, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    l->next = lg_rt.gq_head;
+    lg_rt.gq_head = l;
+    if (!lg_rt.gq_tail) lg_rt.gq_tail = l;
+    atomic_store_explicit(&lg_rt.gq_size, atomic_load_explicit(&lg_rt.gq_size, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    pthread_mutex_unlock(&lg_rt.gq_lock);
+}
+
 /* Pushes l at the back and takes the head, under one lock (l itself if it was alone). */
 lg_legion *lg__gq_swap(lg_legion *l) {
     l->next = NULL;
@@ -80,6 +104,7 @@ lg_legion *lg__gq_swap(lg_legion *l) {
         pthread_mutex_unlock(&lg_rt.gq_lock);
         return l;
     }
+    gq_taken(head);
     lg_rt.gq_head = head->next;
     if (lg_rt.gq_head) lg_rt.gq_tail->next = l;
     else lg_rt.gq_head = l;
@@ -105,9 +130,11 @@ static lg_legion *gq_get(lg_worker *p, bool batch) {
     }
     lg_legion *first = lg_rt.gq_head;
     lg_rt.gq_head = first->next;
+    gq_taken(first);
     for (size_t i = 1; i < n; i++) {
         lg_legion *l = lg_rt.gq_head;
         lg_rt.gq_head = l->next;
+        gq_taken(l);
         if (lg__deque_push(&p->deque, l) != 0) { /* no memory to grow: leave it queued */
             l->next = lg_rt.gq_head;
             lg_rt.gq_head = l;
@@ -237,14 +264,15 @@ static int idle_park(lg_thread *m, lg_worker *p) {
         pthread_mutex_unlock(&lg_rt.idle_lock);
         return 0;
     }
+    /* Once on the idle list, m->spinning belongs to whoever pops us (lg__wakep sets it
+     * before its release store of park_word): read and clear it before joining. */
+    bool was_spinning = m->spinning;
+    m->spinning = false;
     atomic_store_explicit(&m->park_word, 0, memory_order_relaxed);
     idle_push(m);
     pthread_mutex_unlock(&lg_rt.idle_lock);
 
-    if (m->spinning) {
-        m->spinning = false;
-        atomic_fetch_sub_explicit(&lg_rt.nspinning, 1, memory_order_seq_cst);
-    }
+    if (was_spinning) atomic_fetch_sub_explicit(&lg_rt.nspinning, 1, memory_order_seq_cst);
     /* Pairs with the fence in lg__wakep: see the top of this file. */
     atomic_thread_fence(memory_order_seq_cst);
     if (work_visible(p)) {

@@ -3,7 +3,11 @@
  *
  * One thread, holding no worker, wakes every 1 ms while any worker is busy and backs
  * off by doubling to 10 ms while all are idle (Go's sysmon). Each round it
- *   - fires due timers (workers do too; this covers workers that stay busy);
+ *   - fires due timers (workers do too; this covers workers that stay busy). A legion
+ *     it wakes goes to the front of the global queue; while one waits there and no
+ *     worker is idle or spinning, the worker running the same legion longest is asked
+ *     to yield, one per round, so a sleeper next to CPU-bound legions wakes within
+ *     about a round instead of a time slice;
  *   - preempts: a worker whose schedtick has not moved for a whole time slice has been
  *     running one legion that long. In mode "on" the monitor sets the worker's preempt
  *     flag, which the legion polls at its safe points; in mode "signal" it sends the
@@ -33,6 +37,29 @@ static void request_preempt(lg_worker *p) {
         if (m) pthread_kill(m->self, SIGURG);
     } else {
         atomic_store_explicit(&p->preempt, 1, memory_order_relaxed);
+    }
+}
+
+/* While a legion woken by its timer waits at the front of the global queue and no
+ * worker is idle or spinning, ask the worker that has been running its current legion
+ * longest to yield, once per round, so the woken legion runs within about a round
+ * instead of waiting for a time slice to end. Called after the round's look at the
+ * workers, so mon_since is fresh; a worker already asked to yield in its current run
+ * is skipped (its flag stands until the run ends). */
+static void make_room_for_woken(void) {
+    if (atomic_load_explicit(&lg_rt.gq_woken, memory_order_relaxed) == 0 ||
+        atomic_load_explicit(&lg_rt.nidle_hint, memory_order_relaxed) != 0 ||
+        atomic_load_explicit(&lg_rt.nspinning, memory_order_relaxed) != 0 || lg_rt.cfg.preempt == LG_PREEMPT_OFF)
+        return;
+    lg_worker *longest = NULL;
+    for (unsigned i = 0; i < lg_rt.nworkers; i++) {
+        lg_worker *p = lg_rt.workers[i];
+        if (!atomic_load_explicit(&p->in_legion, memory_order_relaxed) || p->mon_flagged) continue;
+        if (!longest || p->mon_since < longest->mon_since) longest = p;
+    }
+    if (longest) {
+        longest->mon_flagged = true;
+        request_preempt(longest);
     }
 }
 
@@ -72,6 +99,7 @@ static void *sysmon_main(void *arg) {
                 request_preempt(p);
             }
         }
+        make_room_for_woken(); /* after the loop: mon_tick and mon_since are this round's */
         delay = busy ? MONITOR_MIN_NS : (delay * 2 > MONITOR_MAX_NS ? MONITOR_MAX_NS : delay * 2);
         /* With preemption, a slice shorter than the tick needs a shorter tick. */
         if (busy && lg_rt.cfg.preempt != LG_PREEMPT_OFF && lg_rt.time_slice_ns / 2 < delay)

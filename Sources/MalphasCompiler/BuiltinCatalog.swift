@@ -34,6 +34,33 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
     case nowMs = "now_ms"
     case close
 
+    // The native builtins behind the standard library (`isLibraryOnly`): only the
+    // library's modules may call them; programs use the std functions built on them.
+    /// `file:line` of the innermost frame outside the standard library (std::testing).
+    case callerLocation = "__caller_location"
+    /// Monotonic clock in nanoseconds (std::time).
+    case monotonicNanos = "__time_monotonic_ns"
+    /// `__math_float(op, x)`: `sin cos tan asin acos atan exp ln log10 log2 round trunc` of a float.
+    case mathFloat = "__math_float"
+    /// `__math_atan2(y, x)`.
+    case mathAtan2 = "__math_atan2"
+    /// `__io_read_file(path)`: `(true, text)` or `(false, message)`.
+    case ioReadFile = "__io_read_file"
+    /// `__io_write_file(path, text, append)`: `(true, "")` or `(false, message)`.
+    case ioWriteFile = "__io_write_file"
+    /// `__io_kind(path)`: "file", "dir", "other", or nil when nothing is there.
+    case ioKind = "__io_kind"
+    /// `__io_remove(path)`: `(true, "")` or `(false, message)`.
+    case ioRemove = "__io_remove"
+    /// `__io_list_dir(path)`: `(true, [names])` or `(false, message)`.
+    case ioListDir = "__io_list_dir"
+    /// `__io_make_dir(path)`: `(true, "")` or `(false, message)`.
+    case ioMakeDir = "__io_make_dir"
+    /// `__io_make_temp_dir(prefix)`: `(true, path)` of a new directory under $TMPDIR or /tmp.
+    case ioMakeTempDir = "__io_make_temp_dir"
+    /// `__io_eprint(text)`: writes to standard error.
+    case ioErrorPrint = "__io_eprint"
+
     /// The Malphas spelling (`assert_eq`, not `assertEq`).
     public var name: String { rawValue }
 
@@ -45,6 +72,10 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
     public var arity: ClosedRange<Int> {
         switch self {
         case .readLine, .args, .yieldNow, .legionId, .numWorkers, .nowMs: return 0...0
+        case .callerLocation, .monotonicNanos: return 0...0
+        case .ioReadFile, .ioKind, .ioRemove, .ioListDir, .ioMakeDir, .ioMakeTempDir, .ioErrorPrint: return 1...1
+        case .mathFloat, .mathAtan2: return 2...2
+        case .ioWriteFile: return 3...3
         // `println()` prints an empty line; `print()` prints nothing.
         case .println, .print: return 0...Int.max
         case .format: return 1...Int.max
@@ -63,6 +94,11 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         }
     }
 
+    /// True for the native builtins behind the standard library (`__io_read_file` and the
+    /// like): only the library's own modules may name them, so they never collide with a
+    /// user program's names.
+    public var isLibraryOnly: Bool { rawValue.hasPrefix("__") }
+
     /// True when the builtin accepts any number of arguments from `arity.lowerBound` up.
     public var isVariadic: Bool { arity.upperBound == Int.max }
 
@@ -72,6 +108,8 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
     public var isHandledByVM: Bool {
         switch self {
         case .sleep, .yieldNow, .legionId, .numWorkers, .nowMs, .close: return true
+        // It reads the legion's frames.
+        case .callerLocation: return true
         default: return false
         }
     }

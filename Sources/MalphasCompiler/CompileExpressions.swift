@@ -499,12 +499,20 @@ extension FunctionCompiler {
                                   line: Int(program.line(of: span)))
         let index = global.newFunction(proto)
         let captures = resolver.captures[span] ?? []
+        // A block spawned in a REPL session copies the session variables it reads: load
+        // them into registers it captures by copy.
+        let mark = freeRegister
+        for read in resolver.spawnedSessionReads[span] ?? [] {
+            read.binding.register = allocate()
+            emit(.getGlobal, a: read.binding.register, bx: read.slot)
+        }
         program.compileWithFallback(proto, parent: self) { fc in
             fc.upvalues = captures.map { self.upvalueSource($0) }
             let bindings = params.compactMap { self.resolver.declarations[$0.name.span] }
             fc.compileBody(params: bindings, body: body, entryLine: self.program.line(of: span))
         }
         emit(.closure, a: target, bx: index)
+        free(to: mark)
     }
 
     /// How a capture of this function's binding or upvalue reaches the new closure.

@@ -12,7 +12,14 @@ public struct CompileOptions: Sendable {
     /// Emit safe-point checks at function entries and loop back edges (DESIGN 3.4).
     /// `MALPHAS_NO_SAFEPOINTS=1` turns them off, for the safepoint benchmark.
     public var safePoints: Bool
-    public init(safePoints: Bool = true) { self.safePoints = safePoints }
+    /// `malphas test`: every root function whose name starts with this prefix and that
+    /// takes no parameters gets an entry of its own (`CompiledProgram.namedEntries`), and
+    /// the program needs no `main`.
+    public var entryPrefix: String?
+    public init(safePoints: Bool = true, entryPrefix: String? = nil) {
+        self.safePoints = safePoints
+        self.entryPrefix = entryPrefix
+    }
 }
 
 /// Compiles the bodies the resolver has resolved into the program's functions.
@@ -388,9 +395,10 @@ final class FunctionCompiler {
             patch(ok)
         }
         finishBindings(bindings)
-        // REPL top-level bindings are globals: store what the pattern bound.
+        // REPL top-level bindings of a destructuring `let` are globals: store what the
+        // pattern bound.
         for b in bindings {
-            if case .global(let slot)? = resolver.resolutions[b.span] { emit(.setGlobal, a: b.register, bx: slot) }
+            if let slot = resolver.sessionSlots[ObjectIdentifier(b)] { emit(.setGlobal, a: b.register, bx: slot) }
         }
         // Keep the bindings' registers; free only the value temporary and above.
         free(to: max(mark + bindings.count, v))
@@ -406,16 +414,21 @@ public struct CompileFailure: Error {
 /// The compiler's entry point: resolve a parsed program and compile it to bytecode.
 public enum BytecodeCompiler {
     /// Resolves and compiles `unit` (and the `prelude`, Malphas functions the VM calls for
-    /// list `map` and `filter`). Fails with every diagnostic found.
-    public static func compile(_ unit: SourceUnit, prelude: SourceUnit?, sources: SourceMap,
+    /// list `map` and `filter`, and the standard library modules `modules` loaded, if
+    /// given). Fails with every diagnostic found.
+    public static func compile(_ unit: SourceUnit, prelude: SourceUnit?, modules: LoadedModules? = nil, sources: SourceMap,
                                options: CompileOptions = CompileOptions()) -> Result<CompiledProgram, CompileFailure> {
         let global = GlobalScope(sources: sources)
         let resolver = Resolver(global: global)
-        resolver.declare((prelude?.items ?? []) + unit.items)
+        resolver.declareProgram((prelude?.items ?? []) + unit.items, library: modules?.library ?? [],
+                                libraryModuleNames: modules?.libraryModuleNames ?? [])
+        global.program.libraryFiles = modules?.libraryFiles ?? []
         resolver.resolveBodies()
         var diagnostics = resolver.diagnostics
         let main = global.functions["main"]
-        if main == nil {
+        if main == nil && options.entryPrefix != nil {
+            // A test file: its entries are its test functions.
+        } else if main == nil {
             diagnostics.append(.error("`main` function not found in this program",
                                       at: Span(file: unit.file, start: 0, end: 0),
                                       help: "add `fn main() { ... }`: it is where the program starts"))
@@ -429,6 +442,15 @@ public enum BytecodeCompiler {
         global.program.entry = compiler.compileEntry(mainIndex: main?.index, constants: resolver.constItems,
                                                      span: Span(file: unit.file, start: 0, end: 0),
                                                      mainReturnsValue: main?.decl.result != nil)
+        if let prefix = options.entryPrefix {
+            for item in unit.items {
+                guard case .function(let f) = item.kind, f.name.name.hasPrefix(prefix), f.params.isEmpty, f.receiver == nil,
+                      let fi = global.functions[f.name.name] else { continue }
+                let entry = compiler.compileEntry(mainIndex: fi.index, constants: resolver.constItems,
+                                                  span: Span(file: unit.file, start: 0, end: 0))
+                global.program.namedEntries.append((f.name.name, entry, sources.line(of: f.name.span)))
+            }
+        }
         global.notePreludeFunctions()
         if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }
         return .success(global.program)
@@ -472,20 +494,25 @@ public final class CompilerSession {
 
     /// Compiles one REPL input: items, then statements. On failure the session is left as
     /// it was before the input.
-    public func compile(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Result<Input, CompileFailure> {
+    /// `modules` holds the standard library modules the input names that earlier inputs
+    /// had not loaded yet (`ModuleLoader`).
+    public func compile(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID,
+                        modules: LoadedModules? = nil) -> Result<Input, CompileFailure> {
         let snapshot = global.snapshot()
-        let result = compileInput(items: items, statements: statements, tail: tail, file: file)
+        let result = compileInput(items: items, statements: statements, tail: tail, file: file, modules: modules)
         if case .failure = result { global.restore(snapshot) }
         return result
     }
 
-    private func compileInput(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Result<Input, CompileFailure> {
+    private func compileInput(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID,
+                              modules: LoadedModules?) -> Result<Input, CompileFailure> {
         let program = global.program
         let firstFunction = program.functions.count
         let firstStruct = program.structs.count
         let firstEnum = program.enums.count
         let resolver = Resolver(global: global, isSession: true)
-        resolver.declare(items)
+        resolver.declareProgram(items, library: modules?.library ?? [], libraryModuleNames: modules?.libraryModuleNames ?? [])
+        program.libraryFiles.formUnion(modules?.libraryFiles ?? [])
         resolver.resolveBodies()
         resolver.resolveSessionStatements(statements, tail: tail)
         if !resolver.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: resolver.diagnostics)) }

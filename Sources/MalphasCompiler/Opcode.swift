@@ -12,9 +12,9 @@
 //
 // R[n] is register n of the current frame, K[n] constant n of the current function,
 // U[n] upvalue n of the current closure (a cell shared with the enclosing function),
-// G[n] global slot n, F[n] function n of the program, S[n] member site n of the current
-// function (a field or method name with its inline cache). Jumps are relative to the
-// instruction after the jump.
+// G[n] global slot n of the running legion (each has its own copy), F[n] function n of
+// the program, S[n] member site n of the current function (a field or method name with
+// its inline cache). Jumps are relative to the instruction after the jump.
 
 /// How an instruction's operand bits are read.
 public enum OperandFormat: Sendable {

@@ -155,6 +155,12 @@ public final class CompiledProgram: @unchecked Sendable {
     public internal(set) var entry: Int = 0
     /// The names of the prelude functions the VM calls for `map` and `filter`.
     public internal(set) var preludeFunctions: [String: Int] = [:]
+    /// The files of the standard library: a caller's location (`std::testing` failures)
+    /// is the innermost frame outside them.
+    public internal(set) var libraryFiles: Set<SourceFileID> = []
+    /// Entries of their own for the functions `CompileOptions.entryPrefix` selects (the
+    /// tests of a test file), in source order: name, entry function, line.
+    public internal(set) var namedEntries: [(name: String, entry: Int, line: Int)] = []
 
     init(sources: SourceMap) { self.sources = sources }
 }

@@ -30,15 +30,34 @@ public final class Resolver {
     public internal(set) var constItems: [ConstItem] = []
     /// REPL top-level statements: bindings they declare become globals.
     public let isSession: Bool
+    /// Session only: the methods earlier inputs defined, which a new definition replaces.
+    private let earlierMethods: [TypeKey: [String: Int]]
+    /// Session only: bindings of a destructuring top-level `let`, stored to these global
+    /// slots once the pattern has matched.
+    public internal(set) var sessionSlots: [ObjectIdentifier: Int] = [:]
+    /// Session only: for each closure spawned at an input's top level (by span), the
+    /// session variables it reads. It captures a copy of each, loaded from its global slot
+    /// when the closure is made (legions share nothing).
+    public internal(set) var spawnedSessionReads: [Span: [(binding: Binding, slot: Int)]] = [:]
+    private var pendingSessionReads: [ObjectIdentifier: [(binding: Binding, slot: Int)]] = [:]
+    /// Session only: the top-level scope of the input being resolved.
+    private var sessionScope: FunctionScope?
+    /// The module whose items are being declared or whose code is being resolved: names
+    /// are looked up in it (Modules.swift).
+    var module: Module
 
     public init(global: GlobalScope, isSession: Bool = false) {
         self.global = global
         self.isSession = isSession
+        earlierMethods = isSession ? global.methods : [:]
+        self.module = global.modules.root
     }
 
     // MARK: - Diagnostics
 
     func error(_ message: String, at span: Span, help: String? = nil) {
+        // A path looked up for several meanings reports a missing module once.
+        if diagnostics.contains(where: { $0.span == span && $0.message == message }) { return }
         diagnostics.append(.error(message, at: span, help: help))
     }
 
@@ -48,43 +67,49 @@ public final class Resolver {
     private var valueItemSpans: [String: Span] = [:]
     private var typeItemSpans: [String: Span] = [:]
 
-    private static let builtinTypeNames: Set<String> = [
+    static let builtinTypeNames: Set<String> = [
         "int", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize",
         "float", "f32", "f64", "bool", "string", "String", "str", "char", "void",
         "Vec", "HashMap", "Channel", "Option",
     ]
 
-    private func declareType(_ name: Ident) -> Bool {
-        if let earlier = typeItemSpans[name.name] {
+    private func declareType(_ name: Ident, kind: String, isPublic: Bool) -> Bool {
+        if let earlier = typeItemSpans[qualified(name.name)] {
             diagnostics.append(Diagnostic(.error, "the name `\(name.name)` is defined multiple times", at: name.span,
                                           help: "rename or remove one of the definitions",
                                           notes: [("previous definition of `\(name.name)` here", earlier)]))
             return false
         }
-        typeItemSpans[name.name] = name.span
+        typeItemSpans[qualified(name.name)] = name.span
+        register(name, kind: kind, namespace: .type, isPublic: isPublic)
         return true
     }
 
-    private func declareValue(_ name: Ident) -> Bool {
-        if let earlier = valueItemSpans[name.name] {
+    private func declareValue(_ name: Ident, kind: String, isPublic: Bool) -> Bool {
+        if let earlier = valueItemSpans[qualified(name.name)] {
             diagnostics.append(Diagnostic(.error, "the name `\(name.name)` is defined multiple times", at: name.span,
                                           help: "rename or remove one of the definitions",
                                           notes: [("previous definition of `\(name.name)` here", earlier)]))
             return false
         }
-        valueItemSpans[name.name] = name.span
+        valueItemSpans[qualified(name.name)] = name.span
+        register(name, kind: kind, namespace: .value, isPublic: isPublic)
         return true
     }
 
     private func line(_ span: Span) -> Int { sources.line(of: span) }
 
+    /// A new function, or (`replacing`, in a session) a new body for an existing index, so
+    /// code compiled earlier calls the new definition.
     func newFunction(_ decl: FunctionDecl, displayName: String, selfType: TypeName?,
-                     outerGenerics: Set<String> = []) -> FunctionItem {
+                     outerGenerics: Set<String> = [], replacing: Int? = nil) -> FunctionItem {
         let arity = decl.params.count + (decl.receiver != nil ? 1 : 0)
         let proto = FunctionProto(name: displayName, file: decl.span.file, arity: arity,
                                   hasReceiver: decl.receiver != nil, line: line(decl.name.span))
-        let item = FunctionItem(decl: decl, index: global.newFunction(proto), displayName: displayName, selfType: selfType,
+        let index = replacing.map { global.replaceFunction($0, with: proto) } ?? global.newFunction(proto)
+        var item = FunctionItem(decl: decl, index: index, displayName: displayName, selfType: selfType,
                                 outerGenerics: outerGenerics)
+        item.module = module
         functionItems.append(item)
         checkDuplicateParams(decl)
         return item
@@ -102,40 +127,53 @@ public final class Resolver {
         }
     }
 
-    /// Pass 1 over a unit's items (and inline modules, whose items are declared under
-    /// `module::name` as well as their own name inside the module).
+    /// Pass 1 over a unit's items (and its modules, whose items are declared under
+    /// `module::name`; see Modules.swift).
     public func declare(_ items: [Item]) {
-        // Types first, so impls can find them wherever they are written.
-        for item in items {
+        declareProgram(items)
+    }
+
+    /// The phases of pass 1 over every item of every module: types first, so impls can
+    /// find them wherever they are written; then functions and constants; then imports,
+    /// which may name any of those; then impls, whose target may be an imported type.
+    func declarePhases(_ all: [(Module, Item)]) {
+        for (m, item) in all {
+            module = m
             switch item.kind {
-            case .structDecl(let s): declareStruct(s)
-            case .enumDecl(let e): declareEnum(e)
+            case .structDecl(let s): declareStruct(s, isPublic: item.isPublic)
+            case .enumDecl(let e): declareEnum(e, isPublic: item.isPublic)
             case .traitDecl(let t):
-                if declareType(t.name) { global.traits[t.name.name] = t }
-            case .typeAlias(let a):
-                if declareType(a.name) { global.typeAliases[a.name.name] = a }
-            case .module(let m):
-                if let inner = m.items { declare(inner) }
-                else {
-                    error("module files are not supported here: `mod \(m.name.name);` has no inline body",
-                          at: m.name.span, help: "write the module inline: `mod \(m.name.name) { ... }`")
+                if declareType(t.name, kind: "trait", isPublic: item.isPublic) {
+                    global.traits[qualified(t.name.name)] = t
+                    if isSession { global.traitDefaults[qualified(t.name.name)] = nil }
                 }
+            case .typeAlias(let a):
+                if declareType(a.name, kind: "type alias", isPublic: item.isPublic) { global.typeAliases[qualified(a.name.name)] = a }
+            case .use(let u):
+                declareUse(u, isPublic: item.isPublic, span: item.span)
             default: break
             }
         }
-        for item in items {
+        for (m, item) in all {
+            module = m
             switch item.kind {
             case .function(let f):
-                if declareValue(f.name) {
+                if declareValue(f.name, kind: "function", isPublic: item.isPublic) {
                     // Prelude functions show in traces under the method they implement.
-                    let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : f.name.name
-                    let fi = newFunction(f, displayName: display, selfType: nil)
-                    global.functions[f.name.name] = fi
+                    let key = qualified(f.name.name)
+                    let display = f.name.name.hasPrefix("__prelude_") ? String(f.name.name.dropFirst(10)) : key
+                    let fi = newFunction(f, displayName: display, selfType: nil,
+                                         replacing: isSession ? global.functions[key]?.index : nil)
+                    global.functions[key] = fi
+                    if isSession { global.variables[key] = nil }
                 }
             case .constDecl(let c):
-                if declareValue(c.name) {
-                    let ci = ConstItem(decl: c, slot: global.newGlobalSlot(c.name.name), folded: nil)
-                    global.consts[c.name.name] = ci
+                if declareValue(c.name, kind: "constant", isPublic: item.isPublic) {
+                    let key = qualified(c.name.name)
+                    if isSession { global.variables[key] = nil }
+                    var ci = ConstItem(decl: c, slot: global.newGlobalSlot(key), folded: nil)
+                    ci.key = key
+                    global.consts[ci.key] = ci
                     constItems.append(ci)
                 }
             case .traitDecl(let t):
@@ -143,14 +181,18 @@ public final class Resolver {
             default: break
             }
         }
-        for item in items {
+        var seen = Set<ObjectIdentifier>()
+        resolveAllImports(all.map(\.0).filter { seen.insert(ObjectIdentifier($0)).inserted })
+        for (m, item) in all {
+            module = m
             if case .implDecl(let impl) = item.kind { declareImpl(impl) }
         }
+        module = modules.root
         foldConstants()
     }
 
-    private func declareStruct(_ s: StructDecl) {
-        guard declareType(s.name) else { return }
+    private func declareStruct(_ s: StructDecl, isPublic: Bool) {
+        guard declareType(s.name, kind: "struct", isPublic: isPublic) else { return }
         var seen: [String: Span] = [:]
         for f in s.fields {
             if let earlier = seen[f.name.name] {
@@ -162,11 +204,11 @@ public final class Resolver {
         }
         let index = global.program.structs.count
         global.program.structs.append(StructInfo(name: s.name.name, fieldNames: s.fields.map(\.name.name), methods: [:]))
-        global.structs[s.name.name] = (s, index, s.name.span)
+        global.structs[qualified(s.name.name)] = (s, index, s.name.span)
     }
 
-    private func declareEnum(_ e: EnumDecl) {
-        guard declareType(e.name) else { return }
+    private func declareEnum(_ e: EnumDecl, isPublic: Bool) {
+        guard declareType(e.name, kind: "enum", isPublic: isPublic) else { return }
         var seen: [String: Span] = [:]
         for v in e.variants {
             if let earlier = seen[v.name.name] {
@@ -176,20 +218,34 @@ public final class Resolver {
             }
             seen[v.name.name] = v.name.span
         }
+        if isSession, let earlier = global.enums[e.name.name] {
+            // A redefined enum's old variants no longer answer to their bare names.
+            let info = global.program.enums[earlier.index]
+            let old = Set(info.firstVariant..<(info.firstVariant + info.variantNames.count))
+            for name in info.variantNames {
+                global.variantsByName[name]?.removeAll { old.contains($0) }
+                if global.variantsByName[name]?.isEmpty == true { global.variantsByName[name] = nil }
+            }
+        }
         let index = global.program.enums.count
         let first = global.program.variants.count
         for (tag, v) in e.variants.enumerated() {
             global.program.variants.append((index, tag))
-            global.variantsByName[v.name.name, default: []].append(first + tag)
+            if module.isRoot {
+                global.variantsByName[v.name.name, default: []].append(first + tag)
+            } else {
+                module.variantsByName[v.name.name, default: []].append(first + tag)
+            }
         }
         global.program.enums.append(EnumInfo(name: e.name.name, variantNames: e.variants.map(\.name.name),
                                              variantArity: e.variants.map(\.payload.count),
                                              firstVariant: first, methods: [:]))
-        global.enums[e.name.name] = (e, index, e.name.span)
+        global.enums[qualified(e.name.name)] = (e, index, e.name.span)
     }
 
     private func declareTraitDefaults(_ t: TraitDecl) {
-        guard global.traits[t.name.name] != nil, global.traitDefaults[t.name.name] == nil else { return }
+        let key = qualified(t.name.name)
+        guard global.traits[key] != nil, global.traitDefaults[key] == nil else { return }
         var defaults: [String: Int] = [:]
         var seen: [String: Span] = [:]
         for m in t.methods {
@@ -206,7 +262,7 @@ public final class Resolver {
                                                     outerGenerics: Set(t.generics.map(\.name.name))).index
             }
         }
-        global.traitDefaults[t.name.name] = defaults
+        global.traitDefaults[key] = defaults
     }
 
     /// The type an impl block or a `Self` names.
@@ -221,9 +277,14 @@ public final class Resolver {
             }
         }
         let name = path.last.name
-        if let s = global.structs[name] { return .structType(s.index) }
-        if let e = global.enums[name] { return .enumType(e.index) }
-        if let alias = global.typeAliases[name] { return typeKey(of: alias.type) }
+        if let key = userTypeKey(path.segments[...]) {
+            if let s = global.structs[key] { return .structType(s.index) }
+            if let e = global.enums[key] { return .enumType(e.index) }
+            if let alias = global.typeAliases[key] {
+                // The alias's type is written in the alias's own module.
+                return inModule(modules.itemModules[key] ?? module) { typeKey(of: alias.type) }
+            }
+        }
         switch name {
         case "int", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize": return .builtin(.int)
         case "float", "f32", "f64": return .builtin(.float)
@@ -244,6 +305,15 @@ public final class Resolver {
         }
     }
 
+    /// The key of the user struct or enum `key` in the global tables (`geo::Point`).
+    func typeItemKey(_ key: TypeKey) -> String? {
+        switch key {
+        case .structType(let i): return global.structs.first(where: { $0.value.index == i })?.key
+        case .enumType(let i): return global.enums.first(where: { $0.value.index == i })?.key
+        case .builtin: return nil
+        }
+    }
+
     func displayName(_ key: TypeKey) -> String {
         switch key {
         case .structType(let i): return global.program.structs[i].name
@@ -259,20 +329,25 @@ public final class Resolver {
         }
         let typeDisplay = displayName(key)
         var table = global.methods[key] ?? [:]
-        // Associated constants are constants named `Type::NAME`.
+        // Associated constants are constants named `Type::NAME` (the type's key: `geo::Point::NAME`
+        // for a type of module `geo`), resolved in the impl's module.
         for c in impl.constants {
-            let qualified = "\(typeDisplay)::\(c.name.name)"
+            let qualified = "\(typeItemKey(key) ?? typeDisplay)::\(c.name.name)"
             if global.consts[qualified] != nil {
                 error("duplicate definitions with name `\(c.name.name)`", at: c.name.span)
                 continue
             }
-            let ci = ConstItem(decl: c, slot: global.newGlobalSlot(qualified), folded: nil)
+            var ci = ConstItem(decl: c, slot: global.newGlobalSlot(qualified), folded: nil)
+            ci.key = qualified
             global.consts[qualified] = ci
+            modules.itemModules[qualified] = module
             constItems.append(ci)
         }
         var trait: TraitDecl?
+        var traitKey = ""
         if let traitPath = impl.trait {
-            trait = global.traits[traitPath.last.name]
+            traitKey = userTypeKey(traitPath.segments[...]) ?? traitPath.last.name
+            trait = global.traits[traitKey]
             if trait == nil {
                 let candidates = Array(global.traits.keys)
                 error("cannot find trait `\(traitPath.text)` in this scope", at: traitPath.span,
@@ -295,19 +370,26 @@ public final class Resolver {
                         ?? "move it to an inherent `impl \(typeDisplay) { ... }` block")
                 continue
             }
-            if trait == nil, table[m.name.name] != nil {
-                error("duplicate definitions with name `\(m.name.name)`", at: m.name.span,
-                      help: "`\(typeDisplay)` already has a method `\(m.name.name)`")
-                continue
+            var replacing: Int?
+            if trait == nil, let existing = table[m.name.name] {
+                // In a session, a method an earlier input defined is redefined in place
+                // (unless it is a trait's default, which other types share).
+                let isDefault = global.traitDefaults.values.contains { $0.values.contains(existing) }
+                guard isSession, earlierMethods[key]?[m.name.name] == existing, !isDefault else {
+                    error("duplicate definitions with name `\(m.name.name)`", at: m.name.span,
+                          help: "`\(typeDisplay)` already has a method `\(m.name.name)`")
+                    continue
+                }
+                replacing = existing
             }
             global.methodNames.insert(m.name.name)
             if m.receiver == .mutableReference { global.mutatingMethodNames.insert(m.name.name) }
             let fi = newFunction(m, displayName: "\(typeDisplay)::\(m.name.name)", selfType: typeName(key),
-                                 outerGenerics: Set(impl.generics.map(\.name.name)))
+                                 outerGenerics: Set(impl.generics.map(\.name.name)), replacing: replacing)
             table[m.name.name] = fi.index
         }
         if let trait {
-            let defaults = global.traitDefaults[trait.name.name] ?? [:]
+            let defaults = global.traitDefaults[traitKey] ?? [:]
             var missing: [String] = []
             for tm in trait.methods where seen[tm.name.name] == nil {
                 if let d = defaults[tm.name.name] {
@@ -334,22 +416,31 @@ public final class Resolver {
     /// by recursion with a guard against cycles).
     private func foldConstants() {
         var folding: Set<String> = []
-        func value(of name: String) -> Constant? {
-            guard var item = global.consts[name] else { return nil }
+        func value(of key: String) -> Constant? {
+            guard var item = global.consts[key] else { return nil }
             if let f = item.folded { return f }
-            if folding.contains(name) { return nil }
-            folding.insert(name)
-            defer { folding.remove(name) }
-            let folded = ConstantFolder.fold(item.decl.value) { e in
-                guard case .path(let p) = e.kind, p.segments.count <= 2 else { return nil }
-                return value(of: p.text)
+            if folding.contains(key) { return nil }
+            folding.insert(key)
+            defer { folding.remove(key) }
+            // Names in the initialiser mean what they mean in the constant's module.
+            let folded = inModule(modules.itemModules[key] ?? modules.root) {
+                ConstantFolder.fold(item.decl.value) { e in
+                    guard case .path(let p) = e.kind else { return nil }
+                    if p.segments.count == 1 { return valueKey(p.last.name).flatMap { value(of: $0) } }
+                    // `Type::NAME`, an associated constant.
+                    if let typeKey = userTypeKey(p.segments.dropLast()), let v = value(of: "\(typeKey)::\(p.last.name)") {
+                        return v
+                    }
+                    guard startsWithModule(p), case .item(let k)? = moduleValue(p)?.target else { return nil }
+                    return value(of: k)
+                }
             }
             item.folded = folded
-            global.consts[name] = item
+            global.consts[key] = item
             return folded
         }
         for i in constItems.indices {
-            constItems[i].folded = value(of: constItems[i].decl.name.name)
+            constItems[i].folded = value(of: constItems[i].key)
         }
     }
 
@@ -363,7 +454,10 @@ public final class Resolver {
             let name = path.last.name
             if path.segments.count > 1 {
                 // `std::collections::Vec` and `module::Type`: the last segment must be a type.
-                if Resolver.builtinTypeNames.contains(name) || isUserType(name) { return }
+                if userTypeKey(path.segments[...]) != nil || Resolver.builtinTypeNames.contains(name) { return }
+                if diagnostics.contains(where: { $0.span.file == path.span.file && $0.span.start >= path.span.start && $0.span.end <= path.span.end }) {
+                    return
+                }
             } else {
                 if name == "Self" {
                     if !selfAllowed { error("cannot find type `Self` in this scope", at: path.span,
@@ -389,8 +483,9 @@ public final class Resolver {
     }
 
     private func isUserType(_ name: String) -> Bool {
-        global.structs[name] != nil || global.enums[name] != nil || global.traits[name] != nil
-            || global.typeAliases[name] != nil
+        guard let key = userTypeKey([Path.Segment(name: Ident(name, .synthetic))][...]) else { return false }
+        return global.structs[key] != nil || global.enums[key] != nil || global.traits[key] != nil
+            || global.typeAliases[key] != nil
     }
 
     // MARK: - Pass 2: bodies
@@ -440,29 +535,35 @@ public final class Resolver {
     /// Pass 2 over every function and constant this unit declared.
     public func resolveBodies() {
         for item in functionItems {
+            module = item.module ?? modules.root
             resolveFunction(item.decl, selfType: item.selfType, parent: nil, outerGenerics: item.outerGenerics)
         }
         checkItemTypes()
         for c in constItems {
+            module = modules.itemModules[c.key] ?? modules.root
             if let t = c.decl.type { checkType(t, generics: [], selfAllowed: false) }
             guard c.folded == nil else { continue }
             scope = FunctionScope(parent: nil, isSpawn: false, selfType: nil, generics: [], isFunction: false)
             resolve(c.decl.value)
             scope = nil
         }
+        module = modules.root
     }
 
     /// Unknown type names in struct fields, variant payloads and type aliases.
     private func checkItemTypes() {
-        for (_, s) in global.structs.sorted(by: { $0.value.index < $1.value.index }) {
+        for (key, s) in global.structs.sorted(by: { $0.value.index < $1.value.index }) {
+            module = modules.itemModules[key] ?? modules.root
             let g = Set(s.decl.generics.map(\.name.name))
             for f in s.decl.fields { checkType(f.type, generics: g, selfAllowed: false) }
         }
-        for (_, e) in global.enums.sorted(by: { $0.value.index < $1.value.index }) {
+        for (key, e) in global.enums.sorted(by: { $0.value.index < $1.value.index }) {
+            module = modules.itemModules[key] ?? modules.root
             let g = Set(e.decl.generics.map(\.name.name))
             for v in e.decl.variants { for t in v.payload { checkType(t, generics: g, selfAllowed: false) } }
         }
-        for (_, a) in global.typeAliases.sorted(by: { $0.key < $1.key }) {
+        for (key, a) in global.typeAliases.sorted(by: { $0.key < $1.key }) {
+            module = modules.itemModules[key] ?? modules.root
             checkType(a.type, generics: Set(a.generics.map(\.name.name)), selfAllowed: false)
         }
     }
@@ -496,10 +597,12 @@ public final class Resolver {
     /// Resolves REPL top-level statements: `let` bindings become global variables.
     public func resolveSessionStatements(_ statements: [Stmt], tail: Expr?) {
         scope = FunctionScope(parent: nil, isSpawn: false, selfType: nil, generics: [], isFunction: false)
+        sessionScope = scope
         sessionTopLevel = true
         for s in statements { resolveStatement(s) }
         if let tail { resolve(tail) }
         sessionTopLevel = false
+        sessionScope = nil
         scope = nil
     }
 
@@ -622,7 +725,12 @@ public final class Resolver {
                 // A REPL `let` is a global so later inputs see it.
                 let slot = global.variables[b.name]?.slot ?? global.newGlobalSlot(b.name)
                 global.variables[b.name] = (slot, b.isMutable)
-                resolutions[b.span] = .global(slot)
+                if case .binding = p.kind {
+                    resolutions[b.span] = .global(slot)
+                } else {
+                    // Destructured: the pattern binds a register, then it is stored.
+                    sessionSlots[ObjectIdentifier(b)] = slot
+                }
             } else {
                 scope.blocks[scope.blocks.count - 1][b.name] = b
             }
@@ -633,8 +741,8 @@ public final class Resolver {
     /// A bare name in a pattern that is a unit variant or a constant (as in Rust).
     private func patternNameResolution(_ name: String) -> Resolution? {
         if scope.lookupLocal(name) != nil { return nil }
-        if let c = global.consts[name] { return c.folded.map { .constant($0) } ?? .global(c.slot) }
-        if let vs = global.variantsByName[name], vs.count == 1 {
+        if let key = valueKey(name), let c = global.consts[key] { return c.folded.map { .constant($0) } ?? .global(c.slot) }
+        if let vs = variantsNamed(name), vs.count == 1 {
             let (e, tag) = global.program.variants[vs[0]]
             if global.program.enums[e].variantArity[tag] == 0 { return .variant(vs[0]) }
         }
@@ -644,18 +752,21 @@ public final class Resolver {
     private func resolveVariantPath(_ path: Path) -> Resolution? {
         let name = path.last.name
         if path.segments.count >= 2 {
-            let typeName = path.segments[path.segments.count - 2].name.name
-            if let e = enumNamed(typeName) {
+            let prefix = path.segments.dropLast()
+            if let e = enumNamed(prefix) {
                 let info = global.program.enums[e]
                 if let tag = info.variantNames.firstIndex(of: name) { return .variant(info.firstVariant + tag) }
                 error("no variant named `\(name)` in enum `\(info.name)`", at: path.last.span,
                       help: similarName(to: name, among: info.variantNames).map { "there is a variant with a similar name: `\($0)`" })
                 return nil
             }
-            error("cannot find enum `\(typeName)` in this scope", at: path.segments[path.segments.count - 2].name.span)
+            let typeSegment = path.segments[path.segments.count - 2].name
+            if !reported(within: path.span) {
+                error("cannot find enum `\(typeSegment.name)` in this scope", at: typeSegment.span)
+            }
             return nil
         }
-        if let vs = global.variantsByName[name] {
+        if let vs = variantsNamed(name) {
             if vs.count == 1 { return .variant(vs[0]) }
             let owners = vs.map { global.program.enums[global.program.variants[$0].enumIndex].name }
             error("`\(name)` is ambiguous: it is a variant of \(owners.map { "`\($0)`" }.joined(separator: " and "))",
@@ -667,22 +778,43 @@ public final class Resolver {
         return nil
     }
 
-    private func enumNamed(_ name: String) -> Int? {
-        if name == "Self", case .enumType(let e)? = scope.selfType { return e }
-        if let e = global.enums[name] { return e.index }
-        if let alias = global.typeAliases[name], case .enumType(let e)? = typeKey(of: alias.type) { return e }
+    /// True when an error was already reported inside `span` (a module path that named
+    /// nothing), so a second, vaguer one is not added.
+    private func reported(within span: Span) -> Bool {
+        diagnostics.contains { $0.span.file == span.file && $0.span.start >= span.start && $0.span.end <= span.end }
+    }
+
+    /// The enum the segments of a type path name (`Shape`, `Self`, `geometry::Shape`, an alias).
+    private func enumNamed(_ segments: ArraySlice<Path.Segment>) -> Int? {
+        if segments.count == 1, segments.first?.name.name == "Self", case .enumType(let e)? = scope.selfType { return e }
+        guard let key = userTypeKey(segments) else { return nil }
+        if let e = global.enums[key] { return e.index }
+        if global.typeAliases[key] != nil, case .enumType(let e)? = aliasTarget(key) { return e }
+        return nil
+    }
+
+    /// The struct the segments of a type path name.
+    private func structNamed(_ segments: ArraySlice<Path.Segment>) -> Int? {
+        if segments.count == 1, segments.first?.name.name == "Self", case .structType(let s)? = scope.selfType { return s }
+        guard let key = userTypeKey(segments) else { return nil }
+        if let s = global.structs[key] { return s.index }
+        if global.typeAliases[key] != nil, case .structType(let s)? = aliasTarget(key) { return s }
         return nil
     }
 
     private func structNamed(_ name: String) -> Int? {
-        if name == "Self", case .structType(let s)? = scope.selfType { return s }
-        if let s = global.structs[name] { return s.index }
-        if let alias = global.typeAliases[name], case .structType(let s)? = typeKey(of: alias.type) { return s }
-        return nil
+        structNamed([Path.Segment(name: Ident(name, .synthetic))][...])
+    }
+
+    /// What the type alias with key `key` stands for, read in the alias's module.
+    private func aliasTarget(_ key: String) -> TypeKey? {
+        guard let alias = global.typeAliases[key] else { return nil }
+        return inModule(modules.itemModules[key] ?? module) { typeKey(of: alias.type) }
     }
 
     private func resolveTypePath(_ path: Path) -> Resolution? {
-        if let s = structNamed(path.last.name) { return .structType(s) }
+        if let s = structNamed(path.segments[...]) { return .structType(s) }
+        if reported(within: path.span) { return nil }
         let candidates = Array(global.structs.keys)
         error("cannot find struct `\(path.text)` in this scope", at: path.span,
               help: similarName(to: path.last.name, among: candidates).map { "a struct with a similar name exists: `\($0)`" })
@@ -694,7 +826,9 @@ public final class Resolver {
     /// Looks a local up through enclosing closures, recording captures on the way.
     private func lookupVariable(_ name: String, in fs: FunctionScope) -> (Resolution, crossedSpawn: Bool)? {
         if let b = fs.lookupLocal(name) { return (.local(b), false) }
-        guard let parent = fs.parent, let (outer, crossed) = lookupVariable(name, in: parent) else { return nil }
+        guard let parent = fs.parent,
+              let (outer, crossed) = lookupVariable(name, in: parent) ?? sessionRead(name, by: fs, parent: parent)
+        else { return nil }
         let binding: Binding
         let capture: Capture
         switch outer {
@@ -715,6 +849,20 @@ public final class Resolver {
         return (.upvalue(fs.captures.count - 1, binding), crossed || fs.isSpawn)
     }
 
+    /// A block spawned at a session input's top level reads the session variable `name`:
+    /// like a local of the enclosing function, it is captured by copy, its value taken when
+    /// the block is spawned.
+    private func sessionRead(_ name: String, by fs: FunctionScope, parent: FunctionScope) -> (Resolution, crossedSpawn: Bool)? {
+        guard fs.isSpawn, parent === sessionScope, let v = global.variables[name] else { return nil }
+        let key = ObjectIdentifier(fs)
+        if let existing = pendingSessionReads[key]?.first(where: { $0.binding.name == name }) {
+            return (.local(existing.binding), false)
+        }
+        let b = Binding(name: name, isMutable: v.isMutable, span: Span.synthetic)
+        pendingSessionReads[key, default: []].append((b, v.slot))
+        return (.local(b), false)
+    }
+
     /// Resolves a path expression (or records an error).
     @discardableResult
     func resolvePath(_ path: Path, span: Span) -> Resolution? {
@@ -728,35 +876,53 @@ public final class Resolver {
             }
             if let (r, _) = lookupVariable(name, in: scope) { resolutions[span] = r; return r }
             if let f = lookupNestedItem(name) { resolutions[span] = .function(f); return .function(f) }
-            if let v = global.variables[name] { resolutions[span] = .global(v.slot); return .global(v.slot) }
-            if let c = global.consts[name] {
-                let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
+            if module.isRoot, let v = global.variables[name] { resolutions[span] = .global(v.slot); return .global(v.slot) }
+            if let e = lookup(name, .value, in: module), let r = valueResolution(e, path: path) {
+                checkGlobAmbiguity(name, .value, at: span)
                 resolutions[span] = r; return r
             }
-            if let f = global.functions[name] { resolutions[span] = .function(f.index); return .function(f.index) }
             if let s = structNamed(name), global.program.structs[s].fieldNames.isEmpty {
                 resolutions[span] = .structType(s); return .structType(s)
             }
-            if global.variantsByName[name] != nil {
+            if variantsNamed(name) != nil {
                 let r = resolveVariantPath(path)
                 if let r { resolutions[span] = r }
                 return r
             }
-            if let b = BuiltinFunction(name: name) { resolutions[span] = .builtin(b); return .builtin(b) }
+            if let b = BuiltinFunction(name: name), !b.isLibraryOnly || module.isLibrary {
+                resolutions[span] = .builtin(b); return .builtin(b)
+            }
             error("cannot find value `\(name)` in this scope", at: span,
-                  help: similarName(to: name, among: visibleValueNames()).map { "a local variable or item with a similar name exists: `\($0)`" })
+                  help: similarName(to: name, among: visibleValueNames()).map { "a local variable or item with a similar name exists: `\($0)`" }
+                    ?? enclosingModuleHelp(name))
             return nil
         }
-        // `Type::member`, `Enum::Variant`, `Trait::method`, `module::item`.
+        // `module::item` and `module::Type::member`: walk the modules first.
+        if startsWithModule(path) {
+            guard let prefix = resolvePrefix(path.segments.dropLast(), span: path.span) else { return nil }
+            if case .builtins = prefix {
+                guard let b = BuiltinFunction(name: name) else {
+                    error("there is no builtin function named `\(name)`", at: path.last.span)
+                    return nil
+                }
+                resolutions[span] = .builtin(b); return .builtin(b)
+            }
+            if case .module = prefix {
+                guard let e = moduleValue(path), let r = valueResolution(e, path: path) else { return nil }
+                resolutions[span] = r; return r
+            }
+        }
+        // `Type::member`, `Enum::Variant`, `Trait::method`.
+        let prefix = path.segments.dropLast()
         let typeSegment = path.segments[path.segments.count - 2].name
         let typeName = typeSegment.name
-        if let typeDisplay = enumNamed(typeName).map({ global.program.enums[$0].name }) ?? structNamed(typeName).map({ global.program.structs[$0].name }),
-           let c = global.consts["\(typeDisplay)::\(name)"] {
+        if let owner = enumNamed(prefix).map({ TypeKey.enumType($0) }) ?? structNamed(prefix).map({ TypeKey.structType($0) }),
+           let c = global.consts["\(typeItemKey(owner) ?? displayName(owner))::\(name)"] {
             let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
             resolutions[span] = r
             return r
         }
-        if let e = enumNamed(typeName) {
+        if let e = enumNamed(prefix) {
             let info = global.program.enums[e]
             if info.variantNames.contains(name) {
                 let r = resolveVariantPath(path)
@@ -769,7 +935,7 @@ public final class Resolver {
                     .map { "there is an item with a similar name: `\($0)`" })
             return nil
         }
-        if let s = structNamed(typeName) {
+        if let s = structNamed(prefix) {
             if let m = global.methods[.structType(s)]?[name] { resolutions[span] = .function(m); return .function(m) }
             let info = global.program.structs[s]
             error("no function or associated item named `\(name)` found for struct `\(info.name)`", at: path.last.span,
@@ -777,26 +943,67 @@ public final class Resolver {
                     .map { "there is an associated function with a similar name: `\($0)`" })
             return nil
         }
-        if global.traits[typeName] != nil {
+        if let key = userTypeKey(prefix), global.traits[key] != nil {
             resolutions[span] = .traitMethod(name)
             return .traitMethod(name)
         }
         if let c = BuiltinConstructor(typeName: typeName, member: name) {
             resolutions[span] = .constructor(c); return .constructor(c)
         }
-        if let key = typeKey(of: TypeRef(.named(Path(segments: [path.segments[path.segments.count - 2]], span: typeSegment.span)), typeSegment.span)),
+        if let key = typeKey(of: TypeRef(.named(Path(segments: Array(prefix), span: typeSegment.span)), typeSegment.span)),
            let m = global.methods[key]?[name] {
             resolutions[span] = .function(m); return .function(m)
         }
-        // A module path: `geometry::area` names the item `area` declared in `mod geometry`.
-        if path.segments.count >= 2, typeName != "std" {
-            if let f = global.functions[name] { resolutions[span] = .function(f.index); return .function(f.index) }
-            if let c = global.consts[name] {
-                let r: Resolution = c.folded.map { .constant($0) } ?? .global(c.slot)
-                resolutions[span] = r; return r
-            }
-        }
+        if reported(within: path.span) { return nil }
         error("failed to resolve: `\(path.text)` is not a known type, enum, trait or module item", at: span)
+        return nil
+    }
+
+    /// What a value entry of a module's namespace resolves to; reports entries that are
+    /// not values (a module, a struct with fields, a trait).
+    private func valueResolution(_ e: ModuleEntry, path: Path) -> Resolution? {
+        switch e.target {
+        case .item(let key):
+            if let c = global.consts[key] { return c.folded.map { .constant($0) } ?? .global(c.slot) }
+            if let f = global.functions[key] { return .function(f.index) }
+            if let s = global.structs[key], global.program.structs[s.index].fieldNames.isEmpty { return .structType(s.index) }
+            if global.structs[key] != nil {
+                error("expected a value, found struct `\(path.text)`", at: path.span,
+                      help: "build one with a struct literal: `\(path.text) { ... }`")
+                return nil
+            }
+            if e.kind != "function" && e.kind != "constant" {
+                error("expected a value, found \(e.kind) `\(path.text)`", at: path.span)
+            }
+            return nil
+        case .variant(let v):
+            return .variant(v)
+        case .module:
+            error("expected a value, found module `\(path.text)`", at: path.span)
+            return nil
+        case .builtinType(let name):
+            error("expected a value, found the type `\(name)`", at: path.span)
+            return nil
+        case .builtinFunction(let b):
+            return .builtin(b)
+        }
+    }
+
+    /// A help line for a name that is not in scope here but is an item of an enclosing
+    /// module: Rust's modules do not see their parent's items without a path.
+    private func enclosingModuleHelp(_ name: String) -> String? {
+        var m = module.parent
+        var path = "super::"
+        while let current = m {
+            if current.values[name] != nil || current.types[name] != nil || current.imports[name] != nil {
+                let place = current.isRoot ? "at the crate root" : "in module `\(current.displayName)`"
+                let how = current.imports[name] != nil && current.values[name] == nil && current.types[name] == nil
+                    ? "imported" : "declared"
+                return "`\(name)` is \(how) \(place): write `\(path)\(name)` or `use \(path)\(name);`"
+            }
+            m = current.parent
+            path += "super::"
+        }
         return nil
     }
 
@@ -816,8 +1023,9 @@ public final class Resolver {
             for b in s.blocks { names.append(contentsOf: b.keys) }
             fs = s.parent
         }
-        names.append(contentsOf: global.functions.keys)
-        names.append(contentsOf: global.consts.keys)
+        names.append(contentsOf: global.functions.keys.filter { !$0.contains("::") })
+        names.append(contentsOf: global.consts.keys.filter { !$0.contains("::") })
+        names.append(contentsOf: moduleValueNames())
         names.append(contentsOf: global.variables.keys)
         names.append(contentsOf: global.variantsByName.keys)
         names.append(contentsOf: BuiltinFunction.allCases.map(\.name))
@@ -1030,6 +1238,7 @@ public final class Resolver {
         resolve(body)
         scope = saved
         captures[span] = fs.captures
+        if let reads = pendingSessionReads.removeValue(forKey: ObjectIdentifier(fs)) { spawnedSessionReads[span] = reads }
     }
 
     private func resolveSpawn(_ body: Expr) {
@@ -1144,7 +1353,9 @@ public final class Resolver {
                 spawnAssignmentError(b, at: receiver.span)
             }
         case .global(let slot):
-            if let v = global.variables.first(where: { $0.value.slot == slot }), !v.value.isMutable {
+            if let v = global.variables.first(where: { $0.value.slot == slot }), insideSpawn {
+                sessionSpawnAssignmentError(v.key, at: receiver.span)
+            } else if let v = global.variables.first(where: { $0.value.slot == slot }), !v.value.isMutable {
                 error("cannot borrow `\(v.key)` as mutable, as it is not declared as mutable", at: receiver.span,
                       help: "consider making this binding mutable: `let mut \(v.key)`")
             } else if global.consts.values.contains(where: { $0.slot == slot }) {
@@ -1167,7 +1378,23 @@ public final class Resolver {
         return false
     }
 
+    /// True inside a spawned block (at any depth).
+    private var insideSpawn: Bool {
+        var fs: FunctionScope? = scope
+        while let s = fs {
+            if s.isSpawn { return true }
+            fs = s.parent
+        }
+        return false
+    }
+
+    private func sessionSpawnAssignmentError(_ name: String, at span: Span) {
+        error("legions share nothing: cannot assign to `\(name)`, a session variable, inside a spawned block",
+              at: span, help: "send the value back on a channel instead")
+    }
+
     private func spawnAssignmentError(_ b: Binding, at span: Span) {
+        if b.span == Span.synthetic { return sessionSpawnAssignmentError(b.name, at: span) }
         error("legions share nothing: cannot assign to `\(b.name)`, a variable of the enclosing function, inside a spawned block",
               at: span, help: "send the value back on a channel instead")
     }
@@ -1196,7 +1423,9 @@ public final class Resolver {
                 }
             case .global(let slot):
                 if let v = global.variables.first(where: { $0.value.slot == slot }) {
-                    if !v.value.isMutable {
+                    if insideSpawn {
+                        sessionSpawnAssignmentError(v.key, at: statement)
+                    } else if !v.value.isMutable {
                         error("cannot assign twice to immutable variable `\(v.key)`", at: statement,
                               help: "consider making this binding mutable: `let mut \(v.key)`")
                     }

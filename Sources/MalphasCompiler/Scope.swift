@@ -61,6 +61,8 @@ public struct FunctionItem {
     public var selfType: TypeName?
     /// Generic parameters of the enclosing `impl[T]` or trait.
     public var outerGenerics: Set<String> = []
+    /// The module it is declared in (names in its body are looked up there); nil for the root.
+    public var module: Module? = nil
 }
 
 /// A named user type, for `Self` and method tables.
@@ -74,6 +76,8 @@ public struct ConstItem {
     public var decl: ConstDecl
     public var slot: Int
     public var folded: Constant?
+    /// Its key in `GlobalScope.consts`: the name, qualified by its module (`math::PI`).
+    public var key: String = ""
 }
 
 /// Everything declared at the top level of a program (or a REPL session so far).
@@ -99,6 +103,8 @@ public final class GlobalScope {
     public internal(set) var globalCount = 0
     /// The program being built (functions, types). A REPL session appends to it.
     public let program: CompiledProgram
+    /// The program's modules (Modules.swift); every table above is keyed by qualified names.
+    public let modules = ModuleTable()
 
     public init(sources: SourceMap) {
         program = CompiledProgram(sources: sources)
@@ -120,34 +126,52 @@ public final class GlobalScope {
         var methodNames: Set<String>
         var traitDefaults: [String: [String: Int]]
         var globalCount: Int
-        var programFunctions: Int
+        /// The function table itself: a session redefinition replaces a function in place.
+        var programFunctions: [FunctionProto]
         var programStructs: [StructInfo]
         var programEnums: [EnumInfo]
         var programVariants: Int
         var builtinTypeMethods: [BuiltinTypeKind: [String: Int]]
         var globalNames: Int
+        var modules: ModuleTable.State
+        var libraryFiles: Set<SourceFileID>
     }
 
     func snapshot() -> Snapshot {
         Snapshot(functions: functions, structs: structs, enums: enums, traits: traits, typeAliases: typeAliases,
                  consts: consts, variables: variables, variantsByName: variantsByName, methods: methods,
                  mutatingMethodNames: mutatingMethodNames, methodNames: methodNames, traitDefaults: traitDefaults,
-                 globalCount: globalCount, programFunctions: program.functions.count, programStructs: program.structs,
+                 globalCount: globalCount, programFunctions: program.functions, programStructs: program.structs,
                  programEnums: program.enums, programVariants: program.variants.count,
-                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count)
+                 builtinTypeMethods: program.builtinTypeMethods, globalNames: program.globalNames.count,
+                 modules: modules.save(), libraryFiles: program.libraryFiles)
     }
 
-    func restore(_ s: Snapshot) {
+    /// Returns to `s`. With `keepingCode` (a REPL input that compiled and was loaded, then
+    /// failed at run time), the functions, types and global slots it added stay, unnamed,
+    /// because legions it spawned may still run their code: only what existed before is
+    /// put back, and the names the input defined are forgotten.
+    func restore(_ s: Snapshot, keepingCode: Bool = false) {
         functions = s.functions; structs = s.structs; enums = s.enums; traits = s.traits
         typeAliases = s.typeAliases; consts = s.consts; variables = s.variables; variantsByName = s.variantsByName
         methods = s.methods; mutatingMethodNames = s.mutatingMethodNames; methodNames = s.methodNames
         traitDefaults = s.traitDefaults; globalCount = s.globalCount
-        program.functions.removeSubrange(s.programFunctions...)
+        if keepingCode {
+            for i in s.programFunctions.indices { program.functions[i] = s.programFunctions[i] }
+            for i in s.programStructs.indices { program.structs[i].methods = s.programStructs[i].methods }
+            for i in s.programEnums.indices { program.enums[i].methods = s.programEnums[i].methods }
+            program.builtinTypeMethods = s.builtinTypeMethods
+            globalCount = program.globalNames.count
+            return
+        }
+        program.functions = s.programFunctions
         program.structs = s.programStructs
         program.enums = s.programEnums
         program.variants.removeSubrange(s.programVariants...)
         program.builtinTypeMethods = s.builtinTypeMethods
         program.globalNames.removeSubrange(s.globalNames...)
+        modules.restore(s.modules)
+        program.libraryFiles = s.libraryFiles
     }
 
     /// Records the prelude's `map` and `filter` functions for the VM.
@@ -166,6 +190,12 @@ public final class GlobalScope {
     func newFunction(_ proto: FunctionProto) -> Int {
         program.functions.append(proto)
         return program.functions.count - 1
+    }
+
+    /// A session's redefinition: the function at `index` gets a new body.
+    func replaceFunction(_ index: Int, with proto: FunctionProto) -> Int {
+        program.functions[index] = proto
+        return index
     }
 }
 

@@ -108,7 +108,13 @@ final class LoadedProgram {
     var functionClosures: UnsafeMutablePointer<Unmanaged<ClosureBox>>
     /// Unit variants, built once: `Shape::Empty` is one shared box.
     var unitVariants: [Int: Value] = [:]
+    /// The global slots a root legion starts with (`LegionState.globals`): nil for a
+    /// program (its entry sets the constants); in a REPL session, the session variables as
+    /// the last successful input left them, read and written by the REPL's thread only.
     var globals: [Value]
+    /// The slots' names (the compiled program's, copied when loading: the compiler of a
+    /// session appends to those while legions run).
+    var globalNames: [String] = []
     /// For each variant index: its enum's type id and its tag (for `testVariant`).
     var variantTypes: [(typeID: Int, tag: Int)] = []
     /// Prelude functions the VM calls for list `map` and `filter`.
@@ -161,6 +167,7 @@ final class LoadedProgram {
         }
         variantTypes = compiled.variants.map { (enumTypes[$0.enumIndex].typeID, $0.tag) }
         while globals.count < compiled.globalNames.count { globals.append(.nil) }
+        globalNames = compiled.globalNames
         preludeMap = compiled.preludeFunctions["map"]
         preludeFilter = compiled.preludeFunctions["filter"]
     }

@@ -77,11 +77,15 @@ public enum Interpreter {
     public static let deadlockStatus: Int32 = 2
     public static let compileErrorStatus: Int32 = 2
 
-    /// Parses, resolves and compiles the file `file` of `sources`. On failure, the
-    /// diagnostics of every stage that ran (render them with `DiagnosticRenderer`).
+    /// Parses, resolves and compiles the file `file` of `sources`, with the module files
+    /// it declares and the standard library modules it names (from `library`). On
+    /// failure, the diagnostics of every stage that ran (render them with
+    /// `DiagnosticRenderer`). `entryPrefix` compiles a test file (`CompileOptions`).
     /// Runs on a thread of its own with a large stack (`LargeStack`), whatever the caller's.
     public static func compile(_ file: SourceFileID, in sources: SourceMap,
-                               safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled)
+                               safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled,
+                               library: LibrarySource = StandardLibrary.current,
+                               entryPrefix: String? = nil)
         -> Result<CompiledProgram, CompileFailure> {
         LargeStack.run {
             let parsed = Parser.parse(file, in: sources)
@@ -90,14 +94,21 @@ public enum Interpreter {
                 ASTRelease.release(consume parsed)
                 return .failure(failure)
             }
+            let modules = ModuleLoader(sources: sources, library: library).load(parsed.unit)
+            ASTRelease.release(consume parsed)
+            if modules.diagnostics.contains(where: { $0.severity == .error }) {
+                let failure = CompileFailure(diagnostics: modules.diagnostics)
+                LoadedModules.release(consume modules)
+                return .failure(failure)
+            }
             let preludeFile = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
             let prelude = Parser.parse(preludeFile, in: sources)
             precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
-            let result = BytecodeCompiler.compile(parsed.unit, prelude: prelude.unit, sources: sources,
-                                                  options: CompileOptions(safePoints: safePoints))
-            // The compiler's references to the tree are gone; free it without recursion
-            // (operator chains can make it far deeper than the nesting limit).
-            ASTRelease.release(consume parsed)
+            let result = BytecodeCompiler.compile(modules.unit, prelude: prelude.unit, modules: modules, sources: sources,
+                                                  options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix))
+            // The compiler's references to the trees are gone; free them without recursion
+            // (operator chains can make them far deeper than the nesting limit).
+            LoadedModules.release(consume modules)
             return result
         }
     }
@@ -130,7 +141,8 @@ public enum Interpreter {
         let vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                     suspendEverySafePoint: options.suspendEverySafePoint)
         runtime.vm = vm
-        let ending = runtime.run(entry: loaded.closure(forFunction: program.entry), errorOutput: options.errorOutput)
+        let ending = runtime.run(entry: loaded.closure(forFunction: program.entry), globals: loaded.globals,
+                                 errorOutput: options.errorOutput)
         defer {
             context.flush()
             runtime.releaseLegions()
@@ -169,7 +181,7 @@ public enum Interpreter {
         return text
     }
 
-    private static func describe(_ reason: BlockReason?) -> String {
+    static func describe(_ reason: BlockReason?) -> String {
         switch reason {
         case .send?: return "sending on a channel"
         case .receive?: return "receiving from a channel"

@@ -100,13 +100,19 @@ public final class LegionRuntime {
 
     /// Non-zero once a legion failed or called exit: every step ends at once.
     private let abortWord: UnsafeMutablePointer<UInt32>
-    /// Guards `failure`, `mainResult` and `mainFinished`.
+    /// Guards `failure`, `mainResult`, `mainFinished` and `focusGlobals`.
     private let endLock: UnsafeMutablePointer<UInt32>
     private var failure: RuntimeFailure?
     private var mainResult: Value = .unit
     private var mainFinished = false
+    /// A session's focus legion's global slots as it finished: the session variables the
+    /// input left.
+    private var focusGlobals: [Value] = []
 
     let registry = LegionRegistry()
+    /// Set by a REPL session before the runtime starts (the extension at the end of this
+    /// file); nil when running a program.
+    var session: SessionControl?
     /// VM stack growths and shrinks of ended legions (`--stats`); relaxed atomics.
     private let stackCounters: UnsafeMutablePointer<Int64>
 
@@ -153,12 +159,12 @@ public final class LegionRuntime {
     /// Whether `start` succeeded and `shutdown` has not run yet (the waiting thread's).
     private(set) var isRunning = false
 
-    /// Runs `entry` as main, and every legion it spawns, until the program ends: starts
-    /// the runtime, runs main, shuts the runtime down. The caller reports the ending, then
-    /// calls `releaseLegions`.
-    func run(entry: ClosureBox, errorOutput: Output) -> Ending {
+    /// Runs `entry` as main, with `globals` as its global slots, and every legion it
+    /// spawns, until the program ends: starts the runtime, runs main, shuts the runtime
+    /// down. The caller reports the ending, then calls `releaseLegions`.
+    func run(entry: ClosureBox, globals: [Value], errorOutput: Output) -> Ending {
         if let reason = start() { return .notStarted(reason) }
-        let ending = runMain(entry: entry, errorOutput: errorOutput)
+        let ending = runMain(entry: entry, globals: globals, errorOutput: errorOutput)
         shutdown(errorOutput: errorOutput)
         return ending
     }
@@ -168,7 +174,7 @@ public final class LegionRuntime {
     /// with the legions blocked forever still parked: a REPL session's next input may
     /// wake them), or until a legion fails or main deadlocks (then the runtime is shut
     /// down before this returns, so the report can read every legion safely).
-    func runMain(entry: ClosureBox, errorOutput: Output) -> Ending {
+    func runMain(entry: ClosureBox, globals: [Value], errorOutput: Output) -> Ending {
         mal_store_release_u32(abortWord, 0)
         mal_lock(endLock)
         failure = nil
@@ -176,7 +182,7 @@ public final class LegionRuntime {
         mainResult = .unit
         mal_unlock(endLock)
         let main = LegionState(id: newLegionID())
-        main.start(entry, args: [])
+        main.start(entry, args: [], globals: globals)
         self.main = main
         do {
             try spawn(main)
@@ -302,6 +308,7 @@ public final class LegionRuntime {
     /// Makes a parked legion runnable again; its `completion` is already set.
     @inline(__always)
     func ready(_ legion: LegionState) {
+        if _slowPath(legion.group != nil) { legion.group?.readied() }
         lg_ready(legion.runtimeLegion)
     }
 
@@ -312,13 +319,18 @@ public final class LegionRuntime {
         if _slowPath(!legion.hasRun) { firstStep(legion, runtimeLegion) }
         legion.runtimeLegion = runtimeLegion
         if _slowPath(mal_load_acquire_u32(abortWord) != 0) { return end(legion) }
+        // A test that has ended (passed, failed, timed out) takes its legions with it.
+        if _slowPath(legion.group?.isStopped(legion) ?? false) { return end(legion) }
         if let reason = legion.blockedReason {
             if case .sleep = reason { legion.completion = .timerFired }
             legion.blockedReason = nil
         }
-        legion.safePointFlag = vm.alwaysSetFlag ?? budget?.alwaysSet ?? lg_preempt_flag()
-        var outcome = vm.run(legion)
-        if _slowPath(budget != nil) { outcome = spendBudget(legion, outcome) }
+        if _slowPath(session != nil), let result = sessionStepStart(legion) { return result }
+        let machine = legion.vm ?? vm!
+        legion.safePointFlag = machine.alwaysSetFlag ?? budget?.alwaysSet ?? lg_preempt_flag()
+        var outcome = machine.run(legion)
+        if _slowPath(budget != nil) { outcome = spendBudget(legion, outcome, on: machine) }
+        if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
         switch outcome {
         case .yielded:
             return LG_STEP_YIELD
@@ -326,12 +338,14 @@ public final class LegionRuntime {
             legion.blockedReason = reason
             switch reason {
             case .send, .receive, .select:
+                legion.group?.parkedOnChannel(legion)
                 lg_park_commit(releaseChannelLocks, Unmanaged.passUnretained(legion).toOpaque())
             case .sleep(let until):
                 lg_park_deadline(until)
             }
             return LG_STEP_PARK
         case .finished(let value):
+            if _slowPath(session != nil) { sessionFocusFinished(legion, value) }
             if legion === main {
                 mal_lock(endLock)
                 mainResult = value
@@ -339,9 +353,12 @@ public final class LegionRuntime {
                 mal_unlock(endLock)
                 lg_wake_waiter()
             }
+            legion.group?.finished(legion)
             return end(legion)
         case .failed(let f):
-            abort(with: f)
+            if _slowPath(session != nil), let result = sessionFailure(f, of: legion) { return result }
+            // A failing test fails alone; anything else ends the program.
+            if let group = legion.group { group.failed(f) } else { abort(with: f) }
             return end(legion)
         }
     }
@@ -406,6 +423,7 @@ public final class LegionRuntime {
             _ = mal_fetch_add_i64(stackCounters, Int64(legion.stackGrowths))
             _ = mal_fetch_add_i64(stackCounters + 1, Int64(legion.stackShrinks))
         }
+        legion.group?.ended(legion)
         legion.clear()
         registry.remove(legion)
         Unmanaged.passUnretained(legion).release()
@@ -415,7 +433,7 @@ public final class LegionRuntime {
     /// With an instruction budget every safe point returns here (RunLimits.swift): count
     /// it and resume the legion at once, unless the worker's preempt flag asks it to yield,
     /// the program is ending, the legion called `yield_now`, or the budget is spent.
-    private func spendBudget(_ legion: LegionState, _ first: StepOutcome) -> StepOutcome {
+    private func spendBudget(_ legion: LegionState, _ first: StepOutcome, on vm: VM) -> StepOutcome {
         guard let budget else { return first }
         let preempt = lg_preempt_flag()
         var outcome = first
@@ -446,6 +464,241 @@ public final class LegionRuntime {
         mal_store_release_u32(abortWord, 1)
         lg_preempt_all()
         lg_wake_waiter()
+    }
+}
+
+// MARK: - Interactive sessions
+
+// A REPL session keeps the runtime running for its whole life. Each input runs as the
+// *focus* legion: `runFocus` waits until that legion finishes, fails, deadlocks or is
+// interrupted, not until every legion is done, so legions spawned by earlier inputs keep
+// running on the workers while the prompt waits. A failure ends only the legion that
+// failed (the focus's is the input's error; another's is reported); `exit(n)` in any
+// legion still ends everything, as in a program.
+//
+// The session's program grows between inputs (new code, new types, replaced function
+// bodies). Those tables are read by every running legion, so the session changes them
+// only while the world is paused: `pause` stops new steps from entering the VM
+// (they yield at once), preempts every worker, and waits until no step is inside the VM.
+
+/// The session side of the runtime: the pause gate, the focus legion, and what happens
+/// to failures.
+final class SessionControl {
+    /// Guards `paused`, `inVM`, `focusID`, `cancelled`, `focusFailure` and `focusEnded`.
+    private let lock: UnsafeMutablePointer<UInt32>
+    private var paused = false
+    /// Steps inside `vm.run` now.
+    private var inVM = 0
+    /// The id of the focus legion (0: none).
+    private var focusID = 0
+    /// Ids of interrupted or deadlocked focus legions: each ends at its next step.
+    private var cancelled: Set<Int> = []
+    private var focusFailure: RuntimeFailure?
+    private var focusEnded = false
+    /// Reports a runtime error of a legion other than the focus (on a worker thread).
+    let backgroundFailure: (RuntimeFailure) -> Void
+
+    init(backgroundFailure: @escaping (RuntimeFailure) -> Void) {
+        self.backgroundFailure = backgroundFailure
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: 0)
+    }
+
+    deinit { lock.deallocate() }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        mal_lock(lock)
+        defer { mal_unlock(lock) }
+        return body()
+    }
+
+    /// A step may enter the VM unless the world is paused.
+    fileprivate func enter() -> Bool {
+        locked {
+            if paused { return false }
+            inVM += 1
+            return true
+        }
+    }
+
+    func leave() { locked { inVM -= 1 } }
+
+    fileprivate func isFocus(_ legion: LegionState) -> Bool { locked { legion.id == focusID } }
+    fileprivate func isCancelled(_ legion: LegionState) -> Bool { locked { cancelled.contains(legion.id) } }
+
+    fileprivate func setFocus(_ id: Int) {
+        locked {
+            focusID = id
+            focusFailure = nil
+            focusEnded = false
+        }
+    }
+
+    /// Ends the focus at its next step (it may be running, ready or parked).
+    fileprivate func cancelFocus() {
+        locked {
+            cancelled.insert(focusID)
+            focusID = 0
+        }
+    }
+
+    fileprivate func recordFocusFailure(_ f: RuntimeFailure) { locked { focusFailure = f } }
+    fileprivate var failureOfFocus: RuntimeFailure? { locked { focusFailure } }
+    fileprivate var hasFocusEnded: Bool { locked { focusEnded } }
+
+    fileprivate func noteEnded(_ legion: LegionState) {
+        locked {
+            cancelled.remove(legion.id)
+            if legion.id == focusID { focusEnded = true }
+        }
+    }
+
+    /// Stops legions from entering the VM and waits until none is inside it. A legion
+    /// inside a builtin that blocks (`read_line`) is waited for.
+    func pause() {
+        locked { paused = true }
+        guard lg_num_workers() > 0 else { return }
+        lg_preempt_all()
+        while locked({ inVM }) > 0 { usleep(100) }
+    }
+
+    func resume() { locked { paused = false } }
+
+    /// Runs `body` with the world paused.
+    func whilePaused<T>(_ body: () -> T) -> T {
+        pause()
+        defer { resume() }
+        return body()
+    }
+}
+
+extension LegionRuntime {
+    /// How one session input ended.
+    enum FocusEnding {
+        /// The focus's value, and its global slots (the session variables it left).
+        case finished(Value, globals: [Value])
+        /// The focus failed, or some legion called `exit` (a failure of kind `.exit`).
+        case failed(RuntimeFailure)
+        /// The focus is blocked and no legion can run or wake it.
+        case deadlock(LegionState)
+        /// `interrupt` was set: the focus ends at its next safe point.
+        case interrupted
+        case notStarted(String)
+    }
+
+    /// Runs `entry` as the session's focus legion (starting the runtime on first use),
+    /// with `globals` as its global slots, and waits until it finishes, fails, deadlocks,
+    /// or `interrupt` is set (polled every 10 ms; the byte a SIGINT handler writes). Other
+    /// legions keep running throughout.
+    func runFocus(entry: ClosureBox, globals: [Value], interrupt: UnsafeMutablePointer<UInt8>) -> FocusEnding {
+        guard let session else { return .notStarted("internal error: not a session runtime") }
+        if !isRunning, let reason = start() { return .notStarted(reason) }
+        if let exit = pendingExit { return .failed(exit) }
+        mal_lock(endLock)
+        mainFinished = false
+        mainResult = .unit
+        mal_unlock(endLock)
+        let focus = LegionState(id: newLegionID())
+        focus.start(entry, args: [], globals: globals)
+        session.setFocus(focus.id)
+        do {
+            try spawn(focus)
+        } catch {
+            return .notStarted("cannot spawn a legion for the input")
+        }
+        while true {
+            let result = lg_wait(10_000_000, nil)
+            if let exit = pendingExit { return .failed(exit) }
+            mal_lock(endLock)
+            let finished = mainFinished
+            let value = mainResult
+            var globals: [Value] = []
+            if finished {
+                mainResult = .unit
+                swap(&globals, &focusGlobals)
+            }
+            mal_unlock(endLock)
+            let failure = session.failureOfFocus
+            if let failure { return .failed(failure) }
+            if finished { return .finished(value, globals: globals) }
+            if interrupt.pointee != 0 {
+                session.cancelFocus()
+                lg_preempt_all()
+                // Give a running focus the moment it needs to reach a safe point and end.
+                for _ in 0..<50 where !session.hasFocusEnded { _ = lg_wait(2_000_000, nil) }
+                return .interrupted
+            }
+            if result == LG_WAIT_QUIESCENT {
+                session.cancelFocus()
+                return .deadlock(focus)
+            }
+        }
+    }
+
+    /// The `exit(n)` (or, for a program, the failure) that ended everything, if any.
+    var pendingExit: RuntimeFailure? {
+        guard mal_load_acquire_u32(abortWord) != 0 else { return nil }
+        mal_lock(endLock)
+        defer { mal_unlock(endLock) }
+        return failure
+    }
+
+    /// Waits until no legion can run any more (the end of a piped session), or until
+    /// `exit` ends everything; nil, or that exit.
+    func waitUntilQuiescent() -> RuntimeFailure? {
+        guard isRunning else { return nil }
+        while true {
+            let result = lg_wait(50_000_000, nil)
+            if let exit = pendingExit { return exit }
+            if result == LG_WAIT_QUIESCENT { return nil }
+        }
+    }
+
+    /// Live legions (a session's, with the world paused).
+    func liveLegions() -> [LegionState] {
+        registry.all().sorted { $0.id < $1.id }
+    }
+
+    /// Stops the runtime and lets every legion go (the end of a session).
+    func endSession(errorOutput: Output) {
+        shutdown(errorOutput: errorOutput)
+        releaseLegions()
+    }
+
+    fileprivate func sessionStepStart(_ legion: LegionState) -> lg_step_result? {
+        let session = self.session.unsafelyUnwrapped
+        if session.isCancelled(legion) {
+            session.noteEnded(legion)
+            return end(legion)
+        }
+        return session.enter() ? nil : LG_STEP_YIELD
+    }
+
+    fileprivate func sessionFocusFinished(_ legion: LegionState, _ value: Value) {
+        let session = self.session.unsafelyUnwrapped
+        guard session.isFocus(legion) else { return }
+        session.noteEnded(legion)
+        mal_lock(endLock)
+        mainResult = value
+        focusGlobals = legion.globals
+        mainFinished = true
+        mal_unlock(endLock)
+        lg_wake_waiter()
+    }
+
+    /// A failure in a session: the focus's ends the input, another's is reported; nil for
+    /// `exit(n)`, which ends the session as it ends a program.
+    fileprivate func sessionFailure(_ f: RuntimeFailure, of legion: LegionState) -> lg_step_result? {
+        if case .exit = f.error.kind { return nil }
+        let session = self.session.unsafelyUnwrapped
+        if session.isFocus(legion) {
+            session.recordFocusFailure(f)
+            session.noteEnded(legion)
+            lg_wake_waiter()
+        } else {
+            session.backgroundFailure(f)
+        }
+        return end(legion)
     }
 }
 

@@ -65,8 +65,8 @@ public final class LegionState {
     /// False until the runtime bridge ran the legion's first step.
     var hasRun = false
     /// The VM stack. Every slot in `0..<stackCapacity` is initialised; every slot above
-    /// the top frame's registers holds nil (returns clear what they leave behind), so a
-    /// new frame starts with nil registers and a dead register never keeps a value alive.
+    /// the top frame's registers holds nil or a stale scalar (returns release the
+    /// references they leave behind), so a dead register never keeps a value alive.
     var stack: UnsafeMutablePointer<Value>
     var stackCapacity: Int
     var frames: UnsafeMutablePointer<Frame>
@@ -83,6 +83,13 @@ public final class LegionState {
     var blockedReason: BlockReason?
     /// Keeps the legion's first closure alive (its frame refers to it unretained).
     var rootClosure: ClosureBox?
+    /// The global slots this legion's code reads and writes (`getGlobal`, `setGlobal`,
+    /// `takeGlobal`): its own copy, since legions share nothing. A spawned legion starts
+    /// with a copy of its parent's (`globalsForSpawn`), which is O(1) (copy-on-write) and
+    /// costs a copy only when one of them writes. In a program they hold the constants,
+    /// set by main before anything is spawned; in a REPL session, the session variables
+    /// (SessionRuntime.swift). Touched only by the legion's own steps.
+    var globals: [Value] = []
     /// The byte polled at safe points during the current step: the running worker's
     /// preempt flag, re-read at every step (a legion may resume on another worker).
     var safePointFlag: UnsafeMutablePointer<UInt8>
@@ -104,6 +111,12 @@ public final class LegionState {
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
     var registryShard = 0
+    /// `malphas test`: the test this legion belongs to (LegionGroup.swift), inherited by
+    /// the legions it spawns; nil in an ordinary program.
+    var group: LegionGroup?
+    /// The VM that runs this legion when it is not the runtime's (each test has its own
+    /// program, output and VM); inherited by the legions it spawns. Kept alive by its group.
+    unowned(unsafe) var vm: VM?
     /// Counters for `--stats`.
     public internal(set) var stackGrowths = 0
     public internal(set) var stackShrinks = 0
@@ -166,7 +179,7 @@ public final class LegionState {
     }
 
     /// Makes room for `needed` slots, doubling and moving only the active part (everything
-    /// above it is nil and is simply re-created).
+    /// above it is dead and is simply re-created as nil).
     func growStack(toHold needed: Int) {
         var capacity = stackCapacity
         while capacity < needed { capacity *= 2 }
@@ -181,11 +194,12 @@ public final class LegionState {
         stackGrowths += 1
     }
 
-    /// Halves the stack while the active part uses under a quarter of it.
-    func shrinkStackIfMostlyUnused() {
+    /// Shrinks the stack to the smallest doubling of the initial size that holds `needed`
+    /// slots (never below the active part).
+    func shrinkStack(toHold needed: Int) {
         let active = stackTop
         var capacity = stackCapacity
-        while capacity > LegionState.initialStackCapacity && active < capacity / 4 { capacity /= 2 }
+        while capacity > LegionState.initialStackCapacity && capacity / 2 >= max(needed, active) { capacity /= 2 }
         guard capacity < stackCapacity else { return }
         let newStack = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
         newStack.moveInitialize(from: stack, count: active)
@@ -197,10 +211,30 @@ public final class LegionState {
         stackShrinks += 1
     }
 
-    /// The stack index below which a return shrinks the stack (a quarter of the capacity
-    /// once it has grown; -1 while it is at its initial size).
-    var shrinkThreshold: Int {
-        stackCapacity > LegionState.initialStackCapacity ? stackCapacity / 4 : -1
+    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
+    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
+    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
+    /// keeps its stack instead of shrinking and growing it again and again.
+    var lowUsageStreak = 0
+    var lowUsageHighWater = 0
+    static let shrinkPatience = 4
+
+    /// Housekeeping when the legion suspends at a safe point: give back the stack and
+    /// frame space it has not needed for a while.
+    func suspendAtSafePoint() {
+        let active = stackTop
+        guard stackCapacity > LegionState.initialStackCapacity, active < stackCapacity / 4 else {
+            lowUsageStreak = 0
+            lowUsageHighWater = 0
+            return
+        }
+        lowUsageStreak += 1
+        lowUsageHighWater = max(lowUsageHighWater, active)
+        guard lowUsageStreak >= LegionState.shrinkPatience else { return }
+        shrinkStack(toHold: lowUsageHighWater * 2)
+        shrinkFramesIfMostlyUnused()
+        lowUsageStreak = 0
+        lowUsageHighWater = 0
     }
 
     func growFrames(limit: Int) {
@@ -222,9 +256,11 @@ public final class LegionState {
         frameCapacity = capacity
     }
 
-    /// Sets the legion up to call `closure` with `args` (copied: legions share nothing).
-    func start(_ closure: ClosureBox, args: [Value]) {
+    /// Sets the legion up to call `closure` with `args` (copied: legions share nothing),
+    /// with `globals` as its global slots.
+    func start(_ closure: ClosureBox, args: [Value], globals: [Value]) {
         rootClosure = closure
+        self.globals = globals
         let code = closure.code
         let needed = 1 + max(code.registerCount, args.count) + 1
         if needed > stackCapacity { growStack(toHold: needed) }
@@ -235,6 +271,17 @@ public final class LegionState {
         frameCount = 1
     }
 
+    /// The global slots of a legion this one spawns: a copy of its own, in which a
+    /// reference becomes a reference to a copy of what it refers to, as a spawn's
+    /// arguments do (`Value.copiedForSpawn`). O(1) but for that scan.
+    func globalsForSpawn() -> [Value] {
+        var copy = globals
+        for i in copy.indices {
+            if case .reference = copy[i] { copy[i] = copy[i].copiedForSpawn }
+        }
+        return copy
+    }
+
     /// Frees the registers of every frame (after the legion finished or failed).
     func clear() {
         for i in 0..<stackCapacity { stack[i] = .nil }
@@ -242,6 +289,7 @@ public final class LegionState {
         frameCount = 0
         writeBackCells = []
         rootClosure = nil
+        globals = []
         completion = nil
         heldChannel = nil
         heldChannels = []

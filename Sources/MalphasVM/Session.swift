@@ -1,8 +1,12 @@
 // A REPL session: inputs are compiled against one persistent global scope and run on one
 // persistent loaded program, so items, `let` bindings and spawned legions of earlier
-// inputs are there for later ones. The legion runtime starts with the first input and
-// keeps running between inputs (legions parked on channels stay parked); an input that
-// fails or deadlocks stops it, abandoning every legion, and the next input starts afresh.
+// inputs are there for later ones.
+//
+// The compile side is a `CompilerSession`; the run side a `SessionRuntime` (one VM and
+// one scheduler for the session's life). An input that fails, at compile time or at run
+// time, or that is interrupted, changes nothing: the compiler goes back to a checkpoint
+// taken before it, and the session variables are as they were (the input's legion wrote
+// its own copy of them, SessionRuntime.swift).
 
 import MalphasCompiler
 import MalphasSyntax
@@ -19,66 +23,63 @@ public final class Session {
         case runtimeError(String)
         /// The input called `exit(status)`.
         case exited(Int32)
+        /// `runtime.requestInterrupt()` (Ctrl-C) stopped it at a safe point.
+        case interrupted
     }
 
     public let sources = SourceMap()
-    private let compiler: CompilerSession
-    private let options: RunOptions
-    private let context: BuiltinContext
-    private let runtime: LegionRuntime
-    private var loaded: LoadedProgram?
-    private var vm: VM?
-    private var inputCount = 0
+    /// The compile side: the session's names and its growing program.
+    public let compiler: CompilerSession
+    /// The run side: the loaded program, the scheduler, the legions.
+    public let runtime: SessionRuntime
 
     public init(options: RunOptions = RunOptions()) {
-        self.options = options
-        runtime = LegionRuntime(settings: options.legions)
         compiler = CompilerSession(sources: sources, options: CompileOptions(safePoints: options.safePointsEnabled))
-        context = BuiltinContext(output: options.output, errorOutput: options.errorOutput,
-                                 input: options.input, args: options.args)
         let prelude = sources.add(SourceFile(name: "<prelude>", text: Prelude.source))
         let parsed = Parser.parse(prelude, in: sources)
-        if case .success(let input) = compiler.compile(items: parsed.unit.items, statements: [], tail: nil, file: prelude) {
-            load(input)
-            loaded?.preludeMap = compiler.global.program.preludeFunctions["map"]
-            loaded?.preludeFilter = compiler.global.program.preludeFunctions["filter"]
-        }
+        let compiled = compiler.compile(items: parsed.unit.items, statements: [], tail: nil, file: prelude)
+        if case .failure(let failure) = compiled { preconditionFailure("the prelude must compile: \(failure.diagnostics)") }
+        runtime = SessionRuntime(program: compiler.global.program, options: options)
     }
 
-    deinit {
-        runtime.shutdown(errorOutput: options.errorOutput)
-        runtime.releaseLegions()
-        loaded?.tearDown()
-    }
-
-    private func load(_ input: CompilerSession.Input) {
-        if let loaded {
-            loaded.load(from: input.firstFunction, typesFrom: (input.firstStruct, input.firstEnum))
-        } else {
-            let program = LoadedProgram(compiler.global.program)
-            loaded = program
-            let vm = VM(program: program, context: context, runtime: runtime, maxDepth: options.maxDepth,
-                        suspendEverySafePoint: options.suspendEverySafePoint)
-            runtime.vm = vm
-            self.vm = vm
-        }
-    }
-
-    /// Compiles and runs one input (items and statements, as typed at the prompt).
-    public func evaluate(_ text: String) -> Outcome {
-        inputCount += 1
-        let file = sources.add(SourceFile(name: "<repl:\(inputCount)>", text: text))
+    /// Compiles and runs one input (items and statements, as typed at the prompt). Its
+    /// code is named `name` in diagnostics and traces.
+    public func evaluate(_ text: String, name: String = "<repl>") -> Outcome {
+        let file = sources.add(SourceFile(name: name, text: text))
+        let checkpoint = compiler.checkpoint()
         let compiled: Result<CompilerSession.Input, CompileFailure> = LargeStack.run {
             let parsed = Parser.parseReplInput(file, in: sources)
+            defer { ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail) }
             if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-                let failure = CompileFailure(diagnostics: parsed.diagnostics)
-                ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
-                return .failure(failure)
+                return .failure(CompileFailure(diagnostics: parsed.diagnostics))
             }
-            let result = compiler.compile(items: parsed.items, statements: parsed.statements, tail: parsed.tail, file: file)
-            ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail)
-            return result
+            // `mod name;` files (beside the working directory) and the library modules it names.
+            let modules = ModuleLoader(sources: sources, library: StandardLibrary.current,
+                                       alreadyLoaded: compiler.global.modules.libraryModulesDeclared)
+                .load(SourceUnit(file: file, items: parsed.items))
+            defer { LoadedModules.release(consume modules) }
+            if modules.diagnostics.contains(where: { $0.severity == .error }) {
+                return .failure(CompileFailure(diagnostics: modules.diagnostics))
+            }
+            return compiler.compile(items: modules.unit.items, statements: parsed.statements, tail: parsed.tail,
+                                    file: file, modules: modules)
         }
+        return run(compiled, undo: checkpoint)
+    }
+
+    /// Compiles and runs parsed items and statements (a `:load`ed file is items only).
+    public func evaluate(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Outcome {
+        let checkpoint = compiler.checkpoint()
+        let compiled = LargeStack.run {
+            compiler.compile(items: items, statements: statements, tail: tail, file: file)
+        }
+        return run(compiled, undo: checkpoint)
+    }
+
+    /// Loads and runs a compiled input; after a failure or an interrupt, puts the session
+    /// back as it was at `checkpoint` (the session variables are untouched: only an input
+    /// that finishes stores them).
+    private func run(_ compiled: Result<CompilerSession.Input, CompileFailure>, undo checkpoint: SessionCheckpoint) -> Outcome {
         let input: CompilerSession.Input
         switch compiled {
         case .failure(let failure):
@@ -86,24 +87,22 @@ public final class Session {
         case .success(let compiled):
             input = compiled
         }
-        load(input)
-        guard let loaded, let vm else { return .compileError("internal error: the session has no program") }
-        if !runtime.isRunning, let reason = runtime.start() { return .runtimeError("error: \(reason)\n") }
-        let ending = runtime.runMain(entry: loaded.closure(forFunction: input.entry), errorOutput: options.errorOutput)
-        context.flush()
-        defer { if !runtime.isRunning { runtime.releaseLegions() } }
-        switch ending {
-        case .finished(let value):
+        runtime.synchronize()
+        let outcome: Outcome
+        switch runtime.evaluate(function: input.entry) {
+        case .value(let value):
             if !input.hasValue { return .value(nil) }
             if case .unit = value { return .value(nil) }
             return .value(Printer.debug(value))
-        case .failed(let failure):
-            if case .exit(let status) = failure.error.kind { return .exited(status) }
-            return .runtimeError(Interpreter.report(failure, mainID: runtime.main?.id ?? 1))
-        case .deadlock(let legions):
-            return .runtimeError(Interpreter.deadlockReport(legions, main: runtime.main, vm: vm))
-        case .notStarted(let reason):
-            return .runtimeError("error: \(reason)\n")
+        case .exit(let status):
+            return .exited(status)
+        case .failed(let report), .deadlocked(let report):
+            outcome = .runtimeError(report)
+        case .interrupted:
+            outcome = .interrupted
         }
+        compiler.restore(checkpoint, keepingCode: true)
+        runtime.synchronize()
+        return outcome
     }
 }

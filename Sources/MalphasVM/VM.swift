@@ -13,8 +13,9 @@
 // through per-site inline caches keyed by the receiver's type id. Nothing in the loop
 // allocates unless the Malphas operation itself creates a value.
 //
-// Invariants: every stack slot above the top frame's registers is nil; a return clears
-// the registers it leaves (keeping dead values alive would defeat copy-on-write).
+// Invariants: no stack slot above the top frame's registers holds a reference: a return
+// releases the references its registers hold (keeping dead values alive would defeat
+// copy-on-write), and builtin calls release their argument copies.
 
 import CMalphasSync
 import Glibc
@@ -124,7 +125,6 @@ public final class VM {
         var regs = legion.stack + base
         var code = current._withUnsafeGuaranteedRef { $0.code }
         var k = current._withUnsafeGuaranteedRef { $0.constants }
-        var shrinkBelow = legion.shrinkThreshold
         let layoutKnown = ValueLayout.isKnown
         let referenceTagLow = ValueLayout.referenceTagLow
         let referenceTagSpan = ValueLayout.referenceTagSpan
@@ -253,11 +253,13 @@ public final class VM {
                         pc &+= Instruction.sBx(word)
                         if _slowPath(mal_load_relaxed_u8(flag) != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .safePoint:
                         if _slowPath(mal_load_relaxed_u8(flag) != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .less:
@@ -295,10 +297,8 @@ public final class VM {
                         // The resolver checked the arity of this direct call at compile time.
                         let callee = codes[Instruction.c(word)]
                         let newBase = base &+ a &+ 1
-                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
-                                         resultSlot: newBase &- 1, flags: []) {
-                            shrinkBelow = legion.shrinkThreshold
-                        }
+                        try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                         resultSlot: newBase &- 1, flags: [])
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -308,6 +308,7 @@ public final class VM {
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                         if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .call:
@@ -315,6 +316,7 @@ public final class VM {
                         guard case .function(let closure) = regs[a] else {
                             if case .native(let native) = regs[a] {
                                 regs[a] = try callNative(native.function, args: regs + a + 1, count: nargs, legion: legion)
+                                VM.clear(regs + a + 1, count: nargs)
                                 continue
                             }
                             throw RuntimeError("cannot call a value of type \(regs[a].typeName)")
@@ -322,10 +324,8 @@ public final class VM {
                         let callee = Unmanaged.passUnretained(closure.code)
                         if _slowPath(nargs != closure.code.arity) { throw VM.arityError(closure.code, nargs) }
                         let newBase = base &+ a &+ 1
-                        if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
-                                         base: newBase, resultSlot: newBase &- 1, flags: []) {
-                            shrinkBelow = legion.shrinkThreshold
-                        }
+                        try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
+                                         base: newBase, resultSlot: newBase &- 1, flags: [])
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -335,6 +335,7 @@ public final class VM {
                         pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                         if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                             legion.frames[fi].pc = pc
+                            legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .callMethod:
@@ -364,10 +365,8 @@ public final class VM {
                             if _slowPath(argCount != calleeCode.arity) {
                                 throw VM.arityError(calleeCode, argCount, dotCall: calleeCode.hasReceiver)
                             }
-                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
-                                             base: newBase, resultSlot: base &+ a, flags: flags) {
-                                shrinkBelow = legion.shrinkThreshold
-                            }
+                            try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
+                                             base: newBase, resultSlot: base &+ a, flags: flags)
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -377,6 +376,7 @@ public final class VM {
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                             if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
+                                legion.suspendAtSafePoint()
                                 return .yielded
                             }
                         case .builtin(let method):
@@ -390,6 +390,10 @@ public final class VM {
                                     throw RuntimeError("internal error: `\(method.name)` called back into Malphas")
                                 })
                             }
+                            // Drop the argument copies (and the receiver's, unless it is written
+                            // back): left in their registers they would make the next mutation of
+                            // the same values copy them (`m.insert(k, m.get(k) + 1)` in a loop).
+                            VM.clear(regs + a + (Instruction.d(word) != 0 ? 2 : 1), count: nargs + (Instruction.d(word) != 0 ? 0 : 1))
                         case .prelude(let fn):
                             // List `map`/`filter` run as Malphas functions (list, f) on a new frame.
                             let callee = codes[fn]
@@ -398,10 +402,8 @@ public final class VM {
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
                             let newBase = base &+ a &+ 1
                             let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
-                            if try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
-                                             resultSlot: base &+ a, flags: flags) {
-                                shrinkBelow = legion.shrinkThreshold
-                            }
+                            try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                                             resultSlot: base &+ a, flags: flags)
                             current = callee
                             base = newBase
                             regs = legion.stack + base
@@ -411,6 +413,7 @@ public final class VM {
                             pc = current._withUnsafeGuaranteedRef { $0.entryPC }
                             if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
                                 legion.frames[fi].pc = pc
+                                legion.suspendAtSafePoint()
                                 return .yielded
                             }
                         }
@@ -451,12 +454,6 @@ public final class VM {
                         regs = legion.stack + base
                         code = current._withUnsafeGuaranteedRef { $0.code }
                         k = current._withUnsafeGuaranteedRef { $0.constants }
-                        if _slowPath(base < shrinkBelow) {
-                            legion.shrinkStackIfMostlyUnused()
-                            legion.shrinkFramesIfMostlyUnused()
-                            shrinkBelow = legion.shrinkThreshold
-                            regs = legion.stack + base
-                        }
 
                     // MARK: Variables
                     case .take:
@@ -475,14 +472,19 @@ public final class VM {
                     case .closure:
                         regs[a] = makeClosure(Instruction.bx(word), regs: regs, frame: legion.frames[fi])
                     case .getGlobal:
-                        regs[a] = program.globals[Instruction.bx(word)]
+                        let slot = Instruction.bx(word)
+                        if _slowPath(slot >= legion.globals.count) { throw missingGlobal(slot) }
+                        regs[a] = legion.globals[slot]
                     case .setGlobal:
-                        program.globals[Instruction.bx(word)] = regs[a]
+                        let slot = Instruction.bx(word)
+                        if _slowPath(slot >= legion.globals.count) { throw missingGlobal(slot) }
+                        legion.globals[slot] = regs[a]
                         if Instruction.d(word) != 0 { regs[a] = .nil }
                     case .takeGlobal:
                         let slot = Instruction.bx(word)
-                        regs[a] = program.globals[slot]
-                        program.globals[slot] = .nil
+                        if _slowPath(slot >= legion.globals.count) { throw missingGlobal(slot) }
+                        regs[a] = legion.globals[slot]
+                        legion.globals[slot] = .nil
                     case .newCell:
                         regs[a] = .reference(ReferenceBox(regs[Instruction.b(word)]))
                     case .getCell:
@@ -557,9 +559,11 @@ public final class VM {
                         } else {
                             regs[a] = try Builtins.call(f, UnsafeBufferPointer(start: regs + a + 1, count: nargs), context)
                         }
+                        VM.clear(regs + a + 1, count: nargs)
                     case .callConstructor:
                         let c = builtinConstructors[Instruction.c(word)]
                         regs[a] = try Constructors.call(c, UnsafeBufferPointer(start: regs + a + 1, count: Instruction.b(word)))
+                        VM.clear(regs + a + 1, count: Instruction.b(word))
 
                     // MARK: Aggregates
                     case .newList:
@@ -591,7 +595,7 @@ public final class VM {
                     case .getField:
                         // Inline cache hit: the struct's type id matches the site's entry.
                         if case .record(let box) = regs[Instruction.b(word)] {
-                            let entry = current._withUnsafeGuaranteedRef { $0.caches[Instruction.c(word)] }
+                            let entry = mal_load_relaxed_u64(current._withUnsafeGuaranteedRef { $0.caches + Instruction.c(word) })
                             if entry >> 32 == UInt64(truncatingIfNeeded: box.type.typeID) {
                                 regs[a] = box.fields[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)]
                                 continue
@@ -699,20 +703,21 @@ public final class VM {
 
                     // MARK: Legions and channels
                     case .spawn:
-                        try spawn(regs + a, count: Instruction.b(word))
+                        try spawn(regs + a, count: Instruction.b(word), parent: legion)
+                        VM.clear(regs + a, count: Instruction.b(word) + 1)
                     case .makeChannel:
                         guard case .int(let n) = regs[Instruction.b(word)].dereferenced, n >= 0 else {
                             throw RuntimeError("a channel's buffer size must be a non-negative int, got \(Printer.excerpt(regs[Instruction.b(word)]))")
                         }
                         regs[a] = .channel(ChannelBox(capacity: n))
                     case .send:
-                        if let reason = try send(regs[a], regs[Instruction.b(word)], legion: legion) {
+                        if let reason = try send(regs + a, regs + Instruction.b(word), legion: legion) {
                             legion.frames[fi].pc = pc - 1
                             legion.blockedAtPC = pc - 1
                             return .blocked(reason)
                         }
                     case .receive:
-                        if let reason = try receive(regs[Instruction.b(word)], into: regs + a, legion: legion) {
+                        if let reason = try receive(regs + Instruction.b(word), into: regs + a, legion: legion) {
                             legion.frames[fi].pc = pc - 1
                             legion.blockedAtPC = pc - 1
                             return .blocked(reason)
@@ -754,25 +759,29 @@ public final class VM {
     static let maxListLength = 1 << 28
 
     /// Grows the frame buffer, or fails with a stack overflow past the depth limit.
+    /// Sets `count` registers to nil (the argument registers of a finished builtin call).
+    @inline(__always)
+    static func clear(_ registers: UnsafeMutablePointer<Value>, count: Int) {
+        var i = 0
+        while i < count { (registers + i).store(.nil); i &+= 1 }
+    }
+
     /// Pushes a frame for `callee` (saving the caller's pc first), growing the VM stack
-    /// and the frame buffer as needed. Returns true when the stack moved (the caller then
-    /// re-derives what it computed from the old stack).
+    /// and the frame buffer as needed. The caller re-derives its register pointer from
+    /// `legion.stack` afterwards (the stack may have moved).
     @inline(__always)
     private func pushFrame(_ legion: LegionState, _ fi: inout Int, callerPC: Int, callee: Unmanaged<CodeObject>,
-                           closure: Unmanaged<ClosureBox>?, base: Int, resultSlot: Int, flags: FrameFlags) throws -> Bool {
+                           closure: Unmanaged<ClosureBox>?, base: Int, resultSlot: Int, flags: FrameFlags) throws {
         legion.frames[fi].pc = callerPC
         let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
-        var moved = false
         if _slowPath(base &+ registerCount > legion.stackCapacity) {
             legion.growStack(toHold: base + registerCount)
-            moved = true
         }
         fi &+= 1
         if _slowPath(fi >= legion.frameCapacity) { try growFrames(legion, depth: fi) }
         (legion.frames + fi).initialize(to: Frame(code: callee, closure: closure, pc: 0, base: base,
                                                   resultSlot: resultSlot, flags: flags))
         legion.frameCount = fi &+ 1
-        return moved
     }
 
     /// The frame buffer never grows past `maxDepth` frames, so reaching its end at the

@@ -54,6 +54,8 @@ extension VM {
             }
             try ch.close(runtime: runtime)
             return .value(.unit)
+        case .callerLocation:
+            return .value(.string(StringBox(callerLocation(legion))))
         default:
             throw VM.internalError("schedulingBuiltin")
         }
@@ -69,9 +71,10 @@ extension VM {
     }
 
     /// `spawn callee(args)`: a new legion running a copy of the closure (its captured
-    /// cells copied too) on copies of the arguments: legions share nothing, so a
-    /// reference argument becomes a reference to a copy of what it refers to.
-    func spawn(_ r: UnsafeMutablePointer<Value>, count: Int) throws {
+    /// cells copied too) on copies of the arguments and of the spawning legion's global
+    /// slots: legions share nothing, so a reference becomes a reference to a copy of what
+    /// it refers to.
+    func spawn(_ r: UnsafeMutablePointer<Value>, count: Int, parent: LegionState) throws {
         guard case .function(let closure) = r[0] else {
             throw RuntimeError("cannot spawn a value of type \(r[0].typeName): spawn a function call or a block")
         }
@@ -79,15 +82,30 @@ extension VM {
         let copy = ClosureBox(code: closure.code, upvalues: closure.upvalues.map { ReferenceBox($0.value) })
         var args: [Value] = []
         args.reserveCapacity(count)
-        for i in 0..<count {
-            if case .reference(let cell) = r[1 + i] { args.append(.reference(ReferenceBox(cell.value))) } else { args.append(r[1 + i]) }
-        }
+        for i in 0..<count { args.append(r[1 + i].copiedForSpawn) }
         let legion = LegionState(id: runtime.newLegionID())
-        legion.start(copy, args: args)
+        legion.start(copy, args: args, globals: parent.globalsForSpawn())
+        if let group = parent.group {
+            // A test's legions belong to the test (and run on its VM).
+            legion.group = group
+            legion.vm = parent.vm
+            group.added(legion)
+        }
         try runtime.spawn(legion)
     }
 
+    /// A global slot past the end of the legion's own copy: a REPL session variable that
+    /// was first defined after the legion was spawned (a program's legions all have every
+    /// slot).
+    func missingGlobal(_ slot: Int) -> RuntimeError {
+        let name = slot < program.globalNames.count ? program.globalNames[slot] : "#\(slot)"
+        return RuntimeError("session variable `\(name)` was defined after this legion was spawned, so it has no copy "
+                            + "of it (legions share nothing: each has the session variables as they were at its spawn); "
+                            + "send the legion the value on a channel")
+    }
+
     private func channel(_ v: Value, _ what: String) throws -> ChannelBox {
+        if case .channel(let ch) = v { return ch }
         guard case .channel(let ch) = v.dereferenced else {
             throw RuntimeError("cannot \(what) a value of type \(v.typeName): it is not a channel")
         }
@@ -97,7 +115,7 @@ extension VM {
     /// `ch <- value`; nil when done, else why the legion blocks. When it blocks, it has
     /// queued itself and still holds the channel's lock (`legion.heldChannel`): the park
     /// commit releases it.
-    func send(_ chValue: Value, _ value: Value, legion: LegionState) throws -> BlockReason? {
+    func send(_ chSlot: UnsafeMutablePointer<Value>, _ valueSlot: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
         if let c = legion.completion {
             legion.completion = nil
             switch c {
@@ -106,9 +124,9 @@ extension VM {
             default: throw VM.internalError("send completion")
             }
         }
-        let ch = try channel(chValue, "send on")
+        let ch = try channel(chSlot.pointee, "send on")
         // Legions share nothing: a reference sends the value it refers to.
-        let v = value.dereferenced
+        let v = valueSlot.pointee.dereferenced
         var wake: LegionState?
         ch.acquire()
         switch ch.trySend(v, wake: &wake) {
@@ -162,8 +180,8 @@ extension VM {
     }
 
     /// `<-ch` into `target`: nil once the channel is closed and drained.
-    func receive(_ chValue: Value, into target: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
-        let ch = try channel(chValue, "receive from")
+    func receive(_ chSlot: UnsafeMutablePointer<Value>, into target: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
+        let ch = try channel(chSlot.pointee, "receive from")
         switch try receiveStep(ch, legion: legion) {
         case .received(let v): target.pointee = v; return nil
         case .closed: target.pointee = .nil; return nil
@@ -273,5 +291,15 @@ extension VM {
         }
         legion.heldChannels = locked
         return .select
+    }
+}
+
+extension Value {
+    /// The value as a spawned legion gets it (an argument, a global slot): a reference
+    /// becomes a reference to a copy of what it refers to, since a cell is the one thing
+    /// a copy-on-write value does not copy; anything else is shared until written.
+    var copiedForSpawn: Value {
+        if case .reference(let cell) = self { return .reference(ReferenceBox(cell.value)) }
+        return self
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CLegion
 import Glibc
 import MalphasCompiler
+import MalphasREPL
 import MalphasSyntax
 import MalphasVM
 
@@ -14,7 +15,7 @@ struct MalphasCommand: ParsableCommand {
         commandName: "malphas",
         abstract: "Run Malphas programs: Rust-like syntax, Go-like legions and channels.",
         version: "malphas \(version)",
-        subcommands: [RunCommand.self, CheckCommand.self, DisasmCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, DisasmCommand.self, TestCommand.self, ReplCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -204,6 +205,37 @@ struct DisasmCommand: ParsableCommand {
     func run() throws {
         let program = try source.compile()
         print(Interpreter.disassemble(program), terminator: "")
+    }
+}
+
+struct ReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "Start an interactive session (what `malphas` with no arguments does).",
+        discussion: """
+            On a terminal: line editing, history (~/.malphas_history, or MALPHAS_HISTORY), Tab \
+            completion; `:help` lists the commands. With standard input not a terminal, the \
+            inputs are read from it without prompts; the exit status is 2 if any input failed \
+            to compile, 1 if any failed at run time, 0 otherwise.
+            """
+    )
+
+    @Option(name: .customLong("max-depth"), help: "The deepest Malphas call nesting before `stack overflow`.")
+    var maxDepth: Int?
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        var options = RunOptions.fromEnvironment()
+        options.legions = try runtime.settings()
+        if let depth = maxDepth {
+            guard depth > 0 else { throw ValidationError("--max-depth must be positive") }
+            options.maxDepth = depth
+        }
+        let status = isatty(STDIN_FILENO) == 1
+            ? ReplTerminal.run(options: options, banner: "Malphas \(MalphasCommand.version): :help for help, Ctrl-D to leave")
+            : PipedRepl.run(options: options)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Glibc
+import MalphasCompiler
 
 /// Reads a program's bytes from a file or, for `-`, from standard input. Bytes, not a
 /// String, so the lexer can report invalid UTF-8 where it is.
@@ -8,27 +9,9 @@ enum SourceReader {
     }
 
     static func read(path: String) throws -> [UInt8] {
-        let fd: Int32
-        if path == "-" {
-            fd = STDIN_FILENO
-        } else {
-            fd = open(path, O_RDONLY)
-            guard fd >= 0 else {
-                throw Failure(description: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
-            }
+        switch path == "-" ? Files.readAll(STDIN_FILENO) : Files.read(path) {
+        case .success(let bytes): return bytes
+        case .failure(let error): throw Failure(description: "cannot read `\(path)`: \(error.reason)")
         }
-        defer { if fd != STDIN_FILENO { close(fd) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
-            }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return bytes
     }
 }

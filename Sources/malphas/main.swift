@@ -1,4 +1,5 @@
-// The `malphas` command line: run, check and disassemble Malphas programs.
+// The `malphas` command line: run, check and disassemble Malphas programs; with no
+// arguments, the REPL.
 import ArgumentParser
 import Glibc
 
@@ -6,4 +7,4 @@ import Glibc
 // SIGPIPE mid-write; the write fails with EPIPE instead and the output is dropped.
 signal(SIGPIPE, SIG_IGN)
 
-MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["--help"])
+MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["repl"])

@@ -355,6 +355,44 @@ out:
 }
 
 /* ---------------------------------------------------------------------------------
+ * A retained legion outlives its end: readying it then does nothing.
+ * --------------------------------------------------------------------------------- */
+static _Atomic(lg_legion *) retained;
+static _Atomic int retained_runs;
+
+static void retained_body(void *u) {
+    (void)u;
+    lg_legion *self = lg_current();
+    lg_legion_retain(self);
+    atomic_store(&retained, self);
+    atomic_fetch_add(&retained_runs, 1);
+}
+
+int lg_test_retained_legion(void) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = 2;
+    if (lg_test_start(&c)) return -1;
+    int rc = -1;
+    atomic_store(&retained, NULL);
+    atomic_store(&retained_runs, 0);
+    uint64_t id = lg_spawn(retained_body, NULL);
+    CHECK(id, "spawn failed");
+    CHECK(lg_test_quiesce(10000) == 0, "did not finish");
+    lg_legion *l = atomic_load(&retained);
+    CHECK(l, "the legion did not run");
+    CHECK(lg_legion_id(l) == id, "the id of an ended, retained legion changed");
+    lg_ready(l); /* ended: nothing happens */
+    CHECK(lg_test_quiesce(10000) == 0, "readying an ended legion made something run");
+    CHECK(atomic_load(&retained_runs) == 1, "an ended legion ran again");
+    lg_legion_release(l);
+    rc = 0;
+out:
+    lg_shutdown();
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
  * Quiescence.
  * --------------------------------------------------------------------------------- */
 static void park_forever(void *u) {
@@ -467,7 +505,9 @@ int lg_test_timers(int context) {
     long parked = lg_test_quiesce(10000);
     CHECK(parked == 0, "sleepers did not all finish (%ld)", parked);
     CHECK(atomic_load(&timer_errors) == 0, "%ld legions woke before their deadline", atomic_load(&timer_errors));
-    CHECK(atomic_load(&late_max) < 200000000, "a sleeper woke %llu ns late",
+    /* A sanity bound only: on a loaded machine threads themselves can be descheduled
+     * for tens of milliseconds; legion-bench measures lateness properly. */
+    CHECK(atomic_load(&late_max) < 1000000000, "a sleeper woke %llu ns late",
           (unsigned long long)atomic_load(&late_max));
 
     atomic_store(&early_target, NULL);

@@ -13,6 +13,18 @@ const char *lg_test_failure(void) {
     return failure;
 }
 
+int lg_test_under_thread_sanitizer(void) {
+#if defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+    return 1;
+#  endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+    return 1;
+#endif
+    return 0;
+}
+
 int lg_test_fail(const char *fmt, ...) {
     char earlier[sizeof failure];
     snprintf(earlier, sizeof earlier, "%s", failure); /* a helper may have said more */

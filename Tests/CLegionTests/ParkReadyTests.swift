@@ -23,6 +23,10 @@ final class ParkReadyTests: XCTestCase {
         assertScenario(lg_test_park_commit(1), "resumable")
     }
 
+    func testRetainedLegionOutlivesItsEndAndReadyingItDoesNothing() {
+        assertScenario(lg_test_retained_legion(), "retained legion")
+    }
+
     func testQuiescenceCountsParkedLegionsAndWaitsForTimers() {
         assertScenario(lg_test_quiescence(), "quiescence")
     }

@@ -4,7 +4,9 @@ import XCTest
 
 /// Native stacks: guard regions, big stacks, stackless parking, memory returned by the pool.
 final class StackTests: XCTestCase {
-    func testGuardRegionOverflowPrintsWhichLegionAndHowToRaiseTheStack() {
+    func testGuardRegionOverflowPrintsWhichLegionAndHowToRaiseTheStack() throws {
+        try XCTSkipIf(lg_test_under_thread_sanitizer() != 0,
+                      "ThreadSanitizer cannot start threads in a child forked from a multithreaded process")
         var buffer = [CChar](repeating: 0, count: 4096)
         var status: Int32 = 0
         assertScenario(lg_test_overflow_child(&buffer, buffer.count, &status), "overflow child")
@@ -36,7 +38,8 @@ final class StackTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(maps, 2 * 2_000, "a stack with a guard region is two mappings")
     }
 
-    func testStacksReturnedToThePoolGiveTheirMemoryBack() {
+    func testStacksReturnedToThePoolGiveTheirMemoryBack() throws {
+        try XCTSkipIf(lg_test_under_thread_sanitizer() != 0, "ThreadSanitizer's shadow memory makes RSS meaningless")
         var before = 0, peak = 0, after = 0
         assertScenario(lg_test_stack_memory_returned(64, 2 << 20, 1536 << 10, &before, &peak, &after), "pool")
         let touchedKiB = 64 * 1536

@@ -6,40 +6,8 @@
 
 import Foundation
 import MalphasFuzzSupport
+import MalphasProcessTesting
 import Testing
-
-/// How one child run ended.
-struct ChildRun {
-    var status: Int32
-    /// The signal that killed it, if one did.
-    var signal: Int32?
-    var stderr: String
-    /// Killed by the deadline (SIGTERM from the test).
-    var timedOut: Bool { signal == SIGTERM }
-}
-
-/// Runs `malphas` with `arguments`, empty standard input and its standard output thrown
-/// away; kills it after `deadline` seconds.
-func runMalphasChild(_ arguments: [String], deadline: Double = 30) throws -> ChildRun {
-    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        .appendingPathComponent("malphas")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    let err = Pipe()
-    process.standardError = err
-    try process.run()
-    DispatchQueue.global().asyncAfter(deadline: .now() + deadline) {
-        if process.isRunning { process.terminate() }
-    }
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let bySignal = process.terminationReason == .uncaughtSignal
-    return ChildRun(status: process.terminationStatus, signal: bySignal ? process.terminationStatus : nil,
-                    stderr: String(decoding: errData, as: UTF8.self))
-}
 
 @Suite("Mutated programs through the malphas binary")
 struct ChildProcessRobustnessTests {
@@ -65,7 +33,8 @@ struct ChildProcessRobustnessTests {
             }
             let path = dir.appendingPathComponent("case-\(i).mal").path
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            let run = try runMalphasChild(["run", "--budget", "40000", "--time-limit", "1000", "--workers", "2", path])
+            let run = try runMalphas(["run", "--budget", "40000", "--time-limit", "1000", "--workers", "2", path],
+                                     stdin: "", deadline: 30)
             // Status 2 is a compile error unless it is a deadlock report.
             let compiled = !(run.status == 2 && !run.stderr.contains("deadlock"))
             var problems = PipelineCheck.problems(text: text, compiled: compiled || run.signal != nil,

@@ -1,34 +1,12 @@
 // The `malphas` command line as a user meets it: the built binary run as a child process,
 // checked by its standard output, standard error and exit status.
 import Foundation
+import MalphasProcessTesting
 import Testing
 
-/// The result of one run of `malphas`.
-struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
 /// Runs the `malphas` binary built beside this test bundle.
-func malphas(_ arguments: [String], stdin: String? = nil) throws -> Run {
-    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = bundle.appendingPathComponent("malphas")
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus,
-               stdout: String(decoding: outData, as: UTF8.self),
-               stderr: String(decoding: errData, as: UTF8.self))
+func malphas(_ arguments: [String], stdin: String? = nil) throws -> MalphasRun {
+    try runMalphas(arguments, stdin: stdin)
 }
 
 /// Writes a program to a fresh temporary file and returns its path.

@@ -76,3 +76,59 @@ final class ValueLayoutTests: XCTestCase {
         for v in references { XCTAssertTrue(isReference(v), "\(v) holds a reference") }
     }
 }
+
+/// Reading a value to compute the argument of its own mutation must not leave a second
+/// reference behind in a register: the next mutation would copy it, every iteration
+/// (quadratic loops). Checked directly: at every safe point, no list or map box is held
+/// by two registers.
+final class NoHiddenCopiesTests: XCTestCase {
+    func testNoBoxIsHeldByTwoRegistersAtSafePoints() throws {
+        let (_, compiled) = Interpreter.compile(source: """
+        fn main() {
+            let mut v = [];
+            let mut m = HashMap::new();
+            m.insert("k", 0);
+            for i in 0..50 {
+                v.push(v.len() + len(v));
+                m.insert("k", m.get("k") + 1);
+                m.insert(to_string(i), v.len());
+                let w = v.filter(|x| x > 10);
+                v.push(w.len());
+            }
+            println(v.len(), " ", m.get("k"), " ", m.len());
+        }
+        """)
+        let program = try compiled.get()
+        let loaded = LoadedProgram(program)
+        defer { loaded.tearDown() }
+        let out = Output.capture()
+        // One legion driven by hand, suspending at every safe point.
+        let vm = VM(program: loaded, context: BuiltinContext(output: out), runtime: LegionRuntime(settings: LegionSettings()),
+                    maxDepth: 1000, suspendEverySafePoint: true)
+        let legion = LegionState()
+        legion.safePointFlag = vm.alwaysSetFlag!
+        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
+        var safePoints = 0
+        while case .yielded = vm.run(legion) {
+            // Only at main's own safe points (inside a call, a callee's parameters are
+            // copies of the caller's values by design).
+            guard legion.frames[legion.frameCount - 1].code.takeUnretainedValue().proto.name == "main" else { continue }
+            safePoints += 1
+            var holders: [ObjectIdentifier: Int] = [:]
+            for i in 0..<legion.stackTop {
+                switch legion.stack[i] {
+                case .list(let box): holders[ObjectIdentifier(box), default: 0] += 1
+                case .map(let box): holders[ObjectIdentifier(box), default: 0] += 1
+                default: break
+                }
+            }
+            for (_, count) in holders where count > 1 {
+                XCTFail("a list or map is held by \(count) registers at safe point \(safePoints)")
+                return
+            }
+        }
+        out.flush()
+        XCTAssertGreaterThanOrEqual(safePoints, 50)
+        XCTAssertEqual(out.capturedText, "100 50 51\n")
+    }
+}

@@ -123,11 +123,13 @@ final class StackTests: XCTestCase {
         let loaded = LoadedProgram(program)
         defer { loaded.tearDown() }
         let out = Output.capture()
-        // One legion driven by hand, without the legion runtime: `run` to the end.
+        // One legion driven by hand, without the legion runtime, suspending at every safe
+        // point (where an unused stack is given back): `run` to the end.
         let vm = VM(program: loaded, context: BuiltinContext(output: out), runtime: LegionRuntime(settings: LegionSettings()),
-                    maxDepth: 100_000, suspendEverySafePoint: false)
+                    maxDepth: 100_000, suspendEverySafePoint: true)
         let legion = LegionState()
-        legion.start(loaded.closure(forFunction: program.entry), args: [])
+        legion.safePointFlag = vm.alwaysSetFlag!
+        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
         var outcome = vm.run(legion)
         while case .yielded = outcome { outcome = vm.run(legion) }
         guard case .finished = outcome else { return XCTFail("the program should finish") }
@@ -135,6 +137,32 @@ final class StackTests: XCTestCase {
         XCTAssertEqual(out.capturedText, "5000\n10\n")
         XCTAssertGreaterThan(legion.stackGrowths, 3)
         XCTAssertGreaterThan(legion.stackShrinks, 0)
-        XCTAssertLessThanOrEqual(legion.stackCapacity, LegionState.initialStackCapacity * 2)
+        XCTAssertLessThanOrEqual(legion.stackCapacity, 64)
+    }
+
+    /// A legion whose depth goes up and down does not shrink its stack only to grow it
+    /// again (hysteresis: several low-usage safe points in a row, and never below the
+    /// recent high-water mark).
+    func testOscillatingDepthDoesNotThrashTheStack() throws {
+        let (_, compiled) = Interpreter.compile(source: """
+        fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
+        fn main() { println(fib(18)); }
+        """)
+        let program = try compiled.get()
+        let loaded = LoadedProgram(program)
+        defer { loaded.tearDown() }
+        let out = Output.capture()
+        let vm = VM(program: loaded, context: BuiltinContext(output: out), runtime: LegionRuntime(settings: LegionSettings()),
+                    maxDepth: 100_000, suspendEverySafePoint: true)
+        let legion = LegionState()
+        legion.safePointFlag = vm.alwaysSetFlag!
+        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
+        var outcome = vm.run(legion)
+        while case .yielded = outcome { outcome = vm.run(legion) }
+        guard case .finished = outcome else { return XCTFail("the program should finish") }
+        out.flush()
+        XCTAssertEqual(out.capturedText, "2584\n")
+        XCTAssertLessThanOrEqual(legion.stackGrowths, 8, "fib(18) needs a few doublings, not a grow per descent")
+        XCTAssertLessThanOrEqual(legion.stackShrinks, 2)
     }
 }

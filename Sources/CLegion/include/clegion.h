@@ -234,7 +234,8 @@ uint64_t lg_now_ns(void);
 /// The pointer is stable during one step of a resumable legion and during one run of a
 /// stackful legion; after anything that may switch (lg_park, lg_yield, lg_sleep_ns,
 /// lg_blocking_exit) the legion may be on another worker: fetch it again. The runtime
-/// clears it whenever a worker starts running a legion. NULL outside a worker.
+/// clears it when a run ends (the legion yielded, parked or ended), so a request made
+/// just before a run starts applies to that run. NULL outside a worker.
 uint8_t *lg_preempt_flag(void);
 
 /// Reads a preempt flag (a relaxed atomic load: one load, one branch).

@@ -15,6 +15,8 @@ public final class Output: @unchecked Sendable {
     private enum Destination {
         case fileDescriptor(Int32)
         case memory
+        /// Each flushed chunk goes to a function (the REPL prints it above its prompt).
+        case handler((UnsafeRawBufferPointer) -> Void)
     }
 
     /// Protects `pending` and `captured`.
@@ -48,6 +50,16 @@ public final class Output: @unchecked Sendable {
     private init(capturing: ()) {
         destination = .memory
         flushesEveryWrite = false
+        pending = TextBuffer(capacity: 1024)
+        mutex = Output.makeMutex()
+    }
+
+    /// A writer that hands every write, whole, to `handler`, called with the writer's lock
+    /// held (so chunks arrive in order and never interleave). `handler` must not write to
+    /// this output.
+    public init(handler: @escaping (UnsafeRawBufferPointer) -> Void) {
+        destination = .handler(handler)
+        flushesEveryWrite = true
         pending = TextBuffer(capacity: 1024)
         mutex = Output.makeMutex()
     }
@@ -103,6 +115,8 @@ public final class Output: @unchecked Sendable {
         switch destination {
         case .memory:
             captured.append(contentsOf: pending.bytes)
+        case .handler(let handler):
+            pending.bytes.withUnsafeBytes { handler($0) }
         case .fileDescriptor(let fd):
             pending.bytes.withUnsafeBytes { raw in
                 var offset = 0

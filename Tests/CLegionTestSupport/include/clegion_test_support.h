@@ -15,6 +15,10 @@
 /// Why the last scenario failed.
 const char *lg_test_failure(void);
 
+/// 1 when built with ThreadSanitizer, which cannot start threads after forking a
+/// multithreaded process and whose shadow memory makes RSS meaningless.
+int lg_test_under_thread_sanitizer(void);
+
 /// Two contexts switch 1000 times through the assembly switch; every callee-saved
 /// register and each context's own MXCSR and x87 control word must survive (x86-64).
 int lg_test_context_registers(void);
@@ -65,6 +69,10 @@ int lg_test_stack_memory_returned(long count, size_t size, size_t touch, long *b
 /// Sleeps and deadlines: stackful lg_sleep_ns, resumable lg_park_deadline, a deadline
 /// cancelled by an earlier ready, and a timer that must not wake a later park.
 int lg_test_timers(int context);
+
+/// A legion retained with lg_legion_retain outlives its end: its id stays readable and
+/// lg_ready on it does nothing; lg_legion_release frees it.
+int lg_test_retained_legion(void);
 
 /// Quiescence: parked legions are counted; lg_wake_waiter wakes; a sleeping legion
 /// keeps the runtime from being quiescent until it wakes.

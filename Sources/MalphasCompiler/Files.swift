@@ -1,0 +1,65 @@
+import Glibc
+
+/// The few file-system operations the front end and the library need, with failures that
+/// carry errno and the system's words for it ("No such file or directory").
+public enum Files {
+    /// Why an operation failed.
+    public struct Failure: Error {
+        public var code: Int32
+        public var reason: String
+
+        /// The failure errno describes now.
+        public static var current: Failure { Failure(code: errno, reason: String(cString: strerror(errno))) }
+    }
+
+    /// The whole content of a file descriptor, read to its end.
+    public static func readAll(_ fd: Int32) -> Result<[UInt8], Failure> {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { return .success(bytes) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.current)
+            }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// The whole content of the file at `path`.
+    public static func read(_ path: String) -> Result<[UInt8], Failure> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.current) }
+        defer { close(fd) }
+        return readAll(fd)
+    }
+
+    /// The names in a directory (without `.` and `..`), unsorted.
+    public static func entries(of directory: String) -> Result<[String], Failure> {
+        guard let dir = opendir(directory) else { return .failure(.current) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return .success(names)
+    }
+
+    /// What is at `path`.
+    public enum Kind { case file, directory, other }
+
+    /// What is at `path` (following symbolic links), or nil when nothing is.
+    public static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+}
