@@ -12,6 +12,10 @@ public enum Files {
         public static var current: Failure { Failure(code: errno, reason: String(cString: strerror(errno))) }
     }
 
+    /// The most bytes `read` and `readAll` take: past this a file is an error, so that
+    /// `/dev/zero` or an endless pipe cannot take the machine's memory.
+    public static let maxReadBytes = 1 << 30
+
     /// The whole content of a file descriptor, read to its end.
     public static func readAll(_ fd: Int32) -> Result<[UInt8], Failure> {
         var bytes: [UInt8] = []
@@ -22,6 +26,9 @@ public enum Files {
             if n < 0 {
                 if errno == EINTR { continue }
                 return .failure(.current)
+            }
+            if bytes.count + n > maxReadBytes {
+                return .failure(Failure(code: EFBIG, reason: "it is larger than 1 GiB"))
             }
             bytes.append(contentsOf: chunk[0..<n])
         }

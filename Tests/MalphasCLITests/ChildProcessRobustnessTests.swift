@@ -56,3 +56,21 @@ struct ChildProcessRobustnessTests {
         print("child-process fuzz: \(cases.count) programs in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, \(failures) failed")
     }
 }
+
+@Suite("Inputs without an end")
+struct EndlessInputTests {
+    @Test("a program or a file read from /dev/zero is an error, not an out-of-memory kill")
+    func devZero() throws {
+        let run = try runMalphas(["run", "/dev/zero"], stdin: "", deadline: 60)
+        #expect(run.status == 2)
+        #expect(run.stderr == "error: cannot read `/dev/zero`: it is larger than 1 GiB\n")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-endless-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("zero.mal").path
+        try "use std::io;\nfn main() { println(io::read_file(\"/dev/zero\").len()); }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let read = try runMalphas(["run", path], stdin: "", deadline: 60)
+        #expect(read.status == 1)
+        #expect(read.stderr.hasPrefix("panicked: cannot read `/dev/zero`: it is larger than 1 GiB"))
+    }
+}
