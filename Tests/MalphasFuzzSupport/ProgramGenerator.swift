@@ -45,6 +45,14 @@ public struct ProgramGenerator {
         emit("}")
         emit("fn rec(n: int) -> int { if n <= 0 { 0 } else { 1 + rec(n - 1) } }")
         emit("fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }")
+        emit("trait Area { fn area(&self) -> int; fn twice(&self) -> int { self.area() * 2 } }")
+        emit("impl Area for Shape { fn area(&self) -> int { match self { Shape::Circle(r) => 3 * r * r, Rect(w, h) => w * h, Empty => 0 } } }")
+        emit("impl Area for Point { fn area(&self) -> int { self.x * self.y } }")
+        emit("fn id[T](x: T) -> T { x }")
+        emit("fn add_one(r: &mut int) { *r += 1; }")
+        emit("fn make_adder(n: int) -> fn(int) -> int { |x: int| x + n }")
+        emit("fn produce(c: chan int, n: int) { for i in 0..n { c <- i; } close(c); }")
+        emit("const LIMIT: int = \(random.pick(["3", "0", "-1", "9223372036854775807"]));")
         functions = [("rec", 1), ("fib", 1)]
         for i in 0..<random.below(4) { helper(index: i) }
         emit("fn main() {")
@@ -79,7 +87,7 @@ public struct ProgramGenerator {
 
     private mutating func statement(depth: Int) {
         let nested = depth < 3
-        switch random.below(nested ? 30 : 20) {
+        switch random.below(nested ? 34 : 20) {
         case 0, 1, 2, 3: declare()
         case 4, 5: assign()
         case 6, 7: mutateCollection()
@@ -102,7 +110,8 @@ public struct ProgramGenerator {
         case 26: block(depth: depth)
         case 27: legions(depth: depth)
         case 28: growth()
-        default: selectStatement(depth: depth)
+        case 29: if random.chance(50) { selectStatement(depth: depth) } else { feature() }
+        default: feature()
         }
     }
 
@@ -292,6 +301,61 @@ public struct ProgramGenerator {
         if random.chance(30) { cases.append("case \(ch) <- \(random.below(9)) => {}") }
         if random.chance(40) { cases.append("default => { println(\"none\"); }") }
         emit("select { \(cases.joined(separator: ", ")) }")
+    }
+
+    /// The rest of the language, each in a small self-contained statement or two.
+    private mutating func feature() {
+        let i = expression(.int, depth: 1)
+        let n = newName(.int)
+        switch random.below(16) {
+        case 0: emit("println(\(expression(random.pick([Kind.shape, .point]), depth: 1)).twice());")
+        case 1: emit("let mut \(n) = \(i); add_one(&mut \(n)); add_one(&mut \(n)); println(\(n));")
+        case 2: emit("let \(n) = make_adder(\(i)); println(\(n)(\(expression(.int, depth: 2))), \" \", id(\(n)(1)));")
+        case 3:
+            emit("let \(n) = make[chan int](\(random.pick(["0", "2"])));")
+            emit("spawn produce(\(n), \(random.pick(["3", "0", "50"])));")
+            emit("for x in \(n) { print(x, \" \"); }")
+            emit("println(<-\(n));")
+        case 4:
+            emit("let t\(n) = (\(i), \(expression(.string, depth: 2)), [\(expression(.int, depth: 2))]);")
+            emit("let (a\(n), b\(n), c\(n)) = t\(n);")
+            emit("println(t\(n).0 + a\(n), b\(n), c\(n), t\(n));")
+        case 5:
+            emit("let w\(n) = \(expression(.string, depth: 1));")
+            emit("println(w\(n).split(\"\\u{e9}\"), w\(n).chars().len(), w\(n).find(\"l\"), w\(n).parse_int(), w\(n).starts_with(\"\"), w\(n).bytes().len());")
+        case 6:
+            emit("let mut m\(n) = HashMap[string, int]::new();")
+            emit("for (k, x) in [(\"a\", 1), (\"b\", \(i)), (\"a\", 3)] { m\(n).insert(k, x); }")
+            emit("for (k, x) in m\(n) { println(k, \"=\", x); }")
+            emit("println(m\(n).keys(), m\(n).values(), m\(n).get(\"zz\"), m\(n)[\(random.chance(70) ? "\"a\"" : "\"zz\"")]);")
+        case 7: emit("let \(n) = loop { if \(expression(.bool, depth: 2)) { break \(i); } break -1; }; println(\(n));")
+        case 8:
+            emit("match (\(i)) { 0 => println(\"zero\"), 1..=9 => println(\"digit\"), x if x < 0 => println(\"neg\", x), _ => println(\"big\") }")
+        case 9:
+            emit("let mut k\(n) = 0;")
+            emit("let inc\(n) = || { k\(n) += \(random.pick(["1", "9223372036854775807"])); k\(n) };")
+            emit("inc\(n)(); println(inc\(n)(), \" \", k\(n));")
+        case 10:
+            emit("let p\(n) = Point { x: \(i), y: 2 };")
+            emit("let r\(n) = &p\(n);")
+            emit("println(r\(n).sum(), r\(n).x, *r\(n));")
+        case 11:
+            emit("let mut v\(n) = [3, 1, 2];")
+            emit("{ let r = &mut v\(n); r.push(\(i)); r.sort(); }")
+            emit("println(v\(n), v\(n).iter().rev(), v\(n).sum());")
+        case 12:
+            emit("let d\(n) = make[chan int](0);")
+            emit("spawn { let inner = make[chan int](0); spawn { inner <- fib(\(random.below(15))); }; d\(n) <- <-inner; };")
+            emit("println(<-d\(n));")
+        case 13:
+            emit("println!(\"{} {:?} {:>5} {:.2}\", \(i), \(expression(.string, depth: 2)), \(i), \(expression(.float, depth: 2)));")
+        case 14:
+            emit("let c\(n) = make[chan int](1);")
+            emit("close(c\(n));")
+            emit("select { case let x = <-c\(n) => println(x), case c\(n) <- 1 => println(\"sent\") }")
+        default:
+            emit("println(LIMIT, \" \", id([LIMIT; 2]), \" \", \(i) as float as string, \" \", -(\(i)) as float);")
+        }
     }
 
     /// The places where a careless interpreter traps.
