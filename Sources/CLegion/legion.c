@@ -360,6 +360,10 @@ static bool finish_park(lg_worker *p, lg_legion *l) {
     bool ok = commit ? commit(l, arg) : true;
     if (ok && deadline && deadline <= lg_now_ns()) ok = false;
     if (ok && deadline) atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed); /* the timer's */
+    /* Read before the CAS publishes the park: after it, a readier may run and end l and
+     * a spawn may reuse its memory, so l's fields are off limits (but for the timer's
+     * reference below). */
+    uint64_t id = l->id;
     uint64_t s = atomic_load_explicit(&l->state, memory_order_acquire);
     uint64_t n;
     for (;;) {
@@ -378,7 +382,7 @@ static bool finish_park(lg_worker *p, lg_legion *l) {
             break;
     }
     LG_STAT_ADD(p, parks, 1);
-    lg__trace(p, LG_EV_PARK, l->id, 0);
+    lg__trace(p, LG_EV_PARK, id, 0);
     /* After the CAS a ready may already have run and even ended l: the timer's
      * reference keeps it valid, and the generation makes a late timer harmless. */
     if (deadline) lg__timer_add(l, deadline, LG_ST_GEN(n));

@@ -90,6 +90,10 @@ public final class LegionState {
     /// set by main before anything is spawned; in a REPL session, the session variables
     /// (SessionRuntime.swift). Touched only by the legion's own steps.
     var globals: [Value] = []
+    /// `globals` as they were when a spawn found nothing in them to copy. It shares their
+    /// storage, so the first write to a slot moves `globals` to new storage: while the two
+    /// still share it, the slots are unchanged (and hold no cell that could change them).
+    private var plainGlobals: [Value]?
     /// The byte polled at safe points during the current step: the running worker's
     /// preempt flag, re-read at every step (a legion may resume on another worker).
     var safePointFlag: UnsafeMutablePointer<UInt8>
@@ -271,14 +275,24 @@ public final class LegionState {
         frameCount = 1
     }
 
-    /// The global slots of a legion this one spawns: a copy of its own, in which a
-    /// reference becomes a reference to a copy of what it refers to, as a spawn's
-    /// arguments do (`Value.copiedForSpawn`). O(1) but for that scan.
-    func globalsForSpawn() -> [Value] {
-        var copy = globals
-        for i in copy.indices {
-            if case .reference = copy[i] { copy[i] = copy[i].copiedForSpawn }
+    /// The global slots of a legion this one spawns: a copy of its own, each slot as
+    /// `Value.copiedForLegion` makes it, with the spawn's `copier`. O(1) but for that
+    /// scan, which is skipped while the slots are unchanged since one found nothing to copy.
+    func globalsForSpawn(_ copier: inout LegionCopier) -> [Value] {
+        if let plain = plainGlobals, plain.count == globals.count,
+           plain.withUnsafeBufferPointer({ $0.baseAddress }) == globals.withUnsafeBufferPointer({ $0.baseAddress }) {
+            return globals
         }
+        var copy = globals
+        var changed = false
+        for i in copy.indices where !copy[i].isPlainForLegion {
+            let c = copier.copyNotingChange(copy[i])
+            if c.changed {
+                copy[i] = c.copy
+                changed = true
+            }
+        }
+        if !changed { plainGlobals = globals }
         return copy
     }
 
@@ -290,6 +304,7 @@ public final class LegionState {
         writeBackCells = []
         rootClosure = nil
         globals = []
+        plainGlobals = nil
         completion = nil
         heldChannel = nil
         heldChannels = []

@@ -70,21 +70,22 @@ extension VM {
         return try Builtins.call(f, UnsafeBufferPointer(start: args, count: count), context)
     }
 
-    /// `spawn callee(args)`: a new legion running a copy of the closure (its captured
-    /// cells copied too) on copies of the arguments and of the spawning legion's global
-    /// slots: legions share nothing, so a reference becomes a reference to a copy of what
-    /// it refers to.
+    /// `spawn callee(args)`: a new legion running a copy of the closure on copies of the
+    /// arguments and of the spawning legion's global slots (`Value.copiedForLegion`, one
+    /// copier for all of them, so cells they share stay shared in the new legion only).
     func spawn(_ r: UnsafeMutablePointer<Value>, count: Int, parent: LegionState) throws {
         guard case .function(let closure) = r[0] else {
             throw RuntimeError("cannot spawn a value of type \(r[0].typeName): spawn a function call or a block")
         }
         if count != closure.code.arity { throw VM.arityError(closure.code, count) }
-        let copy = ClosureBox(code: closure.code, upvalues: closure.upvalues.map { ReferenceBox($0.value) })
+        var copier = LegionCopier()
+        guard case .function(let copy) = copier.copy(r[0]) else { throw VM.internalError("spawn copy") }
         var args: [Value] = []
         args.reserveCapacity(count)
-        for i in 0..<count { args.append(r[1 + i].copiedForSpawn) }
+        for i in 0..<count { args.append(copier.copy(r[1 + i])) }
+        let globals = parent.globalsForSpawn(&copier)
         let legion = LegionState(id: runtime.newLegionID())
-        legion.start(copy, args: args, globals: parent.globalsForSpawn())
+        legion.start(copy, args: args, globals: globals)
         if let group = parent.group {
             // A test's legions belong to the test (and run on its VM).
             legion.group = group
@@ -125,8 +126,8 @@ extension VM {
             }
         }
         let ch = try channel(chSlot.pointee, "send on")
-        // Legions share nothing: a reference sends the value it refers to.
-        let v = valueSlot.pointee.dereferenced
+        // Legions share nothing: a reference sends (a copy of) the value it refers to.
+        let v = valueSlot.pointee.dereferenced.copiedForLegion
         var wake: LegionState?
         ch.acquire()
         switch ch.trySend(v, wake: &wake) {
@@ -252,7 +253,7 @@ extension VM {
             var wake: LegionState?
             result[0] = .int(chosen)
             if entry.kind == .send {
-                switch channels[chosen].trySend(regs[entry.valueRegister].dereferenced, wake: &wake) {
+                switch channels[chosen].trySend(regs[entry.valueRegister].dereferenced.copiedForLegion, wake: &wake) {
                 case .done: result[1] = .nil
                 case .closed:
                     releaseAll()
@@ -284,22 +285,12 @@ extension VM {
         for (i, entry) in table.enumerated() {
             if entry.kind == .send {
                 channels[i].enqueueSender(Waiter(legion: legion, park: park, caseIndex: i,
-                                                 value: regs[entry.valueRegister].dereferenced))
+                                                 value: regs[entry.valueRegister].dereferenced.copiedForLegion))
             } else {
                 channels[i].enqueueReceiver(Waiter(legion: legion, park: park, caseIndex: i))
             }
         }
         legion.heldChannels = locked
         return .select
-    }
-}
-
-extension Value {
-    /// The value as a spawned legion gets it (an argument, a global slot): a reference
-    /// becomes a reference to a copy of what it refers to, since a cell is the one thing
-    /// a copy-on-write value does not copy; anything else is shared until written.
-    var copiedForSpawn: Value {
-        if case .reference(let cell) = self { return .reference(ReferenceBox(cell.value)) }
-        return self
     }
 }

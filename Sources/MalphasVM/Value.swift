@@ -11,7 +11,8 @@ import MalphasCompiler
 ///
 /// Legions share nothing: a value sent on a channel or captured by `spawn` is the same
 /// immutable-until-copied box, and Swift's reference counts are atomic, so two legions on
-/// two workers may hold one box; the first to mutate copies it.
+/// two workers may hold one box; the first to mutate copies it. Cells, the one thing
+/// mutable in place, are copied on the way (`copiedForLegion`, LegionCopy.swift).
 public enum Value {
     /// `()`, the value of a block without a tail and of a function without `return`.
     case unit
