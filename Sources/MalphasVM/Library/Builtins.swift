@@ -63,9 +63,10 @@ public enum Builtins {
                 let start = buffer.count
                 writeArguments(args, to: &buffer)
                 // A print cut short by the limits, or by the program ending, prints nothing.
-                if buffer.count - start > ValueLimits.maxStringBytes || ValueLimits.programIsEnding {
+                let length = buffer.count - start
+                if length > ValueLimits.maxStringBytes || ValueLimits.programIsEnding {
                     buffer.bytes.removeSubrange(start...)
-                    try ValueLimits.checkString(Int.max, "`\(function.name)`")
+                    try ValueLimits.checkString(length, "`\(function.name)`")
                     throw ValueLimits.stopped
                 }
                 if function == .println { buffer.append(byte: UInt8(ascii: "\n")) }
