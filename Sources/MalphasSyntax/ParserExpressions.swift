@@ -345,6 +345,11 @@ extension DescentParser {
         }
         if case .int(let value) = kind {
             let indexSpan = takeSpan()
+            // A tuple is built in registers, so no tuple has 65,536 fields (and the bytecode
+            // could not name one).
+            if value > 0xFFFF {
+                error("tuple index \(value) is out of range: a tuple has at most 65535 fields", at: indexSpan)
+            }
             return Expr(.tupleField(receiver, index: Int(clamping: value), indexSpan: indexSpan), span(from: start))
         }
         errorAtCurrent("expected a field name or a tuple index after `.`, found \(describeCurrent())")

@@ -129,6 +129,12 @@ final class RobustnessRegressionTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("error: function `main` is too large to compile"), r.stderr)
     }
 
+    func testATupleIndexPastWhatBytecodeCanNameIsACompileError() {
+        // `t.70000` was cut to 16 bits and read another field (or failed far from its cause).
+        expectCompileError("fn main() { let t = (1, 2); println(t.70000); }",
+                           ["error: tuple index 70000 is out of range: a tuple has at most 65535 fields", "--> main.mal:1:39"])
+    }
+
     // MARK: Exit status
 
     func testTheLastValueOfAMainWithoutAResultIsNotTheExitStatus() {
