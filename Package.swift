@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
-        .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax"]),
+        .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax", "MalphasFuzzSupport"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion", "MalphasFuzzSupport"]),
         // Program generators and mutators shared by the pipeline fuzzers.
         .target(name: "MalphasFuzzSupport", dependencies: ["MalphasSyntax"], path: "Tests/MalphasFuzzSupport"),

@@ -358,7 +358,7 @@ extension FunctionCompiler {
                 emit(.take, a: base + 1, b: acc)
                 for (i, a) in args.enumerated() { compile(a, into: base + 2 + i) }
                 setLine(link.span)
-                emit(.callMethod, a: base, b: args.count, c: site(name.name, builtin: BuiltinMethod(name: name.name)))
+                emit(.callMethod, a: base, b: args.count, c: site(name.name, builtin: BuiltinMethod(name: name.name), method: true))
                 emit(.take, a: acc, b: base)
             default:
                 break
@@ -466,7 +466,7 @@ extension FunctionCompiler {
     func compileMethodCall(_ receiver: Expr, name: String, args: [Expr], span: Span, into target: Int) {
         let builtin = BuiltinMethod(name: name)
         let mayMutate = global.mutatingMethodNames.contains(name) || (builtin?.mutatesReceiver ?? false)
-        let s = site(name, builtin: builtin)
+        let s = site(name, builtin: builtin, method: true)
         var place = mayMutate ? mutablePlace(receiver) : nil
         // The place's temporaries (index values, taken containers) go below the call's
         // registers: the callee's frame starts at the receiver.

@@ -209,10 +209,14 @@ final class FunctionCompiler {
         return constants.count - 1
     }
 
-    func site(_ name: String, builtin: BuiltinMethod?) -> Int {
-        if let i = siteIndex[name] { return i }
+    /// The member site of a field access, or with `method`, of a method call. The two never
+    /// share a site: a site's inline cache holds a field index for one and a function
+    /// index for the other (`p.m` after `p.m()` read a "field" at the method's index).
+    func site(_ name: String, builtin: BuiltinMethod?, method: Bool = false) -> Int {
+        let key = method ? name + "()" : name
+        if let i = siteIndex[key] { return i }
         sites.append(MemberSite(name: name, builtin: builtin))
-        siteIndex[name] = sites.count - 1
+        siteIndex[key] = sites.count - 1
         return sites.count - 1
     }
 

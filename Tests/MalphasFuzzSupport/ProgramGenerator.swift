@@ -505,7 +505,10 @@ public struct ProgramGenerator {
         case 7:
             if let c = variable(of: .closure) { return "\(c.name)(\(expression(.int, depth: depth + 1)))" }
             return "(\(closureLiteral(depth: depth + 1)))(\(expression(.int, depth: depth + 1)))"
-        case 8: return "\(expression(.point, depth: depth + 1)).\(random.pick(["x", "y", "sum()"]))"
+        case 8:
+            // Now and then a method read as a field, or a field called: both are errors.
+            let member = random.chance(4) ? random.pick(["sum", "x()"]) : random.pick(["x", "y", "sum()"])
+            return "\(expression(.point, depth: depth + 1)).\(member)"
         case 9:
             return "match (\(expression(.shape, depth: depth + 1))) { Shape::Circle(r) => r, Rect(w, h) => w * h, Empty => 0 }"
         case 10: return "if (\(expression(.bool, depth: depth + 1))) { \(expression(.int, depth: depth + 1)) } else { \(expression(.int, depth: depth + 1)) }"

@@ -83,6 +83,17 @@ public struct ProgramMutator {
             case 17:
                 guard let j = nearest(p, from: i, where: { Self.operators.contains($0.spelling) }) else { continue }
                 p[j].text = random.pick(Self.operators)
+            case 18 where random.chance(50):
+                // `x.m()` becomes `x.m` and `x.f` becomes `x.f()`: fields and methods of
+                // one name meet at one member site.
+                guard let dot = nearest(p, from: i, where: { $0 == .dot }), dot + 1 < p.count,
+                      case .identifier = p[dot + 1].kind else { continue }
+                if dot + 3 < p.count, p[dot + 2].kind == .leftParen, p[dot + 3].kind == .rightParen {
+                    p.removeSubrange(dot + 2...dot + 3)
+                } else {
+                    p.insert(contentsOf: [Piece(text: "(", kind: .leftParen, before: ""),
+                                          Piece(text: ")", kind: .rightParen, before: "")], at: dot + 2)
+                }
             case 18:
                 p.insert(Piece(text: random.pick(Self.operators + Self.brackets + Self.keywords + Self.edgeLiterals),
                                kind: .eof, before: " "), at: i)

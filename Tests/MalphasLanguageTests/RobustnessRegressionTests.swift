@@ -135,6 +135,28 @@ final class RobustnessRegressionTests: XCTestCase {
                            ["error: tuple index 70000 is out of range: a tuple has at most 65535 fields", "--> main.mal:1:39"])
     }
 
+    // MARK: Member sites
+
+    func testAFieldReadOfAMethodNameAfterTheMethodWasCalledIsAnError() {
+        // `d.to_string` after `d.to_string()` in one function shared one inline cache: the
+        // cached method index was read as a field index, out of range (a Swift trap), or
+        // in range (a wrong field, silently).
+        expectRuntimeError("""
+        struct P { x: int, y: int, z: int }
+        impl P { fn m(&self) -> int { 1 } fn n(&self) -> int { 2 } }
+        fn main() { let p = P { x: 10, y: 20, z: 30 }; println(p.n()); println(p.n); }
+        """, "error: struct `P` has no field named `n`", stdout: "2\n")
+        expectRuntimeError("""
+        struct P { x: int, y: int, z: int }
+        impl P { fn m(&self) -> int { 1 } fn n(&self) -> int { 2 } }
+        fn main() { let p = P { x: 10, y: 20, z: 30 }; println(p.m()); println(p.m); }
+        """, "error: struct `P` has no field named `m`", stdout: "1\n")
+    }
+
+    func testAMethodCallAfterAFieldReadOfTheSameNameFindsTheBuiltinMethod() {
+        expectOutput("fn main() { let v = [1, 2]; if false { println(v.len); } println(v.len()); }", "2\n")
+    }
+
     // MARK: Exit status
 
     func testTheLastValueOfAMainWithoutAResultIsNotTheExitStatus() {

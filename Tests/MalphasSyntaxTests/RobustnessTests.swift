@@ -1,24 +1,14 @@
 import XCTest
 import Foundation
+import MalphasFuzzSupport
 import MalphasSyntax
 
 /// Thousands of generated and mutated inputs through the lexer and the parser: none may
 /// crash or hang, and every diagnostic must point into the file. Seeded, so a failure
 /// reproduces.
 final class RobustnessTests: XCTestCase {
-    /// SplitMix64: a small deterministic generator.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
+    /// SplitMix64, shared with the pipeline fuzzers.
+    typealias Random = FuzzRandom
 
     static let program = """
     package demo;
@@ -86,7 +76,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRandomByteFlips() {
-        var random = Random(state: 1)
+        var random = Random(seed: 1)
         let bytes = Array(Self.program.utf8)
         for _ in 0..<600 {
             var mutated = bytes
@@ -104,7 +94,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRandomTokenSequences() {
-        var random = Random(state: 2)
+        var random = Random(seed: 2)
         let vocabulary = Lexer.keywords + [
             "x", "Point", "Vec", "_", "0", "42", "9223372036854775808", "3.5", "\"s\"", "\"\\u{41}\"",
             "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "&", "|", "^", "<<", ">>",
@@ -119,7 +109,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRandomTokenSequencesInsideAFunction() {
-        var random = Random(state: 3)
+        var random = Random(seed: 3)
         let vocabulary = ["let", "mut", "x", "=", "1", ";", "if", "{", "}", "(", ")", "match", "=>", ",", "|",
                           "for", "in", "..", "[", "]", "spawn", "select", "case", "<-", "fn", "return", "."]
         for _ in 0..<800 {
@@ -129,7 +119,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRandomBytesAndInvalidUtf8() {
-        var random = Random(state: 4)
+        var random = Random(seed: 4)
         for _ in 0..<400 {
             let bytes = (0..<random.below(200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             check(bytes)
