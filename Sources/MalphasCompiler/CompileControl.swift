@@ -141,13 +141,7 @@ extension FunctionCompiler {
         } else if case .wildcard = pattern.kind {
         } else {
             let bindings = allocateBindings(in: pattern)
-            let fails = compilePatternTest(pattern, value: base + 2)
-            if !fails.isEmpty {
-                let ok = emitJump()
-                patchAll(fails)
-                emit(.noMatch, a: base + 2)
-                patch(ok)
-            }
+            requireMatch(pattern, value: base + 2)
             finishBindings(bindings)
         }
         loops.append(LoopContext(resultRegister: nil))
@@ -216,13 +210,7 @@ extension FunctionCompiler {
             let next = emitJump(.jumpIfFalse, a: t)
             if case .receive(let binding?, _) = c.kind {
                 let bindings = allocateBindings(in: binding)
-                let fails = compilePatternTest(binding, value: result + 1)
-                if !fails.isEmpty {
-                    let ok = emitJump()
-                    patchAll(fails)
-                    emit(.noMatch, a: result + 1)
-                    patch(ok)
-                }
+                requireMatch(binding, value: result + 1)
                 finishBindings(bindings)
             }
             if let target { compile(c.body, into: target) } else { compileEffect(c.body) }

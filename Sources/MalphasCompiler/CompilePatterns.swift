@@ -22,6 +22,17 @@ extension FunctionCompiler {
         return out
     }
 
+    /// Tests `value` against a pattern that must match (a `let`, a `for` or a select
+    /// binding): a value it does not match is the runtime error of `noMatch`.
+    func requireMatch(_ pattern: Pattern, value: Int) {
+        let fails = compilePatternTest(pattern, value: value)
+        guard !fails.isEmpty else { return }
+        let ok = emitJump()
+        patchAll(fails)
+        emit(.noMatch, a: value)
+        patch(ok)
+    }
+
     /// Gives each binding of the pattern a register.
     func allocateBindings(in p: Pattern) -> [Binding] {
         let bindings = patternBindings(p)

@@ -391,13 +391,7 @@ final class FunctionCompiler {
         let bindings = allocateBindings(in: pattern)
         let v = allocate()
         if let value { compile(value, into: v) } else { emit(.loadNil, a: v) }
-        let fails = compilePatternTest(pattern, value: v)
-        if !fails.isEmpty {
-            let ok = emitJump()
-            patchAll(fails)
-            emit(.noMatch, a: v)
-            patch(ok)
-        }
+        requireMatch(pattern, value: v)
         finishBindings(bindings)
         // REPL top-level bindings of a destructuring `let` are globals: store what the
         // pattern bound.
