@@ -283,29 +283,21 @@ final class DescentParser {
     // MARK: - Recovery
 
     /// Skips to the end of a broken statement: past the next `;`, or up to a `}` that
-    /// closes the enclosing block, skipping balanced delimiters.
+    /// closes the enclosing block or a keyword that starts a statement, skipping balanced
+    /// delimiters.
     func recoverToStatementEnd() {
-        var open = 0
-        while !atEnd {
-            switch tag {
-            case .leftParen, .leftBracket, .leftBrace: open += 1
-            case .rightParen, .rightBracket:
-                if open > 0 { open -= 1 }
-            case .rightBrace:
-                if open == 0 { return }
-                open -= 1
-            case .semicolon:
-                if open == 0 { advance(); return }
-            case let t where open == 0 && DescentParser.statementKeywords.contains(t):
-                return
-            default: break
-            }
-            advance()
-        }
+        skipBalanced(stoppingAt: DescentParser.statementKeywords, throughSemicolon: true)
     }
 
     /// Skips to the next item keyword or closing `}` outside any delimiter.
     func recoverToItem() {
+        skipBalanced(stoppingAt: DescentParser.itemKeywords, throughSemicolon: false)
+    }
+
+    /// Skips tokens, counting balanced delimiters, until outside all of them it reaches a
+    /// `}` that closes the enclosing block, one of `keywords`, or (when `throughSemicolon`)
+    /// a `;`, which it consumes. Iterative, so it copes with any depth.
+    private func skipBalanced(stoppingAt keywords: Set<TokenTag>, throughSemicolon: Bool) {
         var open = 0
         while !atEnd {
             switch tag {
@@ -315,7 +307,10 @@ final class DescentParser {
             case .rightBrace:
                 if open == 0 { return }
                 open -= 1
-            case let t where open == 0 && DescentParser.itemKeywords.contains(t):
+            case .semicolon where throughSemicolon && open == 0:
+                advance()
+                return
+            case let t where open == 0 && keywords.contains(t):
                 return
             default: break
             }
