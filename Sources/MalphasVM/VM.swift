@@ -143,6 +143,11 @@ public final class VM {
                         (regs + a).storeScalar(.int(Instruction.sBx(word)))
                     case .loadConst:
                         regs[a] = k[Instruction.bx(word)]
+                    // The int fast paths below are spelled out for each operator and for
+                    // register and constant operands, as Lua's arithmetic macros expand: a
+                    // shared helper taking `Value`s would copy (retain) its operands and do a
+                    // general store, where these match in place and store a scalar.
+                    // Everything but int/int goes to `Operators`, the one slow path.
                     case .add:
                         if case .int(let x) = regs[Instruction.b(word)], case .int(let y) = regs[Instruction.c(word)] {
                             let (r, o) = x.addingReportingOverflow(y)
