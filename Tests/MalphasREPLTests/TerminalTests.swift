@@ -16,7 +16,11 @@ final class TerminalSession {
     init(historyFile: String) throws {
         let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qfec", directory.appendingPathComponent("malphas").path, "/dev/null"]
+        // `script` runs the command through $SHELL (/bin/sh when unset). `exec` makes
+        // `malphas` replace that shell: a shell left waiting would share the terminal's
+        // process group, die of the Ctrl-C, and `script -e` would report its death.
+        let binary = directory.appendingPathComponent("malphas").path
+        process.arguments = ["-qfec", "exec '\(binary)'", "/dev/null"]
         var environment = ProcessInfo.processInfo.environment
         environment["MALPHAS_HISTORY"] = historyFile
         environment["TERM"] = "xterm"
