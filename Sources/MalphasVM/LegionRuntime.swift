@@ -493,6 +493,8 @@ final class SessionControl {
     private var focusID = 0
     /// Ids of interrupted or deadlocked focus legions: each ends at its next step.
     private var cancelled: Set<Int> = []
+    /// The focus most recently cancelled, so that its end still counts as the focus's.
+    private var cancelledFocusID = 0
     private var focusFailure: RuntimeFailure?
     private var focusEnded = false
     /// Reports a runtime error of a legion other than the focus (on a worker thread).
@@ -526,9 +528,18 @@ final class SessionControl {
     fileprivate func isFocus(_ legion: LegionState) -> Bool { locked { legion.id == focusID } }
     fileprivate func isCancelled(_ legion: LegionState) -> Bool { locked { cancelled.contains(legion.id) } }
 
+    /// Whether the legion running on this thread has been cancelled: a legion waiting
+    /// for input polls this, so an interrupted `read_line` gives up instead of reading
+    /// what is typed at the next prompt.
+    func isCurrentLegionCancelled() -> Bool {
+        guard let running = lg_current(), let user = lg_legion_user(running) else { return false }
+        return isCancelled(Unmanaged<LegionState>.fromOpaque(user).takeUnretainedValue())
+    }
+
     fileprivate func setFocus(_ id: Int) {
         locked {
             focusID = id
+            cancelledFocusID = 0
             focusFailure = nil
             focusEnded = false
         }
@@ -538,6 +549,7 @@ final class SessionControl {
     fileprivate func cancelFocus() {
         locked {
             cancelled.insert(focusID)
+            cancelledFocusID = focusID
             focusID = 0
         }
     }
@@ -549,7 +561,7 @@ final class SessionControl {
     fileprivate func noteEnded(_ legion: LegionState) {
         locked {
             cancelled.remove(legion.id)
-            if legion.id == focusID { focusEnded = true }
+            if legion.id == focusID || legion.id == cancelledFocusID { focusEnded = true }
         }
     }
 
@@ -691,7 +703,11 @@ extension LegionRuntime {
     fileprivate func sessionFailure(_ f: RuntimeFailure, of legion: LegionState) -> lg_step_result? {
         if case .exit = f.error.kind { return nil }
         let session = self.session.unsafelyUnwrapped
-        if session.isFocus(legion) {
+        if session.isCancelled(legion) {
+            // An interrupted legion that failed on its way out (a `read_line` that gave
+            // up): the interruption is what the person sees, not this error.
+            session.noteEnded(legion)
+        } else if session.isFocus(legion) {
             session.recordFocusFailure(f)
             session.noteEnded(legion)
             lg_wake_waiter()

@@ -70,6 +70,8 @@ public final class SessionRuntime {
     let control: SessionControl
     let vm: VM
     let context: BuiltinContext
+    /// Where `read_line` reads; its hooks are the session's until `end`.
+    private let input: Input
     /// Code objects replaced by redefinitions: frames may still run them (they refer to
     /// their code unretained), so they live as long as the session.
     private var replacedCodes: [CodeObject] = []
@@ -100,6 +102,14 @@ public final class SessionRuntime {
             context.errorOutput.flush()
         })
         runtime.session = control
+        // As in a program, a read that may block gives the worker's other legions to
+        // another thread; an interrupted legion waiting for input gives up.
+        options.input.willBlock = { lg_blocking_enter() }
+        options.input.didBlock = { lg_blocking_exit() }
+        options.input.isCancelled = { [unowned runtime, unowned control] in
+            runtime.isAborting || control.isCurrentLegionCancelled()
+        }
+        input = options.input
         vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                 suspendEverySafePoint: options.suspendEverySafePoint)
         runtime.vm = vm
@@ -117,6 +127,7 @@ public final class SessionRuntime {
     /// `deinit` does). The runtime is one per process: a new session can start after this.
     public func end() {
         runtime.endSession(errorOutput: context.errorOutput)
+        input.isCancelled = nil
     }
 
     /// Loads what the compiler added to the program since the last call: new functions

@@ -14,11 +14,12 @@ final class Repl {
     private var outputSeen = 0
     private var errorsSeen = 0
 
-    /// `workers`: the legion runtime's worker threads (nil: one per CPU).
-    init(input: String = "", workers: Int? = nil) {
+    /// `input`: what `read_line` reads; `workers`: the legion runtime's worker threads
+    /// (nil: one per CPU).
+    init(input: Input = Input(text: ""), workers: Int? = nil) {
         var legions = LegionSettings()
         if let workers { try! legions.set("workers", String(workers)) }
-        session = ReplSession(options: RunOptions(output: output, errorOutput: errors, input: Input(text: input),
+        session = ReplSession(options: RunOptions(output: output, errorOutput: errors, input: input,
                                                   legions: legions))
     }
 
@@ -348,6 +349,22 @@ extension ReplInProcess {
             Thread { usleep(100_000); session.interrupt() }.start()
             #expect(r.result("let mut i = 0; while true { i = spin(i); }") == .interrupted)
             #expect(r.result("spin(1)") == .value("2"))
+        }
+
+        @Test("an input waiting in read_line is interrupted; the next line goes to the next input")
+        func waitingForInput() {
+            var ends: [Int32] = [-1, -1]
+            #expect(pipe(&ends) == 0)
+            defer { close(ends[0]); close(ends[1]) }
+            let r = Repl(input: Input(fileDescriptor: ends[0]))
+            let session = r.session
+            Thread { usleep(100_000); session.interrupt() }.start()
+            #expect(r.result("let name = read_line();") == .interrupted)
+            #expect(r.newErrors() == "interrupted\n")
+            // The interrupted legion has stopped reading: this line is the next input's.
+            _ = "Ada\n".withCString { write(ends[1], $0, 4) }
+            #expect(r.result("read_line()") == .value("\"Ada\""))
+            #expect(r.newErrors() == "")
         }
 
         @Test("a busy legion does not starve the input: time slices")
