@@ -441,13 +441,24 @@ public enum BytecodeCompiler {
                                                      span: Span(file: unit.file, start: 0, end: 0),
                                                      mainReturnsValue: main?.decl.result != nil)
         if let prefix = options.entryPrefix {
-            for item in unit.items {
-                guard case .function(let f) = item.kind, f.name.name.hasPrefix(prefix), f.params.isEmpty, f.receiver == nil,
-                      let fi = global.functions[f.name.name] else { continue }
-                let entry = compiler.compileEntry(mainIndex: fi.index, constants: resolver.constItems,
-                                                  span: Span(file: unit.file, start: 0, end: 0))
-                global.program.namedEntries.append((f.name.name, entry, sources.line(of: f.name.span)))
+            // Test functions anywhere in the file's module tree (`mod tests { ... }` too),
+            // named by their path, in declaration order.
+            func addEntries(_ items: [Item], modulePath: String) {
+                for item in items {
+                    switch item.kind {
+                    case .function(let f) where f.name.name.hasPrefix(prefix) && f.params.isEmpty && f.receiver == nil:
+                        guard let fi = global.functions[modulePath + f.name.name] else { continue }
+                        let entry = compiler.compileEntry(mainIndex: fi.index, constants: resolver.constItems,
+                                                          span: Span(file: unit.file, start: 0, end: 0))
+                        global.program.namedEntries.append((modulePath + f.name.name, entry, sources.line(of: f.name.span)))
+                    case .module(let m):
+                        addEntries(m.items ?? [], modulePath: modulePath + m.name.name + "::")
+                    default:
+                        break
+                    }
+                }
             }
+            addEntries(unit.items, modulePath: "")
         }
         global.notePreludeFunctions()
         if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }

@@ -118,6 +118,31 @@ struct TestRunnerTests {
         let r = try malphasBinary(["test"], directory: tree.root)
         #expect(r.stdout == "ok   calc_test.mal::test_add\n1 passed, 0 failed\n", "\(r.stderr)")
     }
+
+    @Test("tests inside the file's modules run too, named by their path")
+    func testsInModules() throws {
+        let tree = try SourceTree(["calc_test.mal": """
+        fn double(n: int) -> int { n * 2 }
+        fn test_top() { assert(double(2) == 4); }
+        mod tests {
+            use super::double;
+            use std::testing::*;
+            fn test_inside() { assert_eq(double(3), 6); }
+            mod deeper {
+                use std::testing::*;
+                fn test_deep_fails() { assert_eq(super::super::double(1), 3); }
+            }
+        }
+        """])
+        let r = try malphasBinary(["test"], directory: tree.root)
+        #expect(r.stdout == """
+        ok   calc_test.mal::test_top
+        ok   calc_test.mal::tests::test_inside
+        FAILED calc_test.mal::tests::deeper::test_deep_fails: assert_eq failed: left: 2, right: 3 at calc_test.mal:9
+        2 passed, 1 failed
+
+        """, "\(r.stderr)")
+    }
 }
 
 @Suite("Where malphas finds its library")
