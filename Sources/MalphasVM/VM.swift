@@ -303,7 +303,7 @@ public final class VM {
                         let callee = codes[Instruction.c(word)]
                         let newBase = base &+ a &+ 1
                         try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
-                                         resultSlot: newBase &- 1, flags: [])
+                                         resultSlot: newBase &- 1, flags: .plain)
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -330,7 +330,7 @@ public final class VM {
                         if _slowPath(nargs != closure.code.arity) { throw VM.arityError(closure.code, nargs) }
                         let newBase = base &+ a &+ 1
                         try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
-                                         base: newBase, resultSlot: newBase &- 1, flags: [])
+                                         base: newBase, resultSlot: newBase &- 1, flags: .plain)
                         current = callee
                         base = newBase
                         regs = legion.stack + base
@@ -353,12 +353,12 @@ public final class VM {
                             let calleeCode = callee.takeUnretainedValue()
                             var newBase = base &+ a &+ 1
                             var argCount = nargs + 1
-                            var flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            var flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : .plain
                             if !calleeCode.hasReceiver {
                                 // A function without receiver called with dot syntax binds the arguments only.
                                 newBase += 1
                                 argCount = nargs
-                                flags = []
+                                flags = .plain
                             } else if let cell {
                                 // Through a reference: the method works on the referent, written back on return.
                                 receiver.pointee = cell.value
@@ -406,7 +406,7 @@ public final class VM {
                             if nargs != 1 { throw RuntimeError("method `\(calleeCode.proto.name)` takes 1 argument but \(nargs) were supplied") }
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
                             let newBase = base &+ a &+ 1
-                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : .plain
                             try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
                                              resultSlot: base &+ a, flags: flags)
                             current = callee
@@ -425,10 +425,15 @@ public final class VM {
                     case .returnValue, .returnUnit:
                         let frame = legion.frames[fi]
                         let registerCount = current._withUnsafeGuaranteedRef { $0.registerCount }
-                        // Move the result out before clearing the callee's registers.
+                        let keepsReceiver = frame.flags.contains(.keepReceiver)
+                        // Move the result out before clearing the callee's registers; a kept
+                        // receiver returned as the result (`returnValue 0`) is copied instead,
+                        // since the caller writes register 0 back to its place.
                         var result = Value.unit
-                        if Instruction.opcode(word) == .returnValue { swap(&result, &regs[a]) }
-                        var i = frame.flags.contains(.keepReceiver) ? 1 : 0
+                        if Instruction.opcode(word) == .returnValue {
+                            if _slowPath(a == 0 && keepsReceiver) { result = regs[0] } else { swap(&result, &regs[a]) }
+                        }
+                        var i = keepsReceiver ? 1 : 0
                         if layoutKnown {
                             // Release only the registers that hold references; scalars can stay.
                             let raw = UnsafeRawPointer(regs)
@@ -452,7 +457,9 @@ public final class VM {
                         }
                         fi &-= 1
                         legion.frameCount = fi &+ 1
-                        swap(&result, &legion.stack[frame.resultSlot])
+                        // The result slot holds a scalar, nil, or the closure called (kept
+                        // alive there until now); only the last needs releasing.
+                        (legion.stack + frame.resultSlot).store(consume result)
                         current = legion.frames[fi].code
                         base = legion.frames[fi].base
                         pc = legion.frames[fi].pc
