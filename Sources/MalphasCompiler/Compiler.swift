@@ -126,6 +126,7 @@ final class FunctionCompiler {
     }
 
     func finish() {
+        shortenPathsToReturns()
         proto.code = code
         proto.lines = lines
         proto.constants = constants
@@ -133,6 +134,31 @@ final class FunctionCompiler {
         proto.selectTables = selectTables
         proto.upvalues = upvalues
         proto.registerCount = max(maxRegister, proto.arity, 1)
+    }
+
+    /// A value computed in one branch of a tail `if` or `match` reaches the function's
+    /// return through a move and a jump (`move 1 0; jump L; ... L: returnValue 1`). Each
+    /// dispatch costs about as much as a simple instruction does, so the paths are shortened
+    /// in place: a `jump` to a return becomes that return, and `move r x` followed by
+    /// `returnValue r` becomes `returnValue x`. The leaf call of a recursive function
+    /// (`if n < 2 { n } else { ... }`) then runs two instructions instead of four.
+    /// Instructions keep their indices, so no jump offset changes; the old return stays for
+    /// the other paths that reach it.
+    private func shortenPathsToReturns() {
+        for i in code.indices where Instruction.opcode(code[i]) == .jump {
+            let target = i + 1 + Instruction.sBx(code[i])
+            guard code.indices.contains(target) else { continue }
+            switch Instruction.opcode(code[target]) {
+            case .returnValue, .returnUnit: code[i] = code[target]
+            default: break
+            }
+        }
+        for i in code.indices.dropLast() where Instruction.opcode(code[i]) == .move {
+            let next = code[i + 1]
+            if Instruction.opcode(next) == .returnValue && Instruction.a(next) == Instruction.a(code[i]) {
+                code[i] = Instruction.make(.returnValue, a: Instruction.b(code[i]))
+            }
+        }
     }
 
     func error(_ message: String, at span: Span, help: String? = nil) {

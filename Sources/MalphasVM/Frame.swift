@@ -20,6 +20,9 @@ struct Frame {
 
 struct FrameFlags: OptionSet {
     let rawValue: UInt8
+    /// No flag: a plain call. Spelled as a property because the `[]` literal builds (and
+    /// releases) an empty array on every call in optimised code.
+    static var plain: FrameFlags { FrameFlags(rawValue: 0) }
     /// Keep register 0 (the receiver) on return: the caller stores it back to the place
     /// it came from (a `&mut self` method's write-back).
     static let keepReceiver = FrameFlags(rawValue: 1)

@@ -4,7 +4,7 @@
 // or reaches a safe point with the preempt flag set; then it returns, with the whole state
 // saved in the legion (frames, pcs, registers). Calling it again resumes exactly there.
 // It never recurses natively: a Malphas call pushes a frame on the legion's frame buffer
-// and switches the loop's locals (code, constants, registers, pc) to the callee.
+// and switches the loop's locals (code, constants, registers, instruction pointer) to the callee.
 //
 // Hot-path rules (DESIGN 5): instructions are 64-bit words read through a pointer; the
 // registers are read and written through a pointer into the legion's VM stack; int
@@ -121,9 +121,10 @@ public final class VM {
         var fi = legion.frameCount - 1
         var current = legion.frames[fi].code
         var base = legion.frames[fi].base
-        var pc = legion.frames[fi].pc
+        // The next instruction, as a pointer into `current`'s code: the dispatch reads it
+        // with one load. Its index (`VM.pc`) is computed only when a frame is saved.
+        var ip = current._withUnsafeGuaranteedRef { $0.code } + legion.frames[fi].pc
         var regs = legion.stack + base
-        var code = current._withUnsafeGuaranteedRef { $0.code }
         var k = current._withUnsafeGuaranteedRef { $0.constants }
         let layoutKnown = ValueLayout.isKnown
         let referenceTagLow = ValueLayout.referenceTagLow
@@ -132,8 +133,8 @@ public final class VM {
         while true {
             do {
                 while true {
-                    let word = code[pc]
-                    pc &+= 1
+                    let word = ip.pointee
+                    ip += 1
                     let a = Instruction.a(word)
                     switch Instruction.opcode(word) {
                     // MARK: Hot: moves, int arithmetic, compare-and-jump, calls
@@ -206,64 +207,64 @@ public final class VM {
                         (regs + a).store(try VM.remainder(regs[Instruction.b(word)], k[Instruction.c(word)]))
                     case .jumpIfNotLess:
                         if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
-                            if !(x < y) { pc &+= Instruction.sC(word) }
+                            if !(x < y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessThan(regs[a], regs[Instruction.b(word)]) {
-                            pc &+= Instruction.sC(word)
+                            ip += Instruction.sC(word)
                         }
                     case .jumpIfNotLessEqual:
                         if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
-                            if !(x <= y) { pc &+= Instruction.sC(word) }
+                            if !(x <= y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessOrEqual(regs[a], regs[Instruction.b(word)]) {
-                            pc &+= Instruction.sC(word)
+                            ip += Instruction.sC(word)
                         }
                     case .jumpIfNotLessConst:
                         if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
-                            if !(x < y) { pc &+= Instruction.sC(word) }
+                            if !(x < y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessThan(regs[a], k[Instruction.b(word)]) {
-                            pc &+= Instruction.sC(word)
+                            ip += Instruction.sC(word)
                         }
                     case .jumpIfNotLessEqualConst:
                         if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
-                            if !(x <= y) { pc &+= Instruction.sC(word) }
+                            if !(x <= y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessOrEqual(regs[a], k[Instruction.b(word)]) {
-                            pc &+= Instruction.sC(word)
+                            ip += Instruction.sC(word)
                         }
                     case .jumpIfNotGreaterConst:
                         if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
-                            if !(x > y) { pc &+= Instruction.sC(word) }
+                            if !(x > y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessThan(k[Instruction.b(word)], regs[a]) {
-                            pc &+= Instruction.sC(word)
+                            ip += Instruction.sC(word)
                         }
                     case .jumpIfNotGreaterEqualConst:
                         if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
-                            if !(x >= y) { pc &+= Instruction.sC(word) }
+                            if !(x >= y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessOrEqual(k[Instruction.b(word)], regs[a]) {
-                            pc &+= Instruction.sC(word)
+                            ip += Instruction.sC(word)
                         }
                     case .jumpIfFalse:
                         if case .bool(let c) = regs[a] {
-                            if !c { pc &+= Instruction.sBx(word) }
+                            if !c { ip += Instruction.sBx(word) }
                         } else {
                             throw VM.notABool(regs[a])
                         }
                     case .jumpIfTrue:
                         if case .bool(let c) = regs[a] {
-                            if c { pc &+= Instruction.sBx(word) }
+                            if c { ip += Instruction.sBx(word) }
                         } else {
                             throw VM.notABool(regs[a])
                         }
                     case .jump:
-                        pc &+= Instruction.sBx(word)
+                        ip += Instruction.sBx(word)
                     case .loopBack:
-                        pc &+= Instruction.sBx(word)
+                        ip += Instruction.sBx(word)
                         if _slowPath(mal_load_relaxed_u8(flag) != 0) {
-                            legion.frames[fi].pc = pc
+                            legion.frames[fi].pc = VM.pc(ip, in: current)
                             legion.suspendAtSafePoint()
                             return .yielded
                         }
                     case .safePoint:
                         if _slowPath(mal_load_relaxed_u8(flag) != 0) {
-                            legion.frames[fi].pc = pc
+                            legion.frames[fi].pc = VM.pc(ip, in: current)
                             legion.suspendAtSafePoint()
                             return .yielded
                         }
@@ -302,17 +303,17 @@ public final class VM {
                         // The resolver checked the arity of this direct call at compile time.
                         let callee = codes[Instruction.c(word)]
                         let newBase = base &+ a &+ 1
-                        try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
-                                         resultSlot: newBase &- 1, flags: [])
+                        try pushFrame(legion, &fi, callerPC: VM.pc(ip, in: current), callee: callee, closure: nil, base: newBase,
+                                         resultSlot: newBase &- 1, flags: .plain)
                         current = callee
                         base = newBase
                         regs = legion.stack + base
-                        code = callee._withUnsafeGuaranteedRef { $0.code }
                         k = callee._withUnsafeGuaranteedRef { $0.constants }
                         // The callee's entry safe point is checked here, saving its dispatch.
-                        pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
-                            legion.frames[fi].pc = pc
+                        let entryPC = current._withUnsafeGuaranteedRef { $0.entryPC }
+                        ip = current._withUnsafeGuaranteedRef { $0.code } + entryPC
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && entryPC != 0) {
+                            legion.frames[fi].pc = entryPC
                             legion.suspendAtSafePoint()
                             return .yielded
                         }
@@ -329,17 +330,17 @@ public final class VM {
                         let callee = Unmanaged.passUnretained(closure.code)
                         if _slowPath(nargs != closure.code.arity) { throw VM.arityError(closure.code, nargs) }
                         let newBase = base &+ a &+ 1
-                        try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: Unmanaged.passUnretained(closure),
-                                         base: newBase, resultSlot: newBase &- 1, flags: [])
+                        try pushFrame(legion, &fi, callerPC: VM.pc(ip, in: current), callee: callee, closure: Unmanaged.passUnretained(closure),
+                                         base: newBase, resultSlot: newBase &- 1, flags: .plain)
                         current = callee
                         base = newBase
                         regs = legion.stack + base
-                        code = closure.code.code
                         k = closure.code.constants
                         // The callee's entry safe point is checked here, saving its dispatch.
-                        pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
-                            legion.frames[fi].pc = pc
+                        let entryPC = current._withUnsafeGuaranteedRef { $0.entryPC }
+                        ip = current._withUnsafeGuaranteedRef { $0.code } + entryPC
+                        if _slowPath(mal_load_relaxed_u8(flag) != 0 && entryPC != 0) {
+                            legion.frames[fi].pc = entryPC
                             legion.suspendAtSafePoint()
                             return .yielded
                         }
@@ -353,12 +354,12 @@ public final class VM {
                             let calleeCode = callee.takeUnretainedValue()
                             var newBase = base &+ a &+ 1
                             var argCount = nargs + 1
-                            var flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
+                            var flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : .plain
                             if !calleeCode.hasReceiver {
                                 // A function without receiver called with dot syntax binds the arguments only.
                                 newBase += 1
                                 argCount = nargs
-                                flags = []
+                                flags = .plain
                             } else if let cell {
                                 // Through a reference: the method works on the referent, written back on return.
                                 receiver.pointee = cell.value
@@ -370,17 +371,17 @@ public final class VM {
                             if _slowPath(argCount != calleeCode.arity) {
                                 throw VM.arityError(calleeCode, argCount, dotCall: calleeCode.hasReceiver)
                             }
-                            try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: program.functionClosures[fn],
+                            try pushFrame(legion, &fi, callerPC: VM.pc(ip, in: current), callee: callee, closure: program.functionClosures[fn],
                                              base: newBase, resultSlot: base &+ a, flags: flags)
                             current = callee
                             base = newBase
                             regs = legion.stack + base
-                            code = calleeCode.code
                             k = calleeCode.constants
                             // The callee's entry safe point is checked here, saving its dispatch.
-                            pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
-                                legion.frames[fi].pc = pc
+                            let entryPC = current._withUnsafeGuaranteedRef { $0.entryPC }
+                            ip = current._withUnsafeGuaranteedRef { $0.code } + entryPC
+                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && entryPC != 0) {
+                                legion.frames[fi].pc = entryPC
                                 legion.suspendAtSafePoint()
                                 return .yielded
                             }
@@ -406,18 +407,18 @@ public final class VM {
                             if nargs != 1 { throw RuntimeError("method `\(calleeCode.proto.name)` takes 1 argument but \(nargs) were supplied") }
                             if case .reference = receiver.pointee { receiver.pointee = receiver.pointee.dereferenced }
                             let newBase = base &+ a &+ 1
-                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : []
-                            try pushFrame(legion, &fi, callerPC: pc, callee: callee, closure: nil, base: newBase,
+                            let flags: FrameFlags = Instruction.d(word) != 0 ? .keepReceiver : .plain
+                            try pushFrame(legion, &fi, callerPC: VM.pc(ip, in: current), callee: callee, closure: nil, base: newBase,
                                              resultSlot: base &+ a, flags: flags)
                             current = callee
                             base = newBase
                             regs = legion.stack + base
-                            code = calleeCode.code
                             k = calleeCode.constants
                             // The callee's entry safe point is checked here, saving its dispatch.
-                            pc = current._withUnsafeGuaranteedRef { $0.entryPC }
-                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && pc != 0) {
-                                legion.frames[fi].pc = pc
+                            let entryPC = current._withUnsafeGuaranteedRef { $0.entryPC }
+                            ip = current._withUnsafeGuaranteedRef { $0.code } + entryPC
+                            if _slowPath(mal_load_relaxed_u8(flag) != 0 && entryPC != 0) {
+                                legion.frames[fi].pc = entryPC
                                 legion.suspendAtSafePoint()
                                 return .yielded
                             }
@@ -425,10 +426,15 @@ public final class VM {
                     case .returnValue, .returnUnit:
                         let frame = legion.frames[fi]
                         let registerCount = current._withUnsafeGuaranteedRef { $0.registerCount }
-                        // Move the result out before clearing the callee's registers.
+                        let keepsReceiver = frame.flags.contains(.keepReceiver)
+                        // Move the result out before clearing the callee's registers; a kept
+                        // receiver returned as the result (`returnValue 0`) is copied instead,
+                        // since the caller writes register 0 back to its place.
                         var result = Value.unit
-                        if Instruction.opcode(word) == .returnValue { swap(&result, &regs[a]) }
-                        var i = frame.flags.contains(.keepReceiver) ? 1 : 0
+                        if Instruction.opcode(word) == .returnValue {
+                            if _slowPath(a == 0 && keepsReceiver) { result = regs[0] } else { swap(&result, &regs[a]) }
+                        }
+                        var i = keepsReceiver ? 1 : 0
                         if layoutKnown {
                             // Release only the registers that hold references; scalars can stay.
                             let raw = UnsafeRawPointer(regs)
@@ -452,12 +458,13 @@ public final class VM {
                         }
                         fi &-= 1
                         legion.frameCount = fi &+ 1
-                        swap(&result, &legion.stack[frame.resultSlot])
+                        // The result slot holds a scalar, nil, or the closure called (kept
+                        // alive there until now); only the last needs releasing.
+                        (legion.stack + frame.resultSlot).store(consume result)
                         current = legion.frames[fi].code
                         base = legion.frames[fi].base
-                        pc = legion.frames[fi].pc
+                        ip = current._withUnsafeGuaranteedRef { $0.code } + legion.frames[fi].pc
                         regs = legion.stack + base
-                        code = current._withUnsafeGuaranteedRef { $0.code }
                         k = current._withUnsafeGuaranteedRef { $0.constants }
 
                     // MARK: Variables
@@ -554,11 +561,11 @@ public final class VM {
                                 regs[a] = v
                             case .yield:
                                 regs[a] = .unit
-                                legion.frames[fi].pc = pc
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
                                 return .yielded
                             case .block(let reason):
-                                legion.frames[fi].pc = pc - 1
-                                legion.blockedAtPC = pc - 1
+                                legion.blockedAtPC = VM.pc(ip, in: current) - 1
+                                legion.frames[fi].pc = legion.blockedAtPC
                                 return .blocked(reason)
                             }
                         } else {
@@ -662,7 +669,7 @@ public final class VM {
                             (regs + a + 2).storeScalar(.int(i))
                             (regs + a).storeScalar(.int(i &+ 1))
                         } else {
-                            pc &+= Instruction.sBx(word)
+                            ip += Instruction.sBx(word)
                         }
                     case .iterPrep:
                         regs[a] = regs[Instruction.b(word)].dereferenced
@@ -670,10 +677,10 @@ public final class VM {
                     case .iterNext:
                         switch try iterate(regs + a, legion: legion) {
                         case .item: break
-                        case .done: pc &+= Instruction.sBx(word)
+                        case .done: ip += Instruction.sBx(word)
                         case .block(let reason):
-                            legion.frames[fi].pc = pc - 1
-                            legion.blockedAtPC = pc - 1
+                            legion.blockedAtPC = VM.pc(ip, in: current) - 1
+                            legion.frames[fi].pc = legion.blockedAtPC
                             return .blocked(reason)
                         }
 
@@ -702,7 +709,7 @@ public final class VM {
                             regs[a] = .bool(false)
                         }
                     case .noMatch:
-                        let line = current._withUnsafeGuaranteedRef { $0.line(at: pc - 1) }
+                        let line = current._withUnsafeGuaranteedRef { $0.line(at: VM.pc(ip, in: current) - 1) }
                         let file = current._withUnsafeGuaranteedRef { sources.file($0.proto.file)?.name ?? "<unknown>" }
                         throw RuntimeError("no match arm matched value \(Printer.excerpt(regs[a])) at \(file):\(line)")
 
@@ -717,14 +724,14 @@ public final class VM {
                         regs[a] = .channel(ChannelBox(capacity: n))
                     case .send:
                         if let reason = try send(regs + a, regs + Instruction.b(word), legion: legion) {
-                            legion.frames[fi].pc = pc - 1
-                            legion.blockedAtPC = pc - 1
+                            legion.blockedAtPC = VM.pc(ip, in: current) - 1
+                            legion.frames[fi].pc = legion.blockedAtPC
                             return .blocked(reason)
                         }
                     case .receive:
                         if let reason = try receive(regs + Instruction.b(word), into: regs + a, legion: legion) {
-                            legion.frames[fi].pc = pc - 1
-                            legion.blockedAtPC = pc - 1
+                            legion.blockedAtPC = VM.pc(ip, in: current) - 1
+                            legion.frames[fi].pc = legion.blockedAtPC
                             return .blocked(reason)
                         }
                     case .select:
@@ -733,23 +740,23 @@ public final class VM {
                             return 0
                         }())] }
                         if let reason = try select(table, hasDefault: Instruction.b(word) != 0, result: regs + a, regs: regs, legion: legion) {
-                            legion.frames[fi].pc = pc - 1
-                            legion.blockedAtPC = pc - 1
+                            legion.blockedAtPC = VM.pc(ip, in: current) - 1
+                            legion.frames[fi].pc = legion.blockedAtPC
                             return .blocked(reason)
                         }
                     }
                 }
             } catch let error as RuntimeError {
-                legion.frames[fi].pc = pc
+                legion.frames[fi].pc = VM.pc(ip, in: current)
                 return .failed(failure(error, legion: legion))
             } catch let overflow as StackOverflow {
-                legion.frames[fi - 1].pc = pc
+                legion.frames[fi - 1].pc = VM.pc(ip, in: current)
                 legion.frameCount = fi
                 var f = failure(RuntimeError("stack overflow: more than \(overflow.depth) nested calls"), legion: legion)
                 f.isStackOverflow = true
                 return .failed(f)
             } catch {
-                legion.frames[fi].pc = pc
+                legion.frames[fi].pc = VM.pc(ip, in: current)
                 return .failed(failure(RuntimeError("\(error)"), legion: legion))
             }
         }
@@ -758,6 +765,13 @@ public final class VM {
     // MARK: - Frames
 
     struct StackOverflow: Error { let depth: Int }
+
+    /// The index in `code`'s instructions of the one `ip` points at: what a saved frame
+    /// records, so a legion can resume on any thread.
+    @inline(__always)
+    static func pc(_ ip: UnsafeMutablePointer<UInt64>, in code: Unmanaged<CodeObject>) -> Int {
+        code._withUnsafeGuaranteedRef { $0.code.distance(to: ip) }
+    }
 
     /// The longest list `[value; count]` may build (larger requests are runtime errors,
     /// not allocation failures).

@@ -67,6 +67,23 @@ final class BytecodeTests: XCTestCase {
         XCTAssertTrue(text.contains("safePoint"), text)
     }
 
+    func testATailIfBranchReturnsItsValueWithoutAMoveOrAJump() throws {
+        let (_, compiled) = Interpreter.compile(source: """
+        fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
+        fn main() { println(fib(10)); }
+        """)
+        let text = Interpreter.disassemble(try compiled.get())
+        let fib = text.components(separatedBy: "function 3")[0]
+        XCTAssertTrue(fib.contains("jumpIfNotLessConst  0 0 2"), text)
+        XCTAssertTrue(fib.contains("returnValue         0"), text)
+        XCTAssertFalse(fib.contains("jump                "), text)
+        XCTAssertFalse(fib.contains("move"), text)
+        expectOutput("""
+        fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
+        fn main() { println(fib(20)); }
+        """, "6765\n")
+    }
+
     func testConstantsFoldAtCompileTime() throws {
         let (_, compiled) = Interpreter.compile(source: """
         const K: int = 6;

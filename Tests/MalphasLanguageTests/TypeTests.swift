@@ -37,6 +37,22 @@ final class TypeTests: XCTestCase {
         """, "2 10 21\n")
     }
 
+    func testMutSelfMethodReturningSelfKeepsTheReceiver() {
+        expectOutput("""
+        struct P { x: int }
+        impl P {
+            fn bump(&mut self) -> P { self.x = self.x + 1; *self }
+            fn me(&mut self) -> P { self }
+        }
+        fn main() {
+            let mut p = P { x: 1 };
+            let q = p.bump();
+            let r = p.me();
+            println(p.x, " ", q.x, " ", r.x);
+        }
+        """, "2 2 2\n")
+    }
+
     func testValueSemantics() {
         expectOutput("""
         struct P { x: int }
