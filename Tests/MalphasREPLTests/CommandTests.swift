@@ -106,9 +106,15 @@ extension ReplInProcess {
             #expect(r.result(":legions") == .done)
             #expect(r.newOutput() == "no live legions\n")
             r.typed("let ch = Channel[int]::new(0);")
-            r.typed("spawn { ch <- 1; }; yield_now();")
-            #expect(r.result(":legions") == .done)
-            let text = r.newOutput()
+            r.typed("spawn { ch <- 1; };")
+            // The legion runs on a worker of its own: give it time to reach the send.
+            var text = ""
+            for _ in 0..<200 {
+                #expect(r.result(":legions") == .done)
+                text = r.newOutput()
+                if text.contains("blocked") { break }
+                r.typed("sleep(10);")
+            }
             #expect(text.contains("blocked sending on a channel at <repl>:1"), "\(text)")
             #expect(r.result("<-ch") == .value("1"))
         }
