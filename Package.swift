@@ -28,7 +28,7 @@ let package = Package(
                 dependencies: ["MalphasCompiler", "CLegion", "CMalphasSync"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
-            "MalphasVM", "MalphasCompiler", "MalphasSyntax", "MalphasREPL", "CLegion",
+            "MalphasVM", "MalphasCompiler", "MalphasSyntax", "MalphasREPL", "CLegion", "CMalphasSync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),

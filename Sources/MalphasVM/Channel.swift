@@ -25,65 +25,108 @@ import CMalphasSync
 import MalphasCompiler
 
 /// A legion waiting on one channel for one operation (or one case of a `select`).
+///
+/// Lifetimes: a plain send or receive queues one waiter, and its legion stays parked until
+/// a counterpart claims that waiter (taking it out of the queue) and readies it: no other
+/// ready reaches a legion parked on a channel, and an ended test or an aborted program
+/// leaves it parked. So the waiter need not keep its legion alive, and holds it unretained
+/// (no reference counting on the channel paths). A `select`'s waiters that lost stay
+/// queued after their legion has moved on, perhaps to its end, and are read when found
+/// (`isLive`): those keep their legion alive through `keepAlive`.
 struct Waiter {
-    let legion: LegionState
+    let legion: Unmanaged<LegionState>
+    /// The legion, retained, for a `select`'s waiters only (nil for a plain operation).
+    let keepAlive: LegionState?
     /// The legion's park number when it queued this waiter (see the claim protocol above).
     let park: UInt64
-    /// The `select` case this waiter stands for; -1 for a plain send or receive.
-    let caseIndex: Int
     /// The value a waiting sender offers.
     var value: Value
+    /// The `select` case this waiter stands for; -1 for a plain send or receive.
+    let caseIndex: Int32
 
-    init(legion: LegionState, park: UInt64, caseIndex: Int, value: Value = .nil) {
-        self.legion = legion
+    /// A plain send's or receive's waiter.
+    init(legion: LegionState, park: UInt64, value: Value = .nil) {
+        self.legion = Unmanaged.passUnretained(legion)
+        keepAlive = nil
         self.park = park
-        self.caseIndex = caseIndex
         self.value = value
+        caseIndex = -1
+    }
+
+    /// The waiter of case `caseIndex` of a `select`.
+    init(legion: LegionState, park: UInt64, caseIndex: Int, value: Value = .nil) {
+        self.legion = Unmanaged.passUnretained(legion)
+        keepAlive = legion
+        self.park = park
+        self.value = value
+        self.caseIndex = Int32(truncatingIfNeeded: caseIndex)
     }
 
     /// True while the legion is still parked in the park this waiter belongs to.
-    var isLive: Bool { mal_load_acquire_u64(legion.claimWord) == park &* 2 }
+    var isLive: Bool { legion._withUnsafeGuaranteedRef { $0.isParked(in: park) } }
 
     /// Takes the waiter: true for the one caller that completes it.
-    func claim() -> Bool { mal_claim_u64(legion.claimWord, park &* 2) }
+    func claim() -> Bool { legion._withUnsafeGuaranteedRef { $0.claim(park: park) } }
+
+    /// Completes the claimed waiter's operation: what the legion finds when it runs again.
+    func complete(_ plain: Completion, inSelect selected: @autoclosure () -> Completion) {
+        let c = caseIndex < 0 ? plain : selected()
+        legion._withUnsafeGuaranteedRef { $0.completion = c }
+    }
 }
 
-/// A FIFO ring buffer whose removed slots let go of what they held at once.
-struct RingQueue<Element> {
-    private var slots: [Element?] = []
+/// A FIFO ring buffer whose removed slots let go of what they held at once. It owns its
+/// storage (not an Array), so taking and queueing never check for a shared buffer.
+struct RingQueue<Element>: ~Copyable {
+    /// `capacity` slots, a power of two; the `count` from `head` on (wrapping) are live.
+    private var slots: UnsafeMutablePointer<Element>?
+    private var capacity = 0
     private var head = 0
     private(set) var count = 0
+
+    init() { slots = nil }
+
+    deinit {
+        guard let slots else { return }
+        for i in 0..<count { (slots + ((head + i) & (capacity - 1))).deinitialize(count: 1) }
+        slots.deallocate()
+    }
 
     var isEmpty: Bool { count == 0 }
 
     mutating func append(_ e: Element) {
-        if count == slots.count { grow() }
-        slots[(head + count) & (slots.count - 1)] = e
+        if count == capacity { grow() }
+        (slots.unsafelyUnwrapped + ((head + count) & (capacity - 1))).initialize(to: e)
         count += 1
     }
 
     mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
-        let e = slots[head].take()
-        head = (head + 1) & (slots.count - 1)
+        let e = (slots.unsafelyUnwrapped + head).move()
+        head = (head + 1) & (capacity - 1)
         count -= 1
         return e
     }
 
-    var first: Element? { count > 0 ? slots[head] : nil }
+    var first: Element? { count > 0 ? slots.unsafelyUnwrapped[head] : nil }
 
     /// Keeps only the elements satisfying `keep`, in order.
     mutating func retain(where keep: (Element) -> Bool) {
-        var kept = RingQueue()
-        while let e = popFirst() { if keep(e) { kept.append(e) } }
-        self = kept
+        for _ in 0..<count {
+            let e = popFirst().unsafelyUnwrapped
+            if keep(e) { append(e) }
+        }
     }
 
     private mutating func grow() {
-        let capacity = Swift.max(4, slots.count * 2)
-        var newSlots = [Element?](repeating: nil, count: capacity)
-        for i in 0..<count { newSlots[i] = slots[(head + i) & (slots.count - 1)].take() }
+        let newCapacity = Swift.max(4, capacity * 2)
+        let newSlots = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        if let slots {
+            for i in 0..<count { (newSlots + i).moveInitialize(from: slots + ((head + i) & (capacity - 1)), count: 1) }
+            slots.deallocate()
+        }
         slots = newSlots
+        capacity = newCapacity
         head = 0
     }
 }
@@ -170,12 +213,12 @@ public final class ChannelBox {
     }
 
     /// Sends if it can complete now. A receiver it hands the value to is claimed and its
-    /// completion set; it is returned in `wake` to be readied once the lock is released.
-    /// Lock held.
-    func trySend(_ value: Value, wake: inout LegionState?) -> SendAttempt {
+    /// completion set; it is returned in `wake` to be readied once the lock is released
+    /// (unretained: it stays parked, so alive, until that ready). Lock held.
+    func trySend(_ value: Value, wake: inout Unmanaged<LegionState>?) -> SendAttempt {
         if closed { return .closed }
         if let r = ChannelBox.claimFirst(&receivers) {
-            r.legion.completion = r.caseIndex < 0 ? .received(value) : .selected(caseIndex: r.caseIndex, value: value)
+            r.complete(.received(value), inSelect: .selected(caseIndex: Int(r.caseIndex), value: value))
             wake = r.legion
             return .done
         }
@@ -188,19 +231,18 @@ public final class ChannelBox {
 
     /// Receives if it can complete now; a sender it completes comes back in `wake`.
     /// Lock held.
-    func tryReceive(wake: inout LegionState?) -> ReceiveAttempt {
+    func tryReceive(wake: inout Unmanaged<LegionState>?) -> ReceiveAttempt {
         if let v = buffer.popFirst() {
             // A parked sender's value takes the freed buffer place.
-            if var s = ChannelBox.claimFirst(&senders) {
+            if let s = ChannelBox.claimFirst(&senders) {
                 buffer.append(s.value)
-                s.value = .nil
-                s.legion.completion = s.caseIndex < 0 ? .sent : .selected(caseIndex: s.caseIndex, value: .nil)
+                s.complete(.sent, inSelect: .selected(caseIndex: Int(s.caseIndex), value: .nil))
                 wake = s.legion
             }
             return .value(v)
         }
         if let s = ChannelBox.claimFirst(&senders) {
-            s.legion.completion = s.caseIndex < 0 ? .sent : .selected(caseIndex: s.caseIndex, value: .nil)
+            s.complete(.sent, inSelect: .selected(caseIndex: Int(s.caseIndex), value: .nil))
             wake = s.legion
             return .value(s.value)
         }
@@ -228,7 +270,7 @@ public final class ChannelBox {
     /// Closes the channel: parked receivers get nil, parked senders an error. Takes the
     /// lock itself; readies the legions it completed after releasing it.
     func close(runtime: LegionRuntime) throws {
-        var woken: [LegionState] = []
+        var woken: [Unmanaged<LegionState>] = []
         mal_lock(lock)
         if closed {
             mal_unlock(lock)
@@ -236,11 +278,11 @@ public final class ChannelBox {
         }
         closed = true
         while let r = ChannelBox.claimFirst(&receivers) {
-            r.legion.completion = r.caseIndex < 0 ? .receivedClosed : .selected(caseIndex: r.caseIndex, value: .nil)
+            r.complete(.receivedClosed, inSelect: .selected(caseIndex: Int(r.caseIndex), value: .nil))
             woken.append(r.legion)
         }
         while let s = ChannelBox.claimFirst(&senders) {
-            s.legion.completion = s.caseIndex < 0 ? .sendClosed : .selectedSendClosed(caseIndex: s.caseIndex)
+            s.complete(.sendClosed, inSelect: .selectedSendClosed(caseIndex: Int(s.caseIndex)))
             woken.append(s.legion)
         }
         mal_unlock(lock)

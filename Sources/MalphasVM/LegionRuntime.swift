@@ -305,11 +305,14 @@ public final class LegionRuntime {
         }
     }
 
-    /// Makes a parked legion runnable again; its `completion` is already set.
+    /// Makes a parked legion runnable again; its `completion` is already set. The legion
+    /// is not touched after `lg_ready`: from then on it may run, and end, on another worker.
     @inline(__always)
-    func ready(_ legion: LegionState) {
-        if _slowPath(legion.group != nil) { legion.group?.readied() }
-        lg_ready(legion.runtimeLegion)
+    func ready(_ legion: Unmanaged<LegionState>) {
+        legion._withUnsafeGuaranteedRef { legion in
+            if _slowPath(legion.group != nil) { legion.group?.readied() }
+            lg_ready(legion.runtimeLegion)
+        }
     }
 
     // MARK: - The step
@@ -320,16 +323,25 @@ public final class LegionRuntime {
         legion.runtimeLegion = runtimeLegion
         if _slowPath(mal_load_acquire_u32(abortWord) != 0) { return end(legion) }
         // A test that has ended (passed, failed, timed out) takes its legions with it.
-        if _slowPath(legion.group?.isStopped(legion) ?? false) { return end(legion) }
+        if _slowPath(legion.group != nil), legion.group.unsafelyUnwrapped.isStopped(legion) { return end(legion) }
         if let reason = legion.blockedReason {
             if case .sleep = reason { legion.completion = .timerFired }
             legion.blockedReason = nil
         }
         if _slowPath(session != nil), let result = sessionStepStart(legion) { return result }
-        let machine = legion.vm ?? vm!
-        legion.safePointFlag = machine.alwaysSetFlag ?? budget?.alwaysSet ?? lg_preempt_flag()
-        var outcome = machine.run(legion)
-        if _slowPath(budget != nil) { outcome = spendBudget(legion, outcome, on: machine) }
+        // Unretained: the VM lives as long as the program (a test's, as long as its group).
+        let machine = legion.group == nil ? Unmanaged.passUnretained(vm) : Unmanaged.passUnretained(legion.group.unsafelyUnwrapped.vm)
+        var outcome = machine._withUnsafeGuaranteedRef { machine in
+            if let flag = machine.alwaysSetFlag {
+                legion.safePointFlag = flag
+            } else if _slowPath(budget != nil) {
+                legion.safePointFlag = budget.unsafelyUnwrapped.alwaysSet
+            } else {
+                legion.safePointFlag = lg_preempt_flag()
+            }
+            let outcome = machine.run(legion)
+            return _slowPath(budget != nil) ? spendBudget(legion, outcome, on: machine) : outcome
+        }
         if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
         switch outcome {
         case .yielded:
@@ -338,7 +350,7 @@ public final class LegionRuntime {
             legion.blockedReason = reason
             switch reason {
             case .send, .receive, .select:
-                legion.group?.parkedOnChannel(legion)
+                if _slowPath(legion.group != nil) { legion.group.unsafelyUnwrapped.parkedOnChannel(legion) }
                 lg_park_commit(releaseChannelLocks, Unmanaged.passUnretained(legion).toOpaque())
             case .sleep(let until):
                 lg_park_deadline(until)
@@ -363,9 +375,19 @@ public final class LegionRuntime {
         }
     }
 
+    /// Seeds of `select`'s random source: distinct per legion and per process (the time
+    /// of the first seeding, mixed with the legion's number by splitmix64), never 0, and
+    /// without a clock read per legion.
+    private static let runSeed = lg_now_ns()
+    static func randomSeed(for id: Int) -> UInt64 {
+        var z = runSeed &+ UInt64(truncatingIfNeeded: id) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (z ^ (z >> 31)) | 1
+    }
+
     private func firstStep(_ legion: LegionState, _ runtimeLegion: OpaquePointer) {
-        legion.hasRun = true
-        legion.randomState = (lg_now_ns() ^ (UInt64(legion.id) &* 0x9E37_79B9_7F4A_7C15)) | 1
+        legion.randomState = LegionRuntime.randomSeed(for: legion.id)
         if settings.tracePath != nil {
             mal_lock(endLock)
             traceNames.append((lg_legion_id(runtimeLegion), legion.id))
@@ -718,28 +740,22 @@ extension LegionRuntime {
     }
 }
 
-/// The step function of every Malphas legion.
-private let legionStep: lg_step_fn = { runtimeLegion, user in
-    let legion = Unmanaged<LegionState>.fromOpaque(user!).takeUnretainedValue()
-    return LegionRuntime.currentReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.step(legion, runtimeLegion!) }
+/// The step function of every Malphas legion. (The C callbacks are functions, not global
+/// closure constants, whose every use would pass through a lazy-initialisation check.)
+private func legionStep(_ runtimeLegion: OpaquePointer?, _ user: UnsafeMutableRawPointer?) -> lg_step_result {
+    // Both unretained and borrowed for the step: the runtime holds the legion (its spawn
+    // reference) and the waiting thread holds the bridge.
+    Unmanaged<LegionState>.fromOpaque(user!)._withUnsafeGuaranteedRef { legion in
+        LegionRuntime.currentReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.step(legion, runtimeLegion!) }
+    }
 }
 
 /// The park commit of a channel operation: runs on the worker's scheduler stack once the
 /// legion has left its native stack, and releases the channel lock(s) it queued itself
 /// under. From the first release on, a counterpart may claim and ready the legion; the
 /// runtime then resumes it only after this commit returns.
-private let releaseChannelLocks: lg_commit_fn = { _, arg in
-    let legion = Unmanaged<LegionState>.fromOpaque(arg!).takeUnretainedValue()
-    if let ch = legion.heldChannel {
-        legion.heldChannel = nil
-        ch._withUnsafeGuaranteedRef { $0.release() }
-    } else {
-        var held: [ChannelBox] = []
-        swap(&held, &legion.heldChannels)
-        for ch in held.reversed() { ch.release() }
-        held.removeAll(keepingCapacity: true)
-        swap(&held, &legion.heldChannels)
-    }
+private func releaseChannelLocks(_ runtimeLegion: OpaquePointer?, _ arg: UnsafeMutableRawPointer?) -> Bool {
+    Unmanaged<LegionState>.fromOpaque(arg!)._withUnsafeGuaranteedRef { $0.releaseHeldChannels() }
     return true
 }
 
@@ -767,7 +783,7 @@ final class LegionRegistry {
 
     func insert(_ legion: LegionState) {
         let shard = Int(lg_worker_index() + 1) % LegionRegistry.shardCount
-        legion.registryShard = shard
+        legion.registryShard = Int32(shard)
         let lock = locks + shard * LegionRegistry.lockStride
         let me = Unmanaged.passUnretained(legion)
         mal_lock(lock)
@@ -779,7 +795,7 @@ final class LegionRegistry {
     }
 
     func remove(_ legion: LegionState) {
-        let shard = legion.registryShard
+        let shard = Int(legion.registryShard)
         let lock = locks + shard * LegionRegistry.lockStride
         mal_lock(lock)
         let previous = legion.registryPrevious, next = legion.registryNext

@@ -9,8 +9,13 @@
 // the channel's lock and then readies it; the runtime's ready/run hand-off orders the
 // two). `claimWord` is the one field several threads touch at once (atomics only), and
 // the registry links belong to the registry's lock.
+//
+// Size: a million legions may be alive at once (all parked, or all spawned before any
+// ends), so a legion is one object and two small buffers (its VM stack and its frames),
+// each started at the least a leaf function needs; they grow when a call needs more.
 
 import CMalphasSync
+import Synchronization
 
 /// Why a legion stopped running without finishing. For a channel operation its waiters
 /// are already queued and it still holds the channel lock(s) (`heldChannel(s)`), which
@@ -62,8 +67,6 @@ public final class LegionState {
     /// The legion's number as Malphas shows it (`legion_id()`, reports): main is 1, the
     /// others count up in spawn order.
     public let id: Int
-    /// False until the runtime bridge ran the legion's first step.
-    var hasRun = false
     /// The VM stack. Every slot in `0..<stackCapacity` is initialised; every slot above
     /// the top frame's registers holds nil or a stale scalar (returns release the
     /// references they leave behind), so a dead register never keeps a value alive.
@@ -98,8 +101,12 @@ public final class LegionState {
     /// preempt flag, re-read at every step (a legion may resume on another worker).
     var safePointFlag: UnsafeMutablePointer<UInt8>
     /// The park word (Channel.swift, claiming): 2*s while parked in park `parks` = s and
-    /// unclaimed, 2*s+1 once claimed. Atomics only.
-    let claimWord: UnsafeMutablePointer<UInt64>
+    /// unclaimed, 2*s+1 once claimed. Written by the legion (`openPark`: release store, so
+    /// a claimer that sees the new park also sees the waiters queued under it) and by the
+    /// one claimer (acq_rel CAS: it takes the legion's state and publishes the completion);
+    /// read by anyone holding one of its waiters (acquire). Part of the object, not an
+    /// allocation of its own.
+    let claimWord = Atomic<UInt64>(1)
     /// Parks that queued waiters so far (owned by the legion).
     var parks: UInt64 = 0
     /// The channel(s) whose lock the legion holds while it parks; the park commit
@@ -109,26 +116,26 @@ public final class LegionState {
     var heldChannels: [ChannelBox] = []
     /// The runtime's legion (an `lg_legion *`), set at every step: what `lg_ready` takes.
     var runtimeLegion: OpaquePointer?
-    /// State of the random source a `select` uses to choose among ready cases.
-    var randomState: UInt64
+    /// State of the random source a `select` uses to choose among ready cases; 0 until the
+    /// runtime bridge ran the legion's first step (which seeds it).
+    var randomState: UInt64 = 0
+    var hasRun: Bool { randomState != 0 }
     /// Links of the registry of live legions (guarded by the registry shard's lock).
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
-    var registryShard = 0
+    var registryShard: Int32 = 0
     /// `malphas test`: the test this legion belongs to (LegionGroup.swift), inherited by
-    /// the legions it spawns; nil in an ordinary program.
+    /// the legions it spawns; nil in an ordinary program. Its legions run on the test's
+    /// own VM (`group.vm`: each test has its own program and output).
     var group: LegionGroup?
-    /// The VM that runs this legion when it is not the runtime's (each test has its own
-    /// program, output and VM); inherited by the legions it spawns. Kept alive by its group.
-    unowned(unsafe) var vm: VM?
     /// Counters for `--stats`.
     public internal(set) var stackGrowths = 0
     public internal(set) var stackShrinks = 0
 
     /// Small on purpose: a million parked legions must fit in about 1 KiB each; the
-    /// stacks double when a call needs more.
+    /// stacks double when a call needs more. One frame: many legions never call.
     static let initialStackCapacity = 8
-    static let initialFrameCapacity = 2
+    static let initialFrameCapacity = 1
 
     public init(id: Int = 0) {
         self.id = id
@@ -138,9 +145,6 @@ public final class LegionState {
         frameCapacity = LegionState.initialFrameCapacity
         frames = .allocate(capacity: frameCapacity)
         safePointFlag = LegionState.neverSet
-        claimWord = .allocate(capacity: 1)
-        claimWord.initialize(to: 1)
-        randomState = 0x9E37_79B9_7F4A_7C15
     }
 
     deinit {
@@ -148,7 +152,6 @@ public final class LegionState {
         stack.deallocate()
         frames.deinitialize(count: frameCount)
         frames.deallocate()
-        claimWord.deallocate()
     }
 
     /// A safe-point flag nobody sets (before a legion's first step).
@@ -163,8 +166,34 @@ public final class LegionState {
     /// channel lock(s) held.
     func openPark() -> UInt64 {
         parks &+= 1
-        mal_store_release_u64(claimWord, parks &* 2)
+        claimWord.store(parks &* 2, ordering: .releasing)
         return parks
+    }
+
+    /// True while the legion is parked in `park` and nobody has claimed it.
+    func isParked(in park: UInt64) -> Bool {
+        claimWord.load(ordering: .acquiring) == park &* 2
+    }
+
+    /// Claims the legion's park `park`: true for the one caller that completes it.
+    func claim(park: UInt64) -> Bool {
+        claimWord.compareExchange(expected: park &* 2, desired: park &* 2 + 1,
+                                  successOrdering: .acquiringAndReleasing, failureOrdering: .acquiring).exchanged
+    }
+
+    /// The park commit of a channel operation (LegionRuntime.swift): releases the lock(s)
+    /// of the channel(s) the legion queued itself on, once it is off its native stack.
+    func releaseHeldChannels() {
+        if let ch = heldChannel {
+            heldChannel = nil
+            ch._withUnsafeGuaranteedRef { $0.release() }
+        } else {
+            var held: [ChannelBox] = []
+            swap(&held, &heldChannels)
+            for ch in held.reversed() { ch.release() }
+            held.removeAll(keepingCapacity: true)
+            swap(&held, &heldChannels)
+        }
     }
 
     /// A pseudo-random number in `0..<n` (xorshift; good enough to pick a select case).
@@ -263,13 +292,19 @@ public final class LegionState {
     /// Sets the legion up to call `closure` with `args` (copied: legions share nothing),
     /// with `globals` as its global slots.
     func start(_ closure: ClosureBox, args: [Value], globals: [Value]) {
+        start(closure, argumentCount: args.count, globals: globals) { i in args[i] }
+    }
+
+    /// Sets the legion up to call `closure` with `argumentCount` arguments, argument `i`
+    /// being `argument(i)`, written straight into its registers.
+    func start(_ closure: ClosureBox, argumentCount: Int, globals: [Value], argument: (Int) -> Value) {
         rootClosure = closure
         self.globals = globals
         let code = closure.code
-        let needed = 1 + max(code.registerCount, args.count) + 1
+        let needed = 1 + max(code.registerCount, argumentCount) + 1
         if needed > stackCapacity { growStack(toHold: needed) }
         stack[0] = .function(closure)
-        for (i, a) in args.enumerated() { stack[1 + i] = a }
+        for i in 0..<argumentCount { stack[1 + i] = argument(i) }
         frames.initialize(to: Frame(code: Unmanaged.passUnretained(code), closure: Unmanaged.passUnretained(closure),
                                     pc: 0, base: 1, resultSlot: 0, flags: []))
         frameCount = 1

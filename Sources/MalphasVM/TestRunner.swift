@@ -230,7 +230,6 @@ final class TestRun {
         root.start(loaded.closure(forFunction: entry), args: [], globals: loaded.globals)
         let group = LegionGroup(root: root, vm: vm) { [unowned self] legions in self.describeDeadlock(legions) }
         root.group = group
-        root.vm = vm
         group.added(root)
         self.loaded = loaded
         self.output = output

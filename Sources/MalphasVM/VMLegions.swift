@@ -80,16 +80,14 @@ extension VM {
         if count != closure.code.arity { throw VM.arityError(closure.code, count) }
         var copier = LegionCopier()
         guard case .function(let copy) = copier.copy(r[0]) else { throw VM.internalError("spawn copy") }
-        var args: [Value] = []
-        args.reserveCapacity(count)
-        for i in 0..<count { args.append(copier.copy(r[1 + i])) }
-        let globals = parent.globalsForSpawn(&copier)
         let legion = LegionState(id: runtime.newLegionID())
-        legion.start(copy, args: args, globals: globals)
+        // The arguments go straight into the new legion's registers; the global slots are
+        // copied after them with the same copier.
+        legion.start(copy, argumentCount: count, globals: []) { i in copier.copy(r[1 + i]) }
+        legion.globals = parent.globalsForSpawn(&copier)
         if let group = parent.group {
             // A test's legions belong to the test (and run on its VM).
             legion.group = group
-            legion.vm = parent.vm
             group.added(legion)
         }
         try runtime.spawn(legion)
@@ -113,6 +111,15 @@ extension VM {
         return ch
     }
 
+    /// The channel in `slot` (or in the cell it refers to), unretained: the register keeps
+    /// it alive for the whole instruction, and a send or receive runs on it with no
+    /// reference counting.
+    @inline(__always)
+    private func channel(in slot: UnsafeMutablePointer<Value>, _ what: String) throws -> Unmanaged<ChannelBox> {
+        if case .channel(let ch) = slot.pointee { return Unmanaged.passUnretained(ch) }
+        return Unmanaged.passUnretained(try channel(slot.pointee, what))
+    }
+
     /// `ch <- value`; nil when done, else why the legion blocks. When it blocks, it has
     /// queued itself and still holds the channel's lock (`legion.heldChannel`): the park
     /// commit releases it.
@@ -125,23 +132,29 @@ extension VM {
             default: throw VM.internalError("send completion")
             }
         }
-        let ch = try channel(chSlot.pointee, "send on")
+        let channel = try channel(in: chSlot, "send on")
         // Legions share nothing: a reference sends (a copy of) the value it refers to.
         let v = valueSlot.pointee.dereferenced.copiedForLegion
-        var wake: LegionState?
-        ch.acquire()
-        switch ch.trySend(v, wake: &wake) {
+        var wake: Unmanaged<LegionState>?
+        let attempt = channel._withUnsafeGuaranteedRef { ch in
+            ch.acquire()
+            let attempt = ch.trySend(v, wake: &wake)
+            switch attempt {
+            case .done, .closed:
+                ch.release()
+            case .wouldBlock:
+                ch.enqueueSender(Waiter(legion: legion, park: legion.openPark(), value: v))
+            }
+            return attempt
+        }
+        switch attempt {
         case .done:
-            ch.release()
             if let w = wake { runtime.ready(w) }
             return nil
         case .closed:
-            ch.release()
             throw RuntimeError("send on a closed channel")
         case .wouldBlock:
-            let park = legion.openPark()
-            ch.enqueueSender(Waiter(legion: legion, park: park, caseIndex: -1, value: v))
-            legion.heldChannel = Unmanaged.passUnretained(ch)
+            legion.heldChannel = channel
             return .send
         }
     }
@@ -153,7 +166,7 @@ extension VM {
     }
 
     /// A receive; when it blocks, the legion holds the channel's lock as in `send`.
-    func receiveStep(_ ch: ChannelBox, legion: LegionState) throws -> ReceiveStep {
+    func receiveStep(_ channel: Unmanaged<ChannelBox>, legion: LegionState) throws -> ReceiveStep {
         if let c = legion.completion {
             legion.completion = nil
             switch c {
@@ -162,28 +175,33 @@ extension VM {
             default: throw VM.internalError("receive completion")
             }
         }
-        var wake: LegionState?
-        ch.acquire()
-        switch ch.tryReceive(wake: &wake) {
+        var wake: Unmanaged<LegionState>?
+        let attempt = channel._withUnsafeGuaranteedRef { ch in
+            ch.acquire()
+            let attempt = ch.tryReceive(wake: &wake)
+            switch attempt {
+            case .value, .closed:
+                ch.release()
+            case .wouldBlock:
+                ch.enqueueReceiver(Waiter(legion: legion, park: legion.openPark()))
+            }
+            return attempt
+        }
+        switch attempt {
         case .value(let v):
-            ch.release()
             if let w = wake { runtime.ready(w) }
             return .received(v)
         case .closed:
-            ch.release()
             return .closed
         case .wouldBlock:
-            let park = legion.openPark()
-            ch.enqueueReceiver(Waiter(legion: legion, park: park, caseIndex: -1))
-            legion.heldChannel = Unmanaged.passUnretained(ch)
+            legion.heldChannel = channel
             return .block(.receive)
         }
     }
 
     /// `<-ch` into `target`: nil once the channel is closed and drained.
     func receive(_ chSlot: UnsafeMutablePointer<Value>, into target: UnsafeMutablePointer<Value>, legion: LegionState) throws -> BlockReason? {
-        let ch = try channel(chSlot.pointee, "receive from")
-        switch try receiveStep(ch, legion: legion) {
+        switch try receiveStep(channel(in: chSlot, "receive from"), legion: legion) {
         case .received(let v): target.pointee = v; return nil
         case .closed: target.pointee = .nil; return nil
         case .block(let reason): return reason
@@ -250,7 +268,7 @@ extension VM {
         }
         if chosen >= 0 {
             let entry = table[chosen]
-            var wake: LegionState?
+            var wake: Unmanaged<LegionState>?
             result[0] = .int(chosen)
             if entry.kind == .send {
                 switch channels[chosen].trySend(regs[entry.valueRegister].dereferenced.copiedForLegion, wake: &wake) {

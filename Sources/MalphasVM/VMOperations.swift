@@ -282,6 +282,8 @@ extension VM {
     /// strings their characters (as one-character strings), ranges their ints, channels
     /// what they receive until closed and drained.
     func iterate(_ r: UnsafeMutablePointer<Value>, legion: LegionState) throws -> IterationStep {
+        // A channel first, unretained (the register holds it): `for v in ch` is a receive loop.
+        if case .channel(let ch) = r[0] { return try iterate(Unmanaged.passUnretained(ch), into: r + 2, legion: legion) }
         guard case .int(let position) = r[1] else { throw VM.internalError("iterNext") }
         switch r[0] {
         case .list(let box):
@@ -318,18 +320,23 @@ extension VM {
             r[2] = box.items[position]
             r[1] = .int(position + 1)
             return .item
-        case .channel(let ch):
-            switch try receiveStep(ch, legion: legion) {
-            case .received(let v):
-                r[2] = v
-                return .item
-            case .closed:
-                return .done
-            case .block(let reason):
-                return .block(reason)
-            }
         default:
             throw RuntimeError("cannot iterate over a value of type \(r[0].typeName)")
+        }
+    }
+
+    /// The next item of `for v in ch` into `item`: what it receives, until the channel is
+    /// closed and drained.
+    private func iterate(_ channel: Unmanaged<ChannelBox>, into item: UnsafeMutablePointer<Value>,
+                         legion: LegionState) throws -> IterationStep {
+        switch try receiveStep(channel, legion: legion) {
+        case .received(let v):
+            item.pointee = v
+            return .item
+        case .closed:
+            return .done
+        case .block(let reason):
+            return .block(reason)
         }
     }
 }
