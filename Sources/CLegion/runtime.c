@@ -333,13 +333,16 @@ const lg_config *lg_current_config(void) {
 /* ---------------------------------------------------------------------------------
  * Quiescence.
  * --------------------------------------------------------------------------------- */
-static size_t legions_alive(void) {
-    uint64_t alive = atomic_load_explicit(&lg_rt.ext_spawned, memory_order_relaxed);
+/* Relaxed reads of counters other threads are changing: exact once the runtime is
+ * quiescent, a close estimate while it runs. An end counted on one worker may be seen
+ * before the spawn counted on another, so a running sum can dip below zero: clamp. */
+size_t lg_legions_alive(void) {
+    int64_t alive = (int64_t)atomic_load_explicit(&lg_rt.ext_spawned, memory_order_relaxed);
     for (unsigned i = 0; i < lg_rt.nworkers; i++) {
-        alive += atomic_load_explicit(&lg_rt.workers[i]->nspawned, memory_order_relaxed);
-        alive -= atomic_load_explicit(&lg_rt.workers[i]->nended, memory_order_relaxed);
+        alive += (int64_t)atomic_load_explicit(&lg_rt.workers[i]->nspawned, memory_order_relaxed);
+        alive -= (int64_t)atomic_load_explicit(&lg_rt.workers[i]->nended, memory_order_relaxed);
     }
-    return (size_t)alive;
+    return alive > 0 ? (size_t)alive : 0;
 }
 
 void lg__quiescence_poke(void) {
@@ -372,7 +375,7 @@ lg_wait_result lg_wait(uint64_t timeout_ns, size_t *parked) {
             break;
         }
         if (lg__quiescent_locked()) {
-            if (parked) *parked = legions_alive();
+            if (parked) *parked = lg_legions_alive();
             r = LG_WAIT_QUIESCENT;
             break;
         }
@@ -380,7 +383,7 @@ lg_wait_result lg_wait(uint64_t timeout_ns, size_t *parked) {
             pthread_cond_wait(&lg_rt.wait_cond, &lg_rt.idle_lock);
         } else if (pthread_cond_timedwait(&lg_rt.wait_cond, &lg_rt.idle_lock, &deadline) == ETIMEDOUT) {
             if (lg__quiescent_locked()) {
-                if (parked) *parked = legions_alive();
+                if (parked) *parked = lg_legions_alive();
                 r = LG_WAIT_QUIESCENT;
             } else {
                 r = LG_WAIT_TIMEOUT;

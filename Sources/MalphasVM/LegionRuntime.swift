@@ -50,6 +50,17 @@ public struct LegionSettings {
     public var printStats = false
     /// Write a Chrome trace-event file of which legion ran on which worker when.
     public var tracePath: String?
+    /// The most legions alive at once; a spawn past it is a runtime error at the spawn,
+    /// where runaway spawning would otherwise end in the kernel killing the process for
+    /// want of memory, with no message.
+    public var maxLegions = LegionSettings.defaultMaxLegions
+
+    /// One legion per 2 KiB of physical memory (a parked legion takes under 1 KiB), at
+    /// least 100,000 and at most 10 million.
+    public static let defaultMaxLegions: Int = {
+        let bytes = Int(sysconf(Int32(_SC_PHYS_PAGES))) &* Int(sysconf(Int32(_SC_PAGESIZE)))
+        return min(max(bytes / 2048, 100_000), 10_000_000)
+    }()
 
     public init() {}
 
@@ -86,6 +97,8 @@ public final class LegionRuntime {
     static var currentReference: Unmanaged<LegionRuntime>?
 
     let settings: LegionSettings
+    /// See `checkLegionLimit`: a power of two minus one.
+    private let limitCheckMask: Int
     /// The run's instruction budget and time limit (RunLimits.swift), or nil.
     let budget: SafePointBudget?
     let timeLimit: Duration?
@@ -118,6 +131,9 @@ public final class LegionRuntime {
 
     init(settings: LegionSettings, budget: SafePointBudget? = nil, timeLimit: Duration? = nil) {
         self.settings = settings
+        var interval = 1
+        while interval < 1024 && interval * 2 <= settings.maxLegions / 64 { interval *= 2 }
+        limitCheckMask = interval - 1
         self.budget = budget
         self.timeLimit = timeLimit
         abortWord = .allocate(capacity: 1)
@@ -134,6 +150,21 @@ public final class LegionRuntime {
     func newLegionID() -> Int {
         Int(mal_fetch_add_i64(lastLegionID, 1) + 1)
     }
+
+    /// Refuses legion number `id` when `settings.maxLegions` legions are alive. An exact
+    /// count would make every spawn and every end touch one shared counter; instead the
+    /// runtime's per-worker counts are summed at every `limitCheckMask + 1`-th legion, so
+    /// the limit may be passed by that many (at most 1,024, and a 64th of the limit).
+    @inline(__always)
+    func checkLegionLimit(newID id: Int) throws {
+        guard _slowPath(id & limitCheckMask == 0) else { return }
+        let alive = lg_legions_alive()
+        if alive >= settings.maxLegions {
+            throw RuntimeError("cannot spawn a legion: \(alive) legions are alive, the limit"
+                               + " (raise it with --max-legions N or MALPHAS_MAX_LEGIONS=N)")
+        }
+    }
+
 
     deinit {
         abortWord.deallocate()

@@ -78,9 +78,11 @@ extension VM {
             throw RuntimeError("cannot spawn a value of type \(r[0].typeName): spawn a function call or a block")
         }
         if count != closure.code.arity { throw VM.arityError(closure.code, count) }
+        let id = runtime.newLegionID()
+        try runtime.checkLegionLimit(newID: id)
         var copier = LegionCopier()
         guard case .function(let copy) = copier.copy(r[0]) else { throw VM.internalError("spawn copy") }
-        let legion = LegionState(id: runtime.newLegionID())
+        let legion = LegionState(id: id)
         // The arguments go straight into the new legion's registers; the global slots are
         // copied after them with the same copier.
         legion.start(copy, argumentCount: count, globals: []) { i in copier.copy(r[1 + i]) }

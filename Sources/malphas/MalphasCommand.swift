@@ -133,6 +133,11 @@ struct RuntimeOptions: ParsableArguments {
             help: ArgumentHelp("Parked legions give their native stack back: on or off.", valueName: "on|off"))
     var stackless: String?
 
+    @Option(name: .customLong("max-legions"),
+            help: ArgumentHelp("The most legions alive at once; a spawn past it is a runtime error (default: MALPHAS_MAX_LEGIONS, else one per 2 KiB of memory, at most 10 million).",
+                               valueName: "N"))
+    var maxLegions: Int?
+
     @Flag(name: .customLong("stats"), help: "Print the runtime's per-worker counters on stderr at exit.")
     var stats = false
 
@@ -175,6 +180,15 @@ struct RuntimeOptions: ParsableArguments {
         if let v = preempt { try set("--preempt", "preempt", v, "on, off or signal") }
         if let v = steal { try set("--steal", "steal", v, "random, most-loaded or off") }
         if let v = stackless { try set("--stackless", "stackless", v, "on or off") }
+        if let n = maxLegions {
+            guard n >= 1 else { throw ValidationError("--max-legions must be at least 1, got \(n)") }
+            s.maxLegions = n
+        } else if let env = getenv("MALPHAS_MAX_LEGIONS").map({ String(cString: $0) }), !env.isEmpty {
+            guard let n = Int(env), n >= 1 else {
+                throw ValidationError("MALPHAS_MAX_LEGIONS must be a number of at least 1, got `\(env)`")
+            }
+            s.maxLegions = n
+        }
         s.printStats = stats
         s.tracePath = trace
         return s

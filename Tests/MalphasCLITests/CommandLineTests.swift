@@ -51,6 +51,37 @@ struct CommandLineTests {
         #expect(run.stdout == "[\"\(path)\", \"one\", \"--two\", \"-3\"]\n")
     }
 
+    @Test("runaway spawning stops at the legion limit with an error at the spawn")
+    func legionLimit() throws {
+        let path = try programFile("""
+        fn main() {
+            let ch = Channel[int]::new(0);
+            loop {
+                spawn { ch <- 1; };
+            }
+        }
+        """)
+        let run = try malphas(["run", "--max-legions", "300", path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: cannot spawn a legion: "))
+        #expect(run.stderr.contains("legions are alive, the limit (raise it with --max-legions N or MALPHAS_MAX_LEGIONS=N)"))
+        #expect(run.stderr.contains("at main (\(path):4)"), "\(run.stderr)")
+        let underLimit = try programFile("""
+        fn main() {
+            let ch = Channel[int]::new(0);
+            for i in 0..300 { spawn { ch <- 1; }; }
+            let mut sum = 0;
+            for i in 0..300 { sum += <-ch; }
+            println(sum);
+        }
+        """)
+        let fits = try runMalphas(["run", underLimit], environment: ["MALPHAS_MAX_LEGIONS": "301"])
+        #expect(fits.stdout == "300\n", "\(fits.stderr)")
+        let invalid = try runMalphas(["run", underLimit], environment: ["MALPHAS_MAX_LEGIONS": "none"])
+        #expect(invalid.stderr.contains("MALPHAS_MAX_LEGIONS must be a number of at least 1, got `none`"))
+        #expect(invalid.status != 0)
+    }
+
     @Test("main returning an int sets the exit status")
     func mainReturnsStatus() throws {
         let path = try programFile("fn main() -> int { 7 }")

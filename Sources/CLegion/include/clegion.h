@@ -330,6 +330,11 @@ int lg_trace_write(const char *path);
 /// Native stacks currently mapped (pooled, running or pinned). Any thread.
 size_t lg_live_stacks(void);
 
+/// Legions spawned and not yet ended. Any thread, while the runtime runs: exact when it
+/// is quiescent, otherwise an estimate from relaxed reads of per-worker counters (an
+/// embedder's limit on live legions may overshoot by the legions spawned meanwhile).
+size_t lg_legions_alive(void);
+
 /// Measures a bare context switch with the given implementation: two contexts on the
 /// calling thread switch to each other round_trips times, no scheduler involved.
 /// Returns nanoseconds per switch, or -1 while the runtime is running.
