@@ -42,6 +42,9 @@ public final class ReplTerminal {
         options.output = Output(handler: { writer.write(to: 1, $0) })
         options.errorOutput = Output(handler: { writer.write(to: 2, $0) })
         session = ReplSession(options: options)
+        // What is typed at the prompt is readline's: a legion of an earlier input waiting
+        // in `read_line` reads only while an input runs.
+        options.input.isHeld = { writer.isPromptShowing }
         // The terminal has echoed `^C`: the notice goes on a line of its own.
         session.interruptedNotice = "\ninterrupted\n"
         historyPath = ReplTerminal.historyFile()
@@ -60,7 +63,10 @@ public final class ReplTerminal {
         let writer = TerminalWriter()
         let terminal = ReplTerminal(options: options, writer: writer)
         activeTerminal = terminal
-        defer { activeTerminal = nil }
+        defer {
+            activeTerminal = nil
+            options.input.isHeld = nil
+        }
         writer.write(to: 1, banner + "\n")
         return terminal.loop()
     }
@@ -276,6 +282,12 @@ final class TerminalWriter {
     func write(to fd: Int32, _ text: String) {
         var text = text
         text.withUTF8 { write(to: fd, UnsafeRawBufferPointer($0)) }
+    }
+
+    var isPromptShowing: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return promptShowing
     }
 
     func setPromptShowing(_ showing: Bool) {

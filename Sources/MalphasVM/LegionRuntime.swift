@@ -578,6 +578,17 @@ final class SessionControl {
 
     func leave() { locked { inVM -= 1 } }
 
+    /// A step that blocks in native code (`read_line` waiting for input) touches none of
+    /// the tables a pause protects while it waits, so it counts as out of the VM: a
+    /// legion waiting for a line cannot hold up the next input. On the way back it
+    /// waits for a pause to end before it reads them again.
+    func leaveForBlockingCall() { leave() }
+
+    /// See `leaveForBlockingCall`.
+    func returnFromBlockingCall() {
+        while !enter() { usleep(100) }
+    }
+
     fileprivate func isFocus(_ legion: LegionState) -> Bool { locked { legion.id == focusID } }
     fileprivate func isCancelled(_ legion: LegionState) -> Bool { locked { cancelled.contains(legion.id) } }
 
@@ -726,6 +737,8 @@ extension LegionRuntime {
 
     /// Stops the runtime and lets every legion go (the end of a session).
     func endSession(errorOutput: Output) {
+        // Every legion stops at its next step; one waiting for input gives up.
+        mal_store_release_u32(abortWord, 1)
         shutdown(errorOutput: errorOutput)
         releaseLegions()
     }
@@ -756,9 +769,10 @@ extension LegionRuntime {
     fileprivate func sessionFailure(_ f: RuntimeFailure, of legion: LegionState) -> lg_step_result? {
         if case .exit = f.error.kind { return nil }
         let session = self.session.unsafelyUnwrapped
-        if session.isCancelled(legion) {
-            // An interrupted legion that failed on its way out (a `read_line` that gave
-            // up): the interruption is what the person sees, not this error.
+        if session.isCancelled(legion) || isAborting {
+            // An interrupted legion, or one of a session that is ending, that failed on
+            // its way out (a `read_line` that gave up): the interruption or the end is
+            // what the person sees, not this error.
             session.noteEnded(legion)
         } else if session.isFocus(legion) {
             session.recordFocusFailure(f)

@@ -103,9 +103,16 @@ public final class SessionRuntime {
         })
         runtime.session = control
         // As in a program, a read that may block gives the worker's other legions to
-        // another thread; an interrupted legion waiting for input gives up.
-        options.input.willBlock = { lg_blocking_enter() }
-        options.input.didBlock = { lg_blocking_exit() }
+        // another thread; the waiting legion does not hold up a pause; an interrupted
+        // legion waiting for input gives up.
+        options.input.willBlock = { [unowned control] in
+            control.leaveForBlockingCall()
+            lg_blocking_enter()
+        }
+        options.input.didBlock = { [unowned control] in
+            lg_blocking_exit()
+            control.returnFromBlockingCall()
+        }
         options.input.isCancelled = { [unowned runtime, unowned control] in
             runtime.isAborting || control.isCurrentLegionCancelled()
         }
@@ -128,6 +135,8 @@ public final class SessionRuntime {
     public func end() {
         runtime.endSession(errorOutput: context.errorOutput)
         input.isCancelled = nil
+        input.willBlock = nil
+        input.didBlock = nil
     }
 
     /// Loads what the compiler added to the program since the last call: new functions

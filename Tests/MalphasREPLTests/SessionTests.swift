@@ -367,6 +367,32 @@ extension ReplInProcess {
             #expect(r.newErrors() == "")
         }
 
+        @Test("a legion of an earlier input waiting in read_line holds up neither the next inputs nor the end")
+        func backgroundReader() {
+            var ends: [Int32] = [-1, -1]
+            #expect(pipe(&ends) == 0)
+            defer { close(ends[0]); close(ends[1]) }
+            let finished = DispatchSemaphore(value: 0)
+            // On its own thread, so that a session stuck behind the reader fails the test
+            // instead of hanging it.
+            let worker = Thread {
+                let r = Repl(input: Input(fileDescriptor: ends[0]))
+                #expect(r.result("spawn { let line = read_line(); println(\"got {}\", line); };") == .done)
+                // Loading new code pauses every legion; the reader is waiting, not running.
+                #expect(r.result("fn five() -> int { 5 }") == .done)
+                #expect(r.result("five()") == .value("5"))
+                _ = "later\n".withCString { write(ends[1], $0, 6) }
+                for _ in 0..<100 where !r.output.capturedText.contains("got later") { _ = r.result("sleep(20);") }
+                #expect(r.output.capturedText.contains("got later\n"))
+                #expect(r.result("spawn { let never = read_line(); };") == .done)
+                r.session.reset()
+                #expect(r.newErrors() == "")
+                finished.signal()
+            }
+            worker.start()
+            #expect(finished.wait(timeout: .now() + 30) == .success)
+        }
+
         @Test("a busy legion does not starve the input: time slices")
         func timeSlices() {
             let r = Repl()

@@ -114,6 +114,27 @@ struct TerminalTests {
         #expect(t.finish() == 0)
     }
 
+    @Test("a legion waiting in read_line leaves what is typed at the prompt to the prompt")
+    func readerLeavesThePrompt() throws {
+        let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path
+        let t = try TerminalSession(historyFile: history)
+        #expect(t.waitFor(">> "))
+        t.type("spawn { let line = read_line(); println(\"legion read {}\", line); };\r")
+        #expect(t.waitFor(">> ", count: 2))
+        t.type("6 * 7\r")
+        #expect(t.waitFor("42"))
+        // While an input runs, the terminal is the program's: the legion reads this line.
+        t.type("sleep(1500)\r")
+        #expect(t.waitFor("sleep(1500)"))
+        usleep(300_000)
+        t.type("for the legion\r")
+        #expect(t.waitFor("legion read for the legion"))
+        #expect(t.waitFor(">> ", count: 4))
+        t.type("\u{4}")
+        #expect(t.finish() == 0)
+        #expect(!t.text.contains("error"))
+    }
+
     @Test("a legion's output appears above the prompt and the line being typed is redrawn")
     func outputAbovePrompt() throws {
         let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path

@@ -162,6 +162,10 @@ public final class Input: @unchecked Sendable {
     /// answers true: a program ending on its time limit does not wait for a line that
     /// may never come. Set before legions start, like `willBlock`.
     public var isCancelled: (() -> Bool)?
+    /// When set (with `isCancelled`), a read that would block does not read while this
+    /// answers true: the descriptor belongs to someone else for now (a REPL's prompt,
+    /// which reads the same terminal). Set before legions start, like `willBlock`.
+    public var isHeld: (() -> Bool)?
 
     /// The process's standard input.
     public static let standardInput = Input(fileDescriptor: 0)
@@ -252,6 +256,10 @@ public final class Input: @unchecked Sendable {
     private func waitUntilReadable(_ fd: Int32, unless cancelled: () -> Bool) -> Bool {
         var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while !cancelled() {
+            if isHeld?() == true {
+                usleep(50_000)
+                continue
+            }
             let ready = poll(&request, 1, 50)
             if ready > 0 || (ready < 0 && errno != EINTR) { return true }
         }
