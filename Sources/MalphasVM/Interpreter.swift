@@ -32,6 +32,10 @@ public struct RunOptions {
     /// Wall-clock time the program may run before it ends with "time limit of N ms
     /// exceeded" (`MALPHAS_TIME_LIMIT` in milliseconds, `--time-limit`); nil: no limit.
     public var timeLimit: Duration?
+    /// A word a signal handler sets to the signal's number (Ctrl-C's SIGINT, SIGTERM): the
+    /// program then ends as it would on a failure, with "interrupted", its output flushed
+    /// and status 128 + the number. The waiting thread looks at it every 50 ms.
+    public var interrupt: UnsafeMutablePointer<UInt32>?
 
     public static let defaultMaxDepth = 2_000_000
 
@@ -134,7 +138,7 @@ public enum Interpreter {
         options.input.willBlock = { lg_blocking_enter() }
         options.input.didBlock = { lg_blocking_exit() }
         let runtime = LegionRuntime(settings: options.legions, budget: options.instructionBudget.map { SafePointBudget(total: $0) },
-                                    timeLimit: options.timeLimit)
+                                    timeLimit: options.timeLimit, interrupt: options.interrupt)
         // A legion waiting for input gives up (end of input) once the program is ending.
         options.input.isCancelled = { [unowned runtime] in runtime.isAborting }
         defer { options.input.isCancelled = nil }
@@ -155,6 +159,11 @@ public enum Interpreter {
         case .failed(let failure):
             context.output.flush()
             if case .exit(let status) = failure.error.kind { return status }
+            if let signal = runtime.interruptingSignal {
+                options.errorOutput.write("interrupted\n")
+                options.errorOutput.flush()
+                return 128 + Int32(signal)
+            }
             options.errorOutput.write(report(failure, mainID: 1))
             options.errorOutput.flush()
             return runtimeErrorStatus

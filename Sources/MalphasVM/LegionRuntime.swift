@@ -102,6 +102,8 @@ public final class LegionRuntime {
     /// The run's instruction budget and time limit (RunLimits.swift), or nil.
     let budget: SafePointBudget?
     let timeLimit: Duration?
+    /// Set by a signal handler to the signal's number (`RunOptions.interrupt`), or nil.
+    let interrupt: UnsafeMutablePointer<UInt32>?
     /// Set once, before the runtime starts.
     unowned(unsafe) var vm: VM!
     private(set) var main: LegionState?
@@ -129,7 +131,9 @@ public final class LegionRuntime {
     /// VM stack growths and shrinks of ended legions (`--stats`); relaxed atomics.
     private let stackCounters: UnsafeMutablePointer<Int64>
 
-    init(settings: LegionSettings, budget: SafePointBudget? = nil, timeLimit: Duration? = nil) {
+    init(settings: LegionSettings, budget: SafePointBudget? = nil, timeLimit: Duration? = nil,
+         interrupt: UnsafeMutablePointer<UInt32>? = nil) {
+        self.interrupt = interrupt
         self.settings = settings
         var interval = 1
         while interval < 1024 && interval * 2 <= settings.maxLegions / 64 { interval *= 2 }
@@ -223,9 +227,16 @@ public final class LegionRuntime {
         }
         var deadlocked = false
         let deadline = timeLimit.map { lg_now_ns() &+ min($0.nanoseconds, UInt64.max / 2) }
+        // A signal handler cannot wake the waiter safely, so with an interrupt word the
+        // wait is cut into 50 ms slices.
+        let slice: UInt64 = interrupt == nil ? UInt64.max : 50_000_000
         while true {
-            let result = lg_wait(deadline.map { $0 &- min(lg_now_ns(), $0) } ?? UInt64.max, nil)
+            let result = lg_wait(min(deadline.map { $0 &- min(lg_now_ns(), $0) } ?? UInt64.max, slice), nil)
             if mal_load_acquire_u32(abortWord) != 0 { break }
+            if interruptingSignal != nil {
+                abort(with: RuntimeFailure(error: RuntimeError("interrupted"), legionID: main.id, trace: []))
+                break
+            }
             if result == LG_WAIT_TIMEOUT, let limit = timeLimit, let d = deadline, lg_now_ns() >= d {
                 abort(with: RuntimeFailure(error: RunOptions.timeLimitExceeded(limit), legionID: main.id, trace: []))
                 break
@@ -507,6 +518,13 @@ public final class LegionRuntime {
 
     /// True once the program is ending (a failure, `exit`, a limit); any thread.
     var isAborting: Bool { mal_load_acquire_u32(abortWord) != 0 }
+
+    /// The signal that interrupted the program, if one did.
+    var interruptingSignal: UInt32? {
+        guard let interrupt else { return nil }
+        let signal = mal_load_acquire_u32(interrupt)
+        return signal == 0 ? nil : signal
+    }
 
     /// Ends the program: the first failure (or exit) wins; every legion stops at its next
     /// step or safe point, and the waiter wakes.

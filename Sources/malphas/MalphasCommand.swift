@@ -96,9 +96,42 @@ struct RunCommand: ParsableCommand {
             options.timeLimit = .milliseconds(ms)
         }
         options.legions = legions
+        options.interrupt = installInterruptHandlers()
         let status = Interpreter.run(program, options: options)
         if status != 0 { throw ExitCode(status) }
     }
+}
+
+/// Where SIGINT and SIGTERM write their number (a C signal handler captures nothing).
+private var interruptWord: UnsafeMutablePointer<UInt32>?
+
+/// Makes Ctrl-C (SIGINT) and SIGTERM end a running program the orderly way, output
+/// flushed (`RunOptions.interrupt`). The handlers are one-shot: a second Ctrl-C, for a
+/// program stuck in a long native operation, ends the process at once.
+private func installInterruptHandlers() -> UnsafeMutablePointer<UInt32> {
+    let word = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    word.initialize(to: 0)
+    interruptWord = word
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { signal in
+        interruptWord?.pointee = UInt32(signal)
+    }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
+    for signal in [SIGINT, SIGTERM] {
+        var old = sigaction()
+        sigaction(signal, nil, &old)
+        // A shell that started us in the background ignores SIGINT for us: keep that.
+        if unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+        sigaction(signal, &action, nil)
+        // A parent may have started us with the signal blocked; the mask is inherited
+        // (and passed on to the workers, which this thread starts).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, signal)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+    return word
 }
 
 /// How legions run: the legion runtime's options (DESIGN 3.3-3.5).

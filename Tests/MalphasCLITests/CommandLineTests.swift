@@ -82,6 +82,56 @@ struct CommandLineTests {
         #expect(invalid.status != 0)
     }
 
+    @Test("SIGINT (Ctrl-C) or SIGTERM ends a running program with its output flushed and status 128 + the signal")
+    func interrupted() throws {
+        let path = try programFile("""
+        use std::io::eprintln;
+        fn main() {
+            println("printed before the interrupt");
+            spawn { loop {} };
+            let waiting = Channel[int]::new(0);
+            spawn { <-waiting; };
+            eprintln("running");
+            loop {}
+        }
+        """)
+        var signals = [(SIGTERM, Int32(143))]
+        // A parent that ignores SIGINT passes that on, and malphas keeps it, as shells expect.
+        var current = sigaction()
+        sigaction(SIGINT, nil, &current)
+        if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) {
+            signals.append((SIGINT, 130))
+        }
+        for (signal, status) in signals {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+                .deletingLastPathComponent().appendingPathComponent("malphas")
+            process.arguments = ["run", path]
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            // Standard error is written at once: "running" means the handlers are in place.
+            var seen = Data()
+            while !String(decoding: seen, as: UTF8.self).contains("running") {
+                let chunk = errors.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen.append(chunk)
+            }
+            kill(process.processIdentifier, signal)
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            seen.append(errors.fileHandleForReading.readDataToEndOfFile())
+            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == status)
+            #expect(printed == "printed before the interrupt\n")
+            #expect(String(decoding: seen, as: UTF8.self) == "running\ninterrupted\n")
+        }
+    }
+
     @Test("main returning an int sets the exit status")
     func mainReturnsStatus() throws {
         let path = try programFile("fn main() -> int { 7 }")
