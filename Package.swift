@@ -22,7 +22,7 @@ let package = Package(
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
         .target(name: "MalphasSyntax"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
-        .target(name: "MalphasREPL", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "CReadline"]),
+        .target(name: "MalphasREPL", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "CReadline", "CMalphasSync"]),
         .target(name: "MalphasCompiler", dependencies: ["MalphasSyntax"]),
         .target(name: "MalphasVM",
                 dependencies: ["MalphasCompiler", "CLegion", "CMalphasSync"],

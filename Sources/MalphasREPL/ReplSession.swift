@@ -11,6 +11,7 @@
 //   5. a compile error, runtime error, deadlock or interrupt prints its report; the
 //      session is then as it was before the input: names, items and variables.
 
+import CMalphasSync
 import MalphasCompiler
 import MalphasSyntax
 import MalphasVM
@@ -182,8 +183,8 @@ public final class ReplSession {
 
     /// True if an interrupt was requested since the last evaluation (and clears it).
     public func takeInterruptRequest() -> Bool {
-        let requested = runtime.interruptFlag.pointee != 0
-        runtime.interruptFlag.pointee = 0
+        let requested = mal_load_relaxed_u8(runtime.interruptFlag) != 0
+        mal_store_relaxed_u8(runtime.interruptFlag, 0)
         return requested
     }
 

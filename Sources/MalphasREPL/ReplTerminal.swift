@@ -16,6 +16,7 @@
 // running code stops at its next safe point (DESIGN 3.4); at the prompt the loop sees it
 // and cancels the line.
 
+import CMalphasSync
 import CReadline
 import Glibc
 import MalphasVM
@@ -226,7 +227,7 @@ public final class ReplTerminal {
         interruptTarget = session.interruptTarget
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
-            interruptTarget?.pointee = 1
+            if let target = interruptTarget { mal_store_relaxed_u8(target, 1) }
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0

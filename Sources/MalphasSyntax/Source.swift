@@ -1,3 +1,5 @@
+import Glibc
+
 /// A Malphas source file held in memory, with the line table that turns byte offsets
 /// into the 1-based line and column numbers every diagnostic and stack trace shows.
 public final class SourceFile: @unchecked Sendable {
@@ -81,19 +83,36 @@ public struct SourceFileID: Hashable, Sendable {
 
 /// Every source file one run of the interpreter has loaded (the program, its modules, the
 /// standard library, REPL inputs). Spans refer into it by `SourceFileID`.
+///
+/// A REPL session adds a file per input while legions of earlier inputs may be reading
+/// it for a stack trace on another thread, so the table is behind a lock.
 public final class SourceMap: @unchecked Sendable {
-    public private(set) var files: [SourceFile] = []
+    /// Guards `files`.
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private var files: [SourceFile] = []
 
-    public init() {}
+    public init() {
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
 
     @discardableResult
     public func add(_ file: SourceFile) -> SourceFileID {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         files.append(file)
         return SourceFileID(raw: files.count - 1)
     }
 
     public func file(_ id: SourceFileID) -> SourceFile? {
-        id.raw >= 0 && id.raw < files.count ? files[id.raw] : nil
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return id.raw >= 0 && id.raw < files.count ? files[id.raw] : nil
     }
 
     /// `file:line:col` for the start of a span.

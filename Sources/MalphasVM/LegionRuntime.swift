@@ -366,11 +366,13 @@ public final class LegionRuntime {
         if _slowPath(mal_load_acquire_u32(abortWord) != 0) { return end(legion) }
         // A test that has ended (passed, failed, timed out) takes its legions with it.
         if _slowPath(legion.group != nil), legion.group.unsafelyUnwrapped.isStopped(legion) { return end(legion) }
+        // In a session, a paused world may be reading `blockedReason` (`:legions`): it
+        // changes only inside the gate.
+        if _slowPath(session != nil), let result = sessionStepStart(legion) { return result }
         if let reason = legion.blockedReason {
             if case .sleep = reason { legion.completion = .timerFired }
             legion.blockedReason = nil
         }
-        if _slowPath(session != nil), let result = sessionStepStart(legion) { return result }
         // Unretained: the VM lives as long as the program (a test's, as long as its group).
         let machine = legion.group == nil ? Unmanaged.passUnretained(vm) : Unmanaged.passUnretained(legion.group.unsafelyUnwrapped.vm)
         var outcome = machine._withUnsafeGuaranteedRef { machine in
@@ -384,12 +386,12 @@ public final class LegionRuntime {
             let outcome = machine.run(legion)
             return _slowPath(budget != nil) ? spendBudget(legion, outcome, on: machine) : outcome
         }
+        if case .blocked(let reason) = outcome { legion.blockedReason = reason }
         if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
         switch outcome {
         case .yielded:
             return LG_STEP_YIELD
         case .blocked(let reason):
-            legion.blockedReason = reason
             switch reason {
             case .send, .receive, .select:
                 if _slowPath(legion.group != nil) { legion.group.unsafelyUnwrapped.parkedOnChannel(legion) }
@@ -715,7 +717,7 @@ extension LegionRuntime {
             let failure = session.failureOfFocus
             if let failure { return .failed(failure) }
             if finished { return .finished(value, globals: globals) }
-            if interrupt.pointee != 0 {
+            if mal_load_relaxed_u8(interrupt) != 0 {
                 session.cancelFocus()
                 lg_preempt_all()
                 // Give a running focus the moment it needs to reach a safe point and end.

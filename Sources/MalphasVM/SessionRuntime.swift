@@ -166,11 +166,11 @@ public final class SessionRuntime {
     /// Runs function `index` (an input's code, no parameters) as the focus legion, on the
     /// session variables; if it finishes, the variables it leaves are the session's.
     public func evaluate(function index: Int) -> Outcome {
-        interruptFlag.pointee = 0
+        mal_store_relaxed_u8(interruptFlag, 0)
         let ending = runtime.runFocus(entry: loaded.closure(forFunction: index), globals: loaded.globals,
                                       interrupt: interruptFlag)
         evaluations += 1
-        interruptFlag.pointee = 0
+        mal_store_relaxed_u8(interruptFlag, 0)
         context.flush()
         switch ending {
         case .finished(let value, let globals):
@@ -210,7 +210,7 @@ public final class SessionRuntime {
     /// Asks the running evaluation to stop at its next safe point. Callable from any
     /// thread and from a signal handler (one byte store).
     public func requestInterrupt() {
-        interruptFlag.pointee = 1
+        mal_store_relaxed_u8(interruptFlag, 1)
     }
 
     private func describe(_ reason: BlockReason?) -> String {

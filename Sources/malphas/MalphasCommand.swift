@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLegion
+import CMalphasSync
 import Glibc
 import MalphasCompiler
 import MalphasREPL
@@ -114,7 +115,8 @@ private func installInterruptHandlers() -> UnsafeMutablePointer<UInt32> {
     interruptWord = word
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { signal in
-        interruptWord?.pointee = UInt32(signal)
+        // Any thread may take the signal; the waiting thread reads the word.
+        if let word = interruptWord { mal_store_release_u32(word, UInt32(signal)) }
     }
     sigemptyset(&action.sa_mask)
     action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)

@@ -369,8 +369,9 @@ extension ReplInProcess {
 
         @Test("a legion of an earlier input waiting in read_line holds up neither the next inputs nor the end")
         func backgroundReader() {
-            var ends: [Int32] = [-1, -1]
-            #expect(pipe(&ends) == 0)
+            var pipeEnds: [Int32] = [-1, -1]
+            #expect(pipe(&pipeEnds) == 0)
+            let ends = pipeEnds
             defer { close(ends[0]); close(ends[1]) }
             let finished = DispatchSemaphore(value: 0)
             // On its own thread, so that a session stuck behind the reader fails the test

@@ -87,6 +87,12 @@ static inline uint8_t mal_load_relaxed_u8(const uint8_t *byte) {
     return __atomic_load_n(byte, __ATOMIC_RELAXED);
 }
 
+/* For flags that signal handlers and other threads raise and one thread polls (the
+ * REPL's interrupt request): relaxed, because the flag carries no data with it. */
+static inline void mal_store_relaxed_u8(uint8_t *byte, uint8_t value) {
+    __atomic_store_n(byte, value, __ATOMIC_RELAXED);
+}
+
 /* ---- Allocator. Legions allocate their state on worker threads. glibc gives each
  * thread an arena of its own, and a thread arena grows its heap one mprotect call per
  * page it needs: a million legions made about 90,000 calls, a tenth of the spawn
