@@ -387,11 +387,12 @@ public final class LegionRuntime {
             return _slowPath(budget != nil) ? spendBudget(legion, outcome, on: machine) : outcome
         }
         if case .blocked(let reason) = outcome { legion.blockedReason = reason }
-        if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
         switch outcome {
         case .yielded:
+            if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
             return LG_STEP_YIELD
         case .blocked(let reason):
+            if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
             switch reason {
             case .send, .receive, .select:
                 if _slowPath(legion.group != nil) { legion.group.unsafelyUnwrapped.parkedOnChannel(legion) }
@@ -401,7 +402,13 @@ public final class LegionRuntime {
             }
             return LG_STEP_PARK
         case .finished(let value):
-            if _slowPath(session != nil) { sessionFocusFinished(legion, value) }
+            // In a session the legion leaves the VM only once it is gone: a paused world
+            // may be walking the live legions (`:legions`).
+            if _slowPath(session != nil) {
+                sessionFocusFinished(legion, value)
+                defer { session.unsafelyUnwrapped.leave() }
+                return end(legion)
+            }
             if legion === main {
                 mal_lock(endLock)
                 mainResult = value
@@ -412,7 +419,13 @@ public final class LegionRuntime {
             legion.group?.finished(legion)
             return end(legion)
         case .failed(let f):
-            if _slowPath(session != nil), let result = sessionFailure(f, of: legion) { return result }
+            if _slowPath(session != nil) {
+                defer { session.unsafelyUnwrapped.leave() }
+                if let result = sessionFailure(f, of: legion) { return result }
+                // `exit(n)`: it ends the session as it ends a program.
+                abort(with: f)
+                return end(legion)
+            }
             // A failing test fails alone; anything else ends the program.
             if let group = legion.group { group.failed(f) } else { abort(with: f) }
             return end(legion)
@@ -765,11 +778,13 @@ extension LegionRuntime {
 
     fileprivate func sessionStepStart(_ legion: LegionState) -> lg_step_result? {
         let session = self.session.unsafelyUnwrapped
+        guard session.enter() else { return LG_STEP_YIELD }
         if session.isCancelled(legion) {
             session.noteEnded(legion)
+            defer { session.leave() }
             return end(legion)
         }
-        return session.enter() ? nil : LG_STEP_YIELD
+        return nil
     }
 
     fileprivate func sessionFocusFinished(_ legion: LegionState, _ value: Value) {
@@ -871,16 +886,20 @@ final class LegionRegistry {
         mal_unlock(lock)
     }
 
-    /// Every live legion (when no worker runs).
+    /// Every live legion: when no worker runs, or in a paused session (legions spawn
+    /// and end only inside the pause gate; the shard locks also keep the walk safe).
     func all() -> [LegionState] {
         var out: [LegionState] = []
         for shard in 0..<LegionRegistry.shardCount {
+            let lock = locks + shard * LegionRegistry.lockStride
+            mal_lock(lock)
             var l = heads[shard]
             while let u = l {
                 let legion = u.takeUnretainedValue()
                 out.append(legion)
                 l = legion.registryNext
             }
+            mal_unlock(lock)
         }
         return out
     }
