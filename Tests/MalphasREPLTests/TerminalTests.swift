@@ -13,7 +13,19 @@ final class TerminalSession {
     private let lock = NSLock()
     private var screen = ""
 
+    /// Where this session keeps its history.
+    let historyFile: String
+
+    /// A session with a history file of its own, once its first prompt shows.
+    static func started() throws -> TerminalSession {
+        let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path
+        let session = try TerminalSession(historyFile: history)
+        #expect(session.waitFor(">> "))
+        return session
+    }
+
     init(historyFile: String) throws {
+        self.historyFile = historyFile
         let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         // `script` runs the command through $SHELL (/bin/sh when unset). `exec` makes
@@ -74,9 +86,7 @@ final class TerminalSession {
 struct TerminalTests {
     @Test("prompts, a two-line function, Ctrl-C interrupting a loop, history, Ctrl-D to leave")
     func session() throws {
-        let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path
-        let t = try TerminalSession(historyFile: history)
-        #expect(t.waitFor(">> "))
+        let t = try TerminalSession.started()
         t.type("fn double(n: int) -> int {\r")
         #expect(t.waitFor("... "))
         t.type("n * 2 }\r")
@@ -93,16 +103,14 @@ struct TerminalTests {
         #expect(t.waitFor("42", count: 2))
         t.type("\u{4}")
         #expect(t.finish() == 0)
-        let saved = try String(contentsOfFile: history, encoding: .utf8)
+        let saved = try String(contentsOfFile: t.historyFile, encoding: .utf8)
         #expect(saved.contains("double(21)"))
         #expect(saved.contains("loop {}"))
     }
 
     @Test("Ctrl-C at the prompt drops the line being typed")
     func cancelLine() throws {
-        let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path
-        let t = try TerminalSession(historyFile: history)
-        #expect(t.waitFor(">> "))
+        let t = try TerminalSession.started()
         t.type("this is not finished (")
         #expect(t.waitFor("finished ("))
         t.type("\u{3}")
@@ -116,9 +124,7 @@ struct TerminalTests {
 
     @Test("a legion waiting in read_line leaves what is typed at the prompt to the prompt")
     func readerLeavesThePrompt() throws {
-        let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path
-        let t = try TerminalSession(historyFile: history)
-        #expect(t.waitFor(">> "))
+        let t = try TerminalSession.started()
         t.type("spawn { let line = read_line(); println(\"legion read {}\", line); };\r")
         #expect(t.waitFor(">> ", count: 2))
         t.type("6 * 7\r")
@@ -137,9 +143,7 @@ struct TerminalTests {
 
     @Test("a legion's output appears above the prompt and the line being typed is redrawn")
     func outputAbovePrompt() throws {
-        let history = FileManager.default.temporaryDirectory.appendingPathComponent("malphas-history-\(UUID().uuidString)").path
-        let t = try TerminalSession(historyFile: history)
-        #expect(t.waitFor(">> "))
+        let t = try TerminalSession.started()
         t.type("spawn { sleep(300); println(\"from a legion\"); };\r")
         #expect(t.waitFor(">> ", count: 2))
         t.type("let typed = 1")
