@@ -45,7 +45,7 @@ public final class ReplTerminal {
         session = ReplSession(options: options)
         // What is typed at the prompt is readline's: a legion of an earlier input waiting
         // in `read_line` reads only while an input runs.
-        options.input.isHeld = { writer.isPromptShowing }
+        options.input.readUnlessHeld = { read in writer.unlessPromptShowing(read) }
         // The terminal has echoed `^C`: the notice goes on a line of its own.
         session.interruptedNotice = "\ninterrupted\n"
         historyPath = ReplTerminal.historyFile()
@@ -66,7 +66,7 @@ public final class ReplTerminal {
         activeTerminal = terminal
         defer {
             activeTerminal = nil
-            options.input.isHeld = nil
+            options.input.readUnlessHeld = nil
         }
         writer.write(to: 1, banner + "\n")
         return terminal.loop()
@@ -285,10 +285,14 @@ final class TerminalWriter {
         text.withUTF8 { write(to: fd, UnsafeRawBufferPointer($0)) }
     }
 
-    var isPromptShowing: Bool {
+    /// Runs `body` (a legion's read of the terminal) and answers true unless the prompt
+    /// shows, under the lock that showing the prompt takes: a read never overlaps it.
+    func unlessPromptShowing(_ body: () -> Void) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return promptShowing
+        if promptShowing { return false }
+        body()
+        return true
     }
 
     func setPromptShowing(_ showing: Bool) {

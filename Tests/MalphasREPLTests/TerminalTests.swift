@@ -129,6 +129,7 @@ struct TerminalTests {
         #expect(t.waitFor(">> ", count: 2))
         t.type("6 * 7\r")
         #expect(t.waitFor("42"))
+        #expect(t.waitFor(">> ", count: 3))
         // While an input runs, the terminal is the program's: the legion reads this line.
         t.type("sleep(1500)\r")
         #expect(t.waitFor("sleep(1500)"))

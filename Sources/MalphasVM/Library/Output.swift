@@ -162,10 +162,13 @@ public final class Input: @unchecked Sendable {
     /// answers true: a program ending on its time limit does not wait for a line that
     /// may never come. Set before legions start, like `willBlock`.
     public var isCancelled: (() -> Bool)?
-    /// When set (with `isCancelled`), a read that would block does not read while this
-    /// answers true: the descriptor belongs to someone else for now (a REPL's prompt,
-    /// which reads the same terminal). Set before legions start, like `willBlock`.
-    public var isHeld: (() -> Bool)?
+    /// When set (with `isCancelled`), every read goes through it: it runs the read and
+    /// answers true, or answers false without running it while the descriptor belongs to
+    /// someone else (a REPL's prompt, which reads the same terminal). It must decide and
+    /// read under the same lock the owner takes to hold the descriptor, so that a read
+    /// can never start just after the prompt has appeared. Set before legions start,
+    /// like `willBlock`.
+    public var readUnlessHeld: ((() -> Void) -> Bool)?
 
     /// The process's standard input.
     public static let standardInput = Input(fileDescriptor: 0)
@@ -235,33 +238,54 @@ public final class Input: @unchecked Sendable {
         let oldCount = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         var got = 0
-        willBlock?()
-        if let cancelled = isCancelled, !waitUntilReadable(fd, unless: cancelled) {
-            didBlock?()
-            buffer.removeSubrange(oldCount...)
-            return false
+        let readChunk = {
+            repeat {
+                got = self.buffer.withUnsafeMutableBytes { raw in
+                    Glibc.read(fd, raw.baseAddress! + oldCount, chunk)
+                }
+            } while got < 0 && errno == EINTR
         }
-        repeat {
-            got = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + oldCount, chunk)
+        willBlock?()
+        if let cancelled = isCancelled {
+            guard readWhenReady(fd, readChunk, unless: cancelled) else {
+                didBlock?()
+                buffer.removeSubrange(oldCount...)
+                return false
             }
-        } while got < 0 && errno == EINTR
+        } else {
+            readChunk()
+        }
         didBlock?()
         buffer.removeSubrange((oldCount + max(got, 0))...)
         if got <= 0 { atEnd = true; return false }
         return true
     }
 
-    /// Polls `fd` in short slices until it is readable (true) or `cancelled` answers true.
-    private func waitUntilReadable(_ fd: Int32, unless cancelled: () -> Bool) -> Bool {
+    /// Polls `fd` in short slices until it is readable, then runs `read` (through
+    /// `readUnlessHeld`, which may refuse while someone else holds the descriptor) and
+    /// answers true; false once `cancelled` answers true.
+    private func readWhenReady(_ fd: Int32, _ read: () -> Void, unless cancelled: () -> Bool) -> Bool {
         var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while !cancelled() {
-            if isHeld?() == true {
-                usleep(50_000)
-                continue
-            }
             let ready = poll(&request, 1, 50)
-            if ready > 0 || (ready < 0 && errno != EINTR) { return true }
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            guard let gate = readUnlessHeld, ready > 0 else {
+                read() // reports a poll error as the read's own
+                return true
+            }
+            // Readable a moment ago; under the gate, look again without waiting: the
+            // holder may have taken the bytes meanwhile, and the read must not block
+            // while it holds the gate.
+            var didRead = false
+            _ = gate {
+                if poll(&request, 1, 0) > 0 {
+                    read()
+                    didRead = true
+                }
+            }
+            if didRead { return true }
+            // Held, or the bytes went to the holder: wait a little and look again.
+            usleep(50_000)
         }
         return false
     }
