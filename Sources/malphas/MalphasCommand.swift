@@ -181,6 +181,22 @@ struct RuntimeOptions: ParsableArguments {
                                valueName: "FILE"))
     var trace: String?
 
+    /// A count given by `option` (`value`), else by the environment variable, checked
+    /// against `range`; nil when neither gives one.
+    static func count(_ value: Int?, option: String, environment name: String, in range: ClosedRange<Int>) throws -> Int? {
+        let bounds = range.upperBound == Int.max ? "at least \(range.lowerBound)"
+                                                 : "between \(range.lowerBound) and \(range.upperBound)"
+        if let n = value {
+            guard range.contains(n) else { throw ValidationError("\(option) must be \(bounds), got \(n)") }
+            return n
+        }
+        guard let text = getenv(name).map({ String(cString: $0) }), !text.isEmpty else { return nil }
+        guard let n = Int(text), range.contains(n) else {
+            throw ValidationError("\(name) must be a number \(range.upperBound == Int.max ? "of " : "")\(bounds), got `\(text)`")
+        }
+        return n
+    }
+
     /// The settings, validated; a bad value is a usage error naming the option.
     func settings() throws -> LegionSettings {
         var s = LegionSettings()
@@ -189,14 +205,8 @@ struct RuntimeOptions: ParsableArguments {
                 throw ValidationError("invalid value `\(value)` for \(option): expected \(expected)")
             }
         }
-        if let n = workers {
-            guard n >= 1 && n <= 1024 else { throw ValidationError("--workers must be between 1 and 1024, got \(n)") }
+        if let n = try RuntimeOptions.count(workers, option: "--workers", environment: "MALPHAS_WORKERS", in: 1...1024) {
             try set("--workers", "workers", String(n), "a count of worker threads")
-        } else if let env = getenv("MALPHAS_WORKERS").map({ String(cString: $0) }), !env.isEmpty {
-            guard let n = Int(env), n >= 1 && n <= 1024 else {
-                throw ValidationError("MALPHAS_WORKERS must be a number between 1 and 1024, got `\(env)`")
-            }
-            try set("MALPHAS_WORKERS", "workers", String(n), "a count of worker threads")
         }
         if let ms = timeSlice {
             guard ms.isFinite, ms >= 0.05, ms <= 60_000 else {
@@ -215,13 +225,8 @@ struct RuntimeOptions: ParsableArguments {
         if let v = preempt { try set("--preempt", "preempt", v, "on, off or signal") }
         if let v = steal { try set("--steal", "steal", v, "random, most-loaded or off") }
         if let v = stackless { try set("--stackless", "stackless", v, "on or off") }
-        if let n = maxLegions {
-            guard n >= 1 else { throw ValidationError("--max-legions must be at least 1, got \(n)") }
-            s.maxLegions = n
-        } else if let env = getenv("MALPHAS_MAX_LEGIONS").map({ String(cString: $0) }), !env.isEmpty {
-            guard let n = Int(env), n >= 1 else {
-                throw ValidationError("MALPHAS_MAX_LEGIONS must be a number of at least 1, got `\(env)`")
-            }
+        if let n = try RuntimeOptions.count(maxLegions, option: "--max-legions", environment: "MALPHAS_MAX_LEGIONS",
+                                            in: 1...Int.max) {
             s.maxLegions = n
         }
         s.printStats = stats
