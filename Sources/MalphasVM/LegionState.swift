@@ -216,14 +216,7 @@ public final class LegionState {
     func growStack(toHold needed: Int) {
         var capacity = stackCapacity
         while capacity < needed { capacity *= 2 }
-        let active = min(stackTop, stackCapacity)
-        let newStack = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
-        newStack.moveInitialize(from: stack, count: active)
-        (newStack + active).initialize(repeating: .nil, count: capacity - active)
-        stack.advanced(by: active).deinitialize(count: stackCapacity - active)
-        stack.deallocate()
-        stack = newStack
-        stackCapacity = capacity
+        moveStack(toCapacity: capacity, active: min(stackTop, stackCapacity))
         stackGrowths += 1
     }
 
@@ -234,6 +227,13 @@ public final class LegionState {
         var capacity = stackCapacity
         while capacity > LegionState.initialStackCapacity && capacity / 2 >= max(needed, active) { capacity /= 2 }
         guard capacity < stackCapacity else { return }
+        moveStack(toCapacity: capacity, active: active)
+        stackShrinks += 1
+    }
+
+    /// Moves the stack's first `active` slots into a new allocation of `capacity` slots;
+    /// the slots above them start as nil.
+    private func moveStack(toCapacity capacity: Int, active: Int) {
         let newStack = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
         newStack.moveInitialize(from: stack, count: active)
         (newStack + active).initialize(repeating: .nil, count: capacity - active)
@@ -241,7 +241,6 @@ public final class LegionState {
         stack.deallocate()
         stack = newStack
         stackCapacity = capacity
-        stackShrinks += 1
     }
 
     /// Safe-point suspensions in a row at which the stack was under a quarter used, and
