@@ -110,7 +110,7 @@ final class StackTests: XCTestCase {
     }
 
     func testStackGrowsAndShrinks() throws {
-        let (_, compiled) = Interpreter.compile(source: """
+        let (legion, printed) = try runSuspendingAtEverySafePoint("""
         fn depth(n: int) -> int { if n == 0 { 0 } else { 1 + depth(n - 1) } }
         fn main() {
             println(depth(5000));
@@ -119,22 +119,7 @@ final class StackTests: XCTestCase {
             println(depth(10));
         }
         """)
-        let program = try compiled.get()
-        let loaded = LoadedProgram(program)
-        defer { loaded.tearDown() }
-        let out = Output.capture()
-        // One legion driven by hand, without the legion runtime, suspending at every safe
-        // point (where an unused stack is given back): `run` to the end.
-        let vm = VM(program: loaded, context: BuiltinContext(output: out), runtime: LegionRuntime(settings: LegionSettings()),
-                    maxDepth: 100_000, suspendEverySafePoint: true)
-        let legion = LegionState()
-        legion.safePointFlag = vm.alwaysSetFlag!
-        legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
-        var outcome = vm.run(legion)
-        while case .yielded = outcome { outcome = vm.run(legion) }
-        guard case .finished = outcome else { return XCTFail("the program should finish") }
-        out.flush()
-        XCTAssertEqual(out.capturedText, "5000\n10\n")
+        XCTAssertEqual(printed, "5000\n10\n")
         XCTAssertGreaterThan(legion.stackGrowths, 3)
         XCTAssertGreaterThan(legion.stackShrinks, 0)
         XCTAssertLessThanOrEqual(legion.stackCapacity, 64)
@@ -144,10 +129,20 @@ final class StackTests: XCTestCase {
     /// again (hysteresis: several low-usage safe points in a row, and never below the
     /// recent high-water mark).
     func testOscillatingDepthDoesNotThrashTheStack() throws {
-        let (_, compiled) = Interpreter.compile(source: """
+        let (legion, printed) = try runSuspendingAtEverySafePoint("""
         fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
         fn main() { println(fib(18)); }
         """)
+        XCTAssertEqual(printed, "2584\n")
+        XCTAssertLessThanOrEqual(legion.stackGrowths, 8, "fib(18) needs a few doublings, not a grow per descent")
+        XCTAssertLessThanOrEqual(legion.stackShrinks, 2)
+    }
+
+    /// Runs `source` as one legion driven by hand, without the legion runtime, suspending
+    /// at every safe point (where an unused stack is given back), to its end. Returns the
+    /// legion (its stack counters) and what it printed.
+    private func runSuspendingAtEverySafePoint(_ source: String) throws -> (LegionState, String) {
+        let (_, compiled) = Interpreter.compile(source: source)
         let program = try compiled.get()
         let loaded = LoadedProgram(program)
         defer { loaded.tearDown() }
@@ -159,10 +154,11 @@ final class StackTests: XCTestCase {
         legion.start(loaded.closure(forFunction: program.entry), args: [], globals: loaded.globals)
         var outcome = vm.run(legion)
         while case .yielded = outcome { outcome = vm.run(legion) }
-        guard case .finished = outcome else { return XCTFail("the program should finish") }
+        guard case .finished = outcome else {
+            XCTFail("the program should finish")
+            return (legion, "")
+        }
         out.flush()
-        XCTAssertEqual(out.capturedText, "2584\n")
-        XCTAssertLessThanOrEqual(legion.stackGrowths, 8, "fib(18) needs a few doublings, not a grow per descent")
-        XCTAssertLessThanOrEqual(legion.stackShrinks, 2)
+        return (legion, out.capturedText)
     }
 }
