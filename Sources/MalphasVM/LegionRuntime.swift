@@ -169,7 +169,6 @@ public final class LegionRuntime {
         }
     }
 
-
     deinit {
         abortWord.deallocate()
         endLock.deallocate()
@@ -369,13 +368,17 @@ public final class LegionRuntime {
         // In a session, a paused world may be reading `blockedReason` (`:legions`): it
         // changes only inside the gate.
         if _slowPath(session != nil), let result = sessionStepStart(legion) { return result }
+        // Inside a session's gate now: leave it when the step is over, whatever its outcome.
+        // A legion that ends leaves only once it is gone, since a paused world may be
+        // walking the live legions (`:legions`).
+        defer { if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() } }
         if let reason = legion.blockedReason {
             if case .sleep = reason { legion.completion = .timerFired }
             legion.blockedReason = nil
         }
         // Unretained: the VM lives as long as the program (a test's, as long as its group).
         let machine = legion.group == nil ? Unmanaged.passUnretained(vm) : Unmanaged.passUnretained(legion.group.unsafelyUnwrapped.vm)
-        var outcome = machine._withUnsafeGuaranteedRef { machine in
+        let outcome = machine._withUnsafeGuaranteedRef { machine in
             if let flag = machine.alwaysSetFlag {
                 legion.safePointFlag = flag
             } else if _slowPath(budget != nil) {
@@ -389,10 +392,8 @@ public final class LegionRuntime {
         if case .blocked(let reason) = outcome { legion.blockedReason = reason }
         switch outcome {
         case .yielded:
-            if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
             return LG_STEP_YIELD
         case .blocked(let reason):
-            if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() }
             switch reason {
             case .send, .receive, .select:
                 if _slowPath(legion.group != nil) { legion.group.unsafelyUnwrapped.parkedOnChannel(legion) }
@@ -402,13 +403,7 @@ public final class LegionRuntime {
             }
             return LG_STEP_PARK
         case .finished(let value):
-            // In a session the legion leaves the VM only once it is gone: a paused world
-            // may be walking the live legions (`:legions`).
-            if _slowPath(session != nil) {
-                sessionFocusFinished(legion, value)
-                defer { session.unsafelyUnwrapped.leave() }
-                return end(legion)
-            }
+            if _slowPath(session != nil) { sessionFocusFinished(legion, value) }
             if legion === main {
                 mal_lock(endLock)
                 mainResult = value
@@ -419,13 +414,7 @@ public final class LegionRuntime {
             legion.group?.finished(legion)
             return end(legion)
         case .failed(let f):
-            if _slowPath(session != nil) {
-                defer { session.unsafelyUnwrapped.leave() }
-                if let result = sessionFailure(f, of: legion) { return result }
-                // `exit(n)`: it ends the session as it ends a program.
-                abort(with: f)
-                return end(legion)
-            }
+            if _slowPath(session != nil), let result = sessionFailure(f, of: legion) { return result }
             // A failing test fails alone; anything else ends the program.
             if let group = legion.group { group.failed(f) } else { abort(with: f) }
             return end(legion)
