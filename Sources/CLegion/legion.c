@@ -186,6 +186,7 @@ static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *us
     l->next = NULL;
     l->woken_front = false;
     l->timer_index = -1;
+    l->sched_priority = 0;
     if (p) {
         atomic_store_explicit(&p->nspawned, atomic_load_explicit(&p->nspawned, memory_order_relaxed) + 1,
                               memory_order_relaxed);
@@ -358,7 +359,7 @@ static bool finish_park(lg_worker *p, lg_legion *l) {
     l->commit_arg = NULL;
     l->deadline = 0;
     bool ok = commit ? commit(l, arg) : true;
-    if (ok && deadline && deadline <= lg_now_ns()) ok = false;
+    if (ok && deadline && deadline <= lg_clock_ns()) ok = false; /* seeded: the virtual clock */
     if (ok && deadline) atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed); /* the timer's */
     /* Read before the CAS publishes the park: after it, a readier may run and end l and
      * a spawn may reuse its memory, so l's fields are off limits (but for the timer's
@@ -492,6 +493,10 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
             legion_end(p, l);
             return;
         case LG_POST_YIELD:
+            if (lg_rt.cfg.seeded) { /* seeded: back into the run set, the policy picks next */
+                lg__seeded_requeue(p, l);
+                return;
+            }
             if (!atomic_load_explicit(&p->runnext, memory_order_relaxed) && lg__deque_size(&p->deque) == 0 &&
                 !atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) {
                 l = yield_swap(p, l, preempted);
@@ -575,8 +580,8 @@ void lg_sleep_ns(uint64_t ns) {
         while (nanosleep(&ts, &ts) != 0) {}
         return;
     }
-    uint64_t deadline = lg_now_ns() + ns;
-    while (lg_now_ns() < deadline) { /* a ready (permit) may end a park early */
+    uint64_t deadline = lg_clock_ns() + ns; /* seeded: the virtual clock */
+    while (lg_clock_ns() < deadline) { /* a ready (permit) may end a park early */
         m = lg__current_thread();
         lg_legion *l = m->current;
         l->deadline = deadline;

@@ -149,6 +149,17 @@ int lg_config_set(lg_config *c, const char *key, const char *v) {
         if (parse_u32(v, &c->spare_idle_ms)) return -2;
     } else if (!strcmp(key, "blocking-handoff-us")) {
         if (parse_u32(v, &c->blocking_handoff_us)) return -2;
+    } else if (!strcmp(key, "seed")) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (errno || end == v || *end || *v == '-') return -2;
+        c->seeded = true;
+        c->seed = n;
+    } else if (!strcmp(key, "clock-limit-ms")) {
+        uint32_t ms;
+        if (parse_u32(v, &ms)) return -2;
+        c->clock_limit_ns = (uint64_t)ms * 1000000u;
     } else {
         return -1;
     }
@@ -182,6 +193,7 @@ static void free_workers(void) {
 }
 
 static void teardown(void) {
+    if (lg_rt.cfg.seeded) lg__seeded_stop();
     lg__timers_stop();
     lg__stacks_stop();
     lg__legions_free_all();
@@ -224,6 +236,11 @@ int lg_start(const lg_config *config) {
 #if LG_NO_ASM_CONTEXT
     c.context = LG_CONTEXT_UCONTEXT;
 #endif
+    if (c.seeded) { /* seeded: one worker, nothing decided by timing */
+        c.workers = 1;
+        c.steal = LG_STEAL_OFF;
+        c.preempt = LG_PREEMPT_OFF;
+    }
 
     lg_rt.page = (size_t)sysconf(_SC_PAGESIZE);
     lg_rt.stack_size = (c.stack_size + lg_rt.page - 1) & ~(lg_rt.page - 1);
@@ -260,13 +277,14 @@ int lg_start(const lg_config *config) {
         if (lg__trace_start(p) != 0) goto fail;
     }
     if (lg__stacks_start() || lg__timers_start() || lg__overflow_handler_install()) goto fail;
+    if (c.seeded && lg__seeded_start() != 0) goto fail;
     if (c.preempt == LG_PREEMPT_SIGNAL) lg__preempt_signal_install();
 
     atomic_store_explicit(&lg_rt.running, 1, memory_order_release);
     for (unsigned i = 0; i < c.workers; i++) {
         if (lg__thread_start(lg_rt.workers[i], NULL) != 0) goto fail_threads;
     }
-    if (lg__sysmon_start() != 0) goto fail_threads;
+    if (!c.seeded && lg__sysmon_start() != 0) goto fail_threads; /* seeded: no monitor, no timing */
     pthread_mutex_unlock(&start_lock);
     return 0;
 
@@ -306,7 +324,7 @@ void lg_shutdown(void) {
     }
     atomic_store_explicit(&lg_rt.stopping, 1, memory_order_seq_cst);
     lg_preempt_all(); /* running legions: come to a safe point */
-    lg__sysmon_stop();
+    if (!lg_rt.cfg.seeded) lg__sysmon_stop();
     lg__threads_stop_and_join();
     if (lg_rt.trace_path) lg_trace_write(lg_rt.trace_path);
     atomic_store_explicit(&lg_rt.running, 0, memory_order_release);

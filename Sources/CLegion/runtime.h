@@ -87,6 +87,7 @@ struct lg_legion {
     lg_legion *next;         /* link in the global queue or a free list: owned by that list */
     bool woken_front;        /* [L:gq_lock] pushed to the front of the global queue by its timer */
     int64_t timer_index;     /* [L:timer lock] position in the timer heap, -1: none */
+    uint64_t sched_priority; /* seeded: [owner] PCT priority (schedule_seeded.c), 0 until first runnable */
 };
 
 /* ---------------------------------------------------------------------------------
@@ -270,6 +271,17 @@ LG_HIDDEN void lg__gq_push_front(lg_legion *l);
 LG_HIDDEN void lg__wakep_hint(void);            /* lg__wakep without the fence: may miss */
 LG_HIDDEN void lg__wake_all_idle(void);
 LG_HIDDEN bool lg__quiescent_locked(void);      /* under idle_lock */
+LG_HIDDEN int lg__idle_park(lg_thread *m, lg_worker *p); /* 0: look for work again, -1: stopping */
+LG_HIDDEN lg_legion *lg__gq_take_all(void);     /* empties the global queue, returns it linked by next */
+
+/* schedule_seeded.c: the seeded policy (lg_config.seeded) */
+extern _Atomic bool lg__seeded_on LG_HIDDEN;
+LG_HIDDEN int lg__seeded_start(void);
+LG_HIDDEN void lg__seeded_stop(void);
+LG_HIDDEN void lg__seeded_schedule(lg_thread *m); /* the worker's loop instead of lg__schedule's */
+LG_HIDDEN void lg__seeded_requeue(lg_worker *p, lg_legion *l); /* a yield */
+LG_HIDDEN uint64_t lg__seeded_trace_ns(void);
+LG_HIDDEN bool lg__seeded_clock_stopped(void);
 
 /* legion.c */
 LG_HIDDEN void lg__run(lg_thread *m, lg_worker *p, lg_legion *l);
@@ -318,7 +330,9 @@ static inline void lg__trace(lg_worker *p, uint32_t kind, uint64_t legion, uint3
     if (LG_LIKELY(!p->trace)) return;
     size_t n = atomic_load_explicit(&p->trace_len, memory_order_relaxed);
     if (n >= p->trace_cap) return; /* full: later events are dropped */
-    p->trace[n] = (lg_trace_event){lg_now_ns() - lg_rt.start_ns, legion, kind, arg};
+    /* seeded: virtual time plus a microsecond per step, the same in every replay */
+    uint64_t ts = LG_UNLIKELY(lg_rt.cfg.seeded) ? lg__seeded_trace_ns() : lg_now_ns() - lg_rt.start_ns;
+    p->trace[n] = (lg_trace_event){ts, legion, kind, arg};
     /* release: the writer that reads trace_len (acquire) sees the event. */
     atomic_store_explicit(&p->trace_len, n + 1, memory_order_release);
 }

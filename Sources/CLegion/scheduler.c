@@ -95,6 +95,17 @@ void lg__gq_push_front(lg_legion *l) {
     pthread_mutex_unlock(&lg_rt.gq_lock);
 }
 
+lg_legion *lg__gq_take_all(void) {
+    if (atomic_load_explicit(&lg_rt.gq_size, memory_order_relaxed) == 0) return NULL;
+    pthread_mutex_lock(&lg_rt.gq_lock);
+    lg_legion *head = lg_rt.gq_head;
+    for (lg_legion *l = head; l; l = l->next) gq_taken(l);
+    lg_rt.gq_head = lg_rt.gq_tail = NULL;
+    atomic_store_explicit(&lg_rt.gq_size, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&lg_rt.gq_lock);
+    return head;
+}
+
 /* Pushes l at the back and takes the head, under one lock (l itself if it was alone). */
 lg_legion *lg__gq_swap(lg_legion *l) {
     l->next = NULL;
@@ -222,7 +233,8 @@ void lg__wake_all_idle(void) {
 bool lg__quiescent_locked(void) {
     return lg_rt.nidle == lg_rt.nworkers && atomic_load_explicit(&lg_rt.gq_size, memory_order_seq_cst) == 0 &&
            atomic_load_explicit(&lg_rt.nblocking, memory_order_seq_cst) == 0 &&
-           atomic_load_explicit(&lg__timer_next, memory_order_seq_cst) == UINT64_MAX;
+           (atomic_load_explicit(&lg__timer_next, memory_order_seq_cst) == UINT64_MAX ||
+            lg__seeded_clock_stopped()); /* seeded: timers past the clock's limit never fire */
 }
 
 /* Work this thread could take, seen from outside: the global queue, and other workers'
@@ -254,7 +266,7 @@ static void unidle(lg_thread *m) {
 
 /* Parks thread m (holding worker p) until woken or a timer is due. Returns 0 to look
  * for work again, -1 when the runtime is stopping. */
-static int idle_park(lg_thread *m, lg_worker *p) {
+int lg__idle_park(lg_thread *m, lg_worker *p) {
     pthread_mutex_lock(&lg_rt.idle_lock);
     if (atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) {
         pthread_mutex_unlock(&lg_rt.idle_lock);
@@ -301,7 +313,7 @@ static int idle_park(lg_thread *m, lg_worker *p) {
         }
         uint64_t timeout = UINT64_MAX;
         uint64_t next = atomic_load_explicit(&lg__timer_next, memory_order_relaxed);
-        if (next != UINT64_MAX) {
+        if (next != UINT64_MAX && !lg_rt.cfg.seeded) { /* seeded: the worker's own loop moves the clock */
             uint64_t now = lg_now_ns();
             if (next <= now) {
                 unidle(m); /* fire it from find_runnable, holding our worker */
@@ -457,11 +469,15 @@ static lg_legion *find_runnable(lg_thread *m, lg_worker *p) {
             }
             if (m->spinning && (l = steal_work(p))) return l;
         }
-        if (idle_park(m, p) < 0) return NULL;
+        if (lg__idle_park(m, p) < 0) return NULL;
     }
 }
 
 void lg__schedule(lg_thread *m) {
+    if (lg_rt.cfg.seeded) { /* seeded: the deterministic policy's loop */
+        lg__seeded_schedule(m);
+        return;
+    }
     for (;;) {
         lg_worker *p = m->p;
         lg_legion *l = find_runnable(m, p);

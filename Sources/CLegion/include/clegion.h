@@ -92,6 +92,15 @@ typedef struct lg_config {
     /// The monitor hands a blocked worker's queue to a spare thread once the worker has
     /// been inside lg_blocking_enter/exit this long and has work waiting. 0: 1000 us.
     uint32_t blocking_handoff_us;
+    /// The seeded scheduling policy (schedule_seeded.c): one worker, every choice (the
+    /// next legion, where to preempt, lg_schedule_choice) from a generator seeded with
+    /// `seed`, and a virtual clock (lg_clock_ns). Same seed, same schedule.
+    bool seeded;
+    uint64_t seed;
+    /// Seeded only: the virtual clock stops here (ns; 0: never). When every legion is
+    /// blocked and the next deadline lies beyond it, the runtime goes quiescent and
+    /// lg_clock_limit_reached() is true.
+    uint64_t clock_limit_ns;
 } lg_config;
 
 /// Fills *config with the defaults (the best settings).
@@ -101,7 +110,8 @@ void lg_config_init(lg_config *config);
 /// a K/M/G suffix), "stack-hot-size", "stack-pool", "context" (asm|ucontext), "preempt"
 /// (off|on|signal), "time-slice-us", "steal" (random|most-loaded|off), "stackless"
 /// (on|off), "trace" (on|off), "trace-capacity", "overflow-hint", "spare-idle-ms",
-/// "blocking-handoff-us". Returns 0, -1 for an unknown key, -2 for a bad value.
+/// "blocking-handoff-us", "seed" (a number: turns the seeded policy on), "clock-limit-ms".
+/// Returns 0, -1 for an unknown key, -2 for a bad value.
 /// Strings are referenced, not copied, until lg_start copies them.
 int lg_config_set(lg_config *config, const char *key, const char *value);
 
@@ -224,6 +234,31 @@ void lg_sleep_ns(uint64_t ns);
 
 /// CLOCK_MONOTONIC in nanoseconds. Any thread.
 uint64_t lg_now_ns(void);
+/// The clock of deadlines, sleeps and timers: lg_now_ns, or under a seeded schedule
+/// the virtual clock, which starts at 0 and jumps to the next deadline only when every
+/// legion is blocked. Any thread.
+uint64_t lg_clock_ns(void);
+/* ---------------------------------------------------------------------------------
+ * Seeded schedules (lg_config.seeded; docs/RUNTIME.md section 9 and schedule_seeded.c).
+ * --------------------------------------------------------------------------------- */
+/// True while a runtime with the seeded policy runs. Any thread.
+bool lg_schedule_seeded(void);
+/// For the embedder's safe points under a seeded schedule (the preempt flag is never
+/// set by time then): counts a step of the schedule and returns true when the running
+/// legion must yield here. False when not seeded or outside a legion.
+bool lg_schedule_safe_point(void);
+/// A choice among n equal options (which ready case a select takes) drawn from the
+/// seeded schedule's generator: uniform in [0, n). From a legion; 0 when not seeded.
+uint32_t lg_schedule_choice(uint32_t n);
+/// Steps (scheduling decisions and safe points) of the seeded run going on, or of the
+/// last one after lg_shutdown. Any thread.
+uint64_t lg_schedule_steps(void);
+/// Writes a one-line description of the schedule a seed stands for ("PCT, depth 2, k
+/// 64, a priority change at step 17"); snprintf's result.
+int lg_schedule_describe(uint64_t seed, char *buf, size_t len);
+/// True when the virtual clock stopped at lg_config.clock_limit_ns with timers pending
+/// (read it after lg_wait reported quiescence). Any thread.
+bool lg_clock_limit_reached(void);
 
 /* ---------------------------------------------------------------------------------
  * Preemption and blocking calls.

@@ -98,4 +98,20 @@ int lg_test_trace(const char *path);
 /// Prints the statistics table of a small run to a string (for the table test).
 int lg_test_stats_table(char *out, size_t outlen);
 
+/// Seeded policy: the scenario of four stepping legions (seeded_scenarios.c) run four
+/// times under `seed` logs the same interleaving every time.
+int lg_test_seeded_same_seed_same_order(uint64_t seed);
+
+/// Seeded policy: the same scenario under seeds 1..seeds; *distinct receives how many
+/// different interleavings they produced.
+int lg_test_seeded_seeds_differ(unsigned seeds, unsigned *distinct);
+
+/// Seeded policy: legions sleeping 1 to 4 virtual seconds wake in deadline order at
+/// exactly their deadlines on the virtual clock; *wall_ns receives the real time taken.
+int lg_test_seeded_virtual_clock(uint64_t *wall_ns);
+
+/// Seeded policy with a clock limit of 2 s: a legion sleeping 5 s leaves the runtime
+/// quiescent with lg_clock_limit_reached() true, never woken.
+int lg_test_seeded_clock_limit(void);
+
 #endif
