@@ -45,6 +45,7 @@ final class LegionGroup {
     private var parkedOnChannels = 0
     private var settled: Outcome?
     private var rootStopLocation: String?
+    private var virtualTimeOut = false
 
     init(root: LegionState, vm: VM, describeDeadlock: @escaping ([LegionState]) -> String) {
         self.root = root
@@ -145,6 +146,25 @@ final class LegionGroup {
         settle(.timedOut)
         mal_unlock(lock)
         lg_preempt_all()
+    }
+
+    /// Under a seeded schedule the virtual clock reached the time limit with every legion
+    /// blocked (none runs): the group timed out with its main legion waiting at `location`.
+    func timeOutOnVirtualClock(at location: String) {
+        mal_lock(lock)
+        if settled == nil {
+            virtualTimeOut = true
+            rootStopLocation = location
+            settle(.timedOut)
+        }
+        mal_unlock(lock)
+    }
+
+    /// True when the time limit was reached on a seeded schedule's virtual clock.
+    var timedOutOnVirtualClock: Bool {
+        mal_lock(lock)
+        defer { mal_unlock(lock) }
+        return virtualTimeOut
     }
 
     /// The runtime is quiescent and the group has not ended: all of its legions are parked

@@ -84,6 +84,12 @@ public struct LegionSettings {
     public var workers: Int? {
         switches.last { $0.key == "workers" }.flatMap { Int($0.value) }
     }
+
+    /// The seed of a deterministic schedule (`--seed`; the runtime's seeded policy: one
+    /// worker, every choice from the seed, virtual time), or nil.
+    public var seed: UInt64? {
+        switches.last { $0.key == "seed" }.flatMap { UInt64($0.value) }
+    }
 }
 
 /// Runs one program's legions on the CLegion runtime (one at a time per process).
@@ -102,6 +108,13 @@ public final class LegionRuntime {
     /// The run's instruction budget and time limit (RunLimits.swift), or nil.
     let budget: SafePointBudget?
     let timeLimit: Duration?
+    /// Under a seeded schedule every safe point asks the runtime whether to yield there
+    /// (`lg_schedule_safe_point`) and select's choices come from the schedule.
+    let isSeeded: Bool
+    /// A byte that is always 1: the safe-point flag of every step when safe points are
+    /// counted (a budget, a seeded schedule), so that each returns to the step; nil
+    /// otherwise.
+    private let countingFlag: UnsafeMutablePointer<UInt8>?
     /// Set by a signal handler to the signal's number (`RunOptions.interrupt`), or nil.
     let interrupt: UnsafeMutablePointer<UInt32>?
     /// Set once, before the runtime starts.
@@ -140,6 +153,15 @@ public final class LegionRuntime {
         limitCheckMask = interval - 1
         self.budget = budget
         self.timeLimit = timeLimit
+        isSeeded = settings.seed != nil
+        if let budget {
+            countingFlag = budget.alwaysSet
+        } else if isSeeded {
+            countingFlag = .allocate(capacity: 1)
+            countingFlag?.initialize(to: 1)
+        } else {
+            countingFlag = nil
+        }
         abortWord = .allocate(capacity: 1)
         abortWord.initialize(to: 0)
         endLock = .allocate(capacity: 1)
@@ -170,6 +192,7 @@ public final class LegionRuntime {
     }
 
     deinit {
+        if budget == nil { countingFlag?.deallocate() }
         abortWord.deallocate()
         endLock.deallocate()
         stackCounters.deallocate()
@@ -381,13 +404,13 @@ public final class LegionRuntime {
         let outcome = machine._withUnsafeGuaranteedRef { machine in
             if let flag = machine.alwaysSetFlag {
                 legion.safePointFlag = flag
-            } else if _slowPath(budget != nil) {
-                legion.safePointFlag = budget.unsafelyUnwrapped.alwaysSet
+            } else if _slowPath(countingFlag != nil) {
+                legion.safePointFlag = countingFlag.unsafelyUnwrapped
             } else {
                 legion.safePointFlag = lg_preempt_flag()
             }
             let outcome = machine.run(legion)
-            return _slowPath(budget != nil) ? spendBudget(legion, outcome, on: machine) : outcome
+            return _slowPath(countingFlag != nil) ? resumeAtSafePoints(legion, outcome, on: machine) : outcome
         }
         if case .blocked(let reason) = outcome { legion.blockedReason = reason }
         switch outcome {
@@ -498,23 +521,26 @@ public final class LegionRuntime {
         return LG_STEP_DONE
     }
 
-    /// With an instruction budget every safe point returns here (RunLimits.swift): count
-    /// it and resume the legion at once, unless the worker's preempt flag asks it to yield,
-    /// the program is ending, the legion called `yield_now`, or the budget is spent.
-    private func spendBudget(_ legion: LegionState, _ first: StepOutcome, on vm: VM) -> StepOutcome {
-        guard let budget else { return first }
+    /// With an instruction budget or a seeded schedule every safe point returns here
+    /// (RunLimits.swift): count it and resume the legion at once, unless the worker's
+    /// preempt flag asks it to yield, the program is ending, the legion called
+    /// `yield_now`, the budget is spent, or the seeded schedule preempts it here.
+    private func resumeAtSafePoints(_ legion: LegionState, _ first: StepOutcome, on vm: VM) -> StepOutcome {
         let preempt = lg_preempt_flag()
         var outcome = first
         var lease = 0
-        defer { budget.giveBack(lease) }
+        defer { budget?.giveBack(lease) }
         while case .yielded = outcome {
-            if lease == 0 {
-                lease = budget.lease()
-                if lease == 0 { return .failed(vm.failure(budget.exhausted, legion: legion)) }
+            if let budget {
+                if lease == 0 {
+                    lease = budget.lease()
+                    if lease == 0 { return .failed(vm.failure(budget.exhausted, legion: legion)) }
+                }
+                lease -= 1
             }
-            lease -= 1
             if vm.alwaysSetFlag != nil || mal_load_relaxed_u8(preempt) != 0 || isAborting
                 || legion.stoppedAtBuiltinCall { break }
+            if isSeeded && lg_schedule_safe_point() { break }
             outcome = vm.run(legion)
         }
         return outcome

@@ -24,7 +24,7 @@ public enum BlockReason {
     case send
     case receive
     case select
-    /// Until this time of the monotonic clock (`lg_now_ns`).
+    /// Until this time of the runtime's clock (`lg_clock_ns`: monotonic, or virtual under a seed).
     case sleep(untilNs: UInt64)
 }
 

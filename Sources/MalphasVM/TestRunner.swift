@@ -35,8 +35,13 @@ public final class TestRunner {
         public var errorOutput: Output
         /// Only tests whose name contains this run (nil: all).
         public var filter: String?
-        /// The legion runtime's settings (`--workers` and the like).
+        /// The legion runtime's settings (`--workers`, `--seed` and the like).
         public var legions: LegionSettings
+        /// Run each test under this many seeded schedules (`--explore`), stopping at the
+        /// first failure (ScheduleExplorer.swift); nil: run each test once.
+        public var explore: Int?
+        /// The command line that runs these tests (`malphas test`), for replay commands.
+        public var command = "malphas test"
 
         public init(timeout: Double = 10, parallelism: Int = TestRunner.defaultParallelism, output: Output = .standardOutput,
                     errorOutput: Output = .standardError, filter: String? = nil, legions: LegionSettings = LegionSettings()) {
@@ -128,31 +133,31 @@ public final class TestRunner {
             options.errorOutput.write("no test files (`*_test.mal`) found in \(paths.joined(separator: ", "))\n")
             options.errorOutput.flush()
         }
+        if let schedules = options.explore, !tests.isEmpty {
+            let explorer = ScheduleExplorer(options: options, schedules: schedules)
+            let status = explorer.run(tests)
+            return failed > 0 ? max(status, 1) : status
+        }
         var passed = 0
         if !tests.isEmpty {
-            let session = TestSession(tests: tests, jobs: max(1, options.parallelism), timeout: options.timeout,
-                                      legions: options.legions, errorOutput: options.errorOutput)
-            if let problem = session.run(report: { test, result in
-                switch result {
-                case .passed:
-                    passed += 1
-                    self.options.output.write("ok   \(test.file)::\(test.name)\n")
-                case .failed(let message, let output):
-                    failed += 1
-                    var text = "FAILED \(test.file)::\(test.name): \(message)\n"
-                    // What the test printed, indented under its line.
-                    if !output.isEmpty {
-                        for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
-                            text += "    \(line)\n"
-                        }
-                    }
-                    self.options.output.write(text)
+            // Under a seed each test runs alone on a runtime of its own, so its schedule
+            // depends on the seed only, not on the tests before it.
+            let sessions = options.legions.seed == nil
+                ? [TestSession(tests: tests, jobs: max(1, options.parallelism), timeout: options.timeout,
+                               legions: options.legions, errorOutput: options.errorOutput)]
+                : tests.map { TestSession(seeded: $0, timeout: options.timeout, legions: options.legions,
+                                          errorOutput: options.errorOutput) }
+            for session in sessions {
+                let problem = session.run { test, result in
+                    if case .passed = result { passed += 1 } else { failed += 1 }
+                    self.options.output.write(TestRunner.describe(test, result))
+                    self.options.output.flush()
                 }
-                self.options.output.flush()
-            }) {
-                options.errorOutput.write("error: \(problem)\n")
-                options.errorOutput.flush()
-                return 1
+                if let problem {
+                    options.errorOutput.write("error: \(problem)\n")
+                    options.errorOutput.flush()
+                    return 1
+                }
             }
         }
         options.output.write("\(passed) passed, \(failed) failed\n")
@@ -181,6 +186,23 @@ public final class TestRunner {
     }
 
     private struct CompileReport: Error { var text: String }
+
+    /// A test's line, `ok   FILE::TEST` or `FAILED FILE::TEST: MESSAGE`, with what a
+    /// failing test printed indented under it.
+    static func describe(_ test: TestRun, _ result: TestResult) -> String {
+        switch result {
+        case .passed:
+            return "ok   \(test.file)::\(test.name)\n"
+        case .failed(let message, let output):
+            var text = "FAILED \(test.file)::\(test.name): \(message)\n"
+            if !output.isEmpty {
+                for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
+                    text += "    \(line)\n"
+                }
+            }
+            return text
+        }
+    }
 
     /// "2 s", "0.5 s".
     static func describe(seconds: Double) -> String {
@@ -251,7 +273,8 @@ final class TestRun {
             return .failed(description, output: printed)
         case .timedOut:
             let at = group?.stopLocation.map { " at \($0)" } ?? ""
-            return .failed("timed out after \(TestRunner.describe(seconds: timeout))\(at)", output: printed)
+            let clock = group?.timedOutOnVirtualClock == true ? " of virtual time" : ""
+            return .failed("timed out after \(TestRunner.describe(seconds: timeout))\(clock)\(at)", output: printed)
         }
     }
 
@@ -292,6 +315,13 @@ final class TestRun {
         return "deadlock: " + waits.joined(separator: "; ")
     }
 
+    /// A seeded run's virtual clock reached the time limit while every legion of the
+    /// test was blocked: the test timed out where its main legion waits.
+    func timeOutOnVirtualClock() {
+        guard let group else { return }
+        group.timeOutOnVirtualClock(at: blockedLocation(group.root, vm: group.vm))
+    }
+
     private func blockedLocation(_ legion: LegionState, vm: VM) -> String {
         guard legion.frameCount > 0 else { return "<finished>" }
         let top = legion.frames[legion.frameCount - 1].code.takeUnretainedValue()
@@ -328,6 +358,15 @@ final class TestSession {
         self.timeout = timeout
         self.legions = legions
         self.errorOutput = errorOutput
+    }
+
+    /// One test alone under the seeded schedule of `legions` (which has a seed), its
+    /// time limit counted on the virtual clock (the wall-clock one stays, for a test
+    /// that loops without ever waiting).
+    convenience init(seeded test: TestRun, timeout: Double, legions: LegionSettings, errorOutput: Output) {
+        var settings = legions
+        try? settings.set("clock-limit-ms", String(Int(min(timeout * 1000, Double(UInt32.max)).rounded(.up))))
+        self.init(tests: [test], jobs: 1, timeout: timeout, legions: settings, errorOutput: errorOutput)
     }
 
     /// Runs every test; `report` is called for each, in order. Returns why the tests could
@@ -375,8 +414,11 @@ final class TestSession {
             }
             if reported == tests.count { break }
             if lg_wait(20_000_000, nil) == LG_WAIT_QUIESCENT {
-                // Nothing runs or can run: every test still going is parked forever.
-                for i in running { tests[i].group?.settleAsDeadlocked() }
+                // Nothing runs or can run: every test still going is parked forever, or,
+                // under a seed, waits for a timer past its time limit.
+                for i in running {
+                    if lg_clock_limit_reached() { tests[i].timeOutOnVirtualClock() } else { tests[i].group?.settleAsDeadlocked() }
+                }
             }
         }
         if timedOutAt.keys.contains(where: { tests[$0].group?.stopLocation == nil }) {

@@ -37,7 +37,7 @@ extension VM {
             }
             if ms <= 0 { return .yield }
             let ns = ms >= Int64.max / 1_000_000 ? UInt64(Int64.max) : UInt64(ms) * 1_000_000
-            return .block(.sleep(untilNs: lg_now_ns() &+ ns))
+            return .block(.sleep(untilNs: lg_clock_ns() &+ ns))
         case .yieldNow:
             return .yield
         case .legionId:
@@ -45,6 +45,8 @@ extension VM {
         case .numWorkers:
             return .value(.int(Int(lg_num_workers())))
         case .nowMs:
+            // A seeded schedule's virtual clock, from 0: the same in every replay.
+            if runtime.isSeeded { return .value(.int(Int(lg_clock_ns() / 1_000_000))) }
             var ts = timespec()
             clock_gettime(CLOCK_REALTIME, &ts)
             return .value(.int(Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000))
@@ -265,7 +267,8 @@ extension VM {
             if entry.kind == .send ? channels[i].canSend() : channels[i].canReceive() {
                 // Reservoir sampling: each ready case is kept with probability 1/readyCount.
                 readyCount += 1
-                if legion.random(readyCount) == 0 { chosen = i }
+                let pick = runtime.isSeeded ? Int(lg_schedule_choice(UInt32(readyCount))) : legion.random(readyCount)
+                if pick == 0 { chosen = i }
             }
         }
         if chosen >= 0 {

@@ -173,6 +173,11 @@ struct RuntimeOptions: ParsableArguments {
                                valueName: "N"))
     var maxLegions: Int?
 
+    @Option(name: .customLong("seed"),
+            help: ArgumentHelp("Run on one worker under the deterministic schedule of seed N, on a virtual clock (default: MALPHAS_SEED): the same seed replays the same interleaving.",
+                               valueName: "N"))
+    var seed: String?
+
     @Flag(name: .customLong("stats"), help: "Print the runtime's per-worker counters on stderr at exit.")
     var stats = false
 
@@ -228,6 +233,13 @@ struct RuntimeOptions: ParsableArguments {
         if let n = try RuntimeOptions.count(maxLegions, option: "--max-legions", environment: "MALPHAS_MAX_LEGIONS",
                                             in: 1...Int.max) {
             s.maxLegions = n
+        }
+        if let text = seed ?? getenv("MALPHAS_SEED").map({ String(cString: $0) }), !text.isEmpty {
+            guard UInt64(text) != nil else {
+                let source = seed != nil ? "--seed" : "MALPHAS_SEED"
+                throw ValidationError("invalid value `\(text)` for \(source): expected a seed between 0 and \(UInt64.max)")
+            }
+            try set("--seed", "seed", text, "a seed")
         }
         s.printStats = stats
         s.tracePath = trace
