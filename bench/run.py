@@ -60,6 +60,9 @@ ERL_PROCESS_LIMIT = "2000000"
 #   overhead  time with safe points against time without
 #   switch    legion-bench output, plus Malphas yield time divided by `count`
 #   startup   milliseconds
+#   schedules `count` schedules divided by the time: schedules explored per second
+# `malphas_command` runs `malphas COMMAND` instead of `malphas run`; with
+# `checksum_suffix` the first line must end with the checksum (it starts with a path).
 WORKLOADS = {
     "calls": dict(
         what="recursive fib(32)", figure="time", checksum="2178309",
@@ -126,6 +129,15 @@ WORKLOADS = {
         what="hello world", figure="startup", checksum="Hello, Malphas!",
         variants=[("malphas", "malphas", [], {}), ("python", "python", [], {}),
                   ("lua", "lua", [], {})]),
+    "explore": dict(
+        what="malphas test --explore 2000 on a small test (a counter legion, two "
+             "increments), 1 process vs 2",
+        figure="schedules", checksum="::test_two_increments_count_two (2000 schedules)",
+        checksum_suffix=True, count=2000, malphas_command="test",
+        variants=[("malphas --explore, 1 process", "malphas",
+                   ["--explore", "2000", "--seed", "1", "--jobs", "1"], {}),
+                  ("malphas --explore, 2 processes", "malphas",
+                   ["--explore", "2000", "--seed", "1", "--jobs", "2"], {})]),
 }
 
 EXTENSIONS = {"malphas": "mal", "python": "py", "lua": "lua", "go": "go",
@@ -253,7 +265,7 @@ class Toolchains:
     def command(self, workload, lang, extra):
         src = self.source(workload, lang)
         if lang == "malphas":
-            return [self.malphas, "run"] + extra + [src]
+            return [self.malphas, WORKLOADS[workload].get("malphas_command", "run")] + extra + [src]
         if lang == "python":
             return [self.python, src]
         if lang == "lua":
@@ -393,7 +405,8 @@ def run_workload(wid, spec, tools, args):
             elif run.status != 0:
                 first = (run.stderr.strip().splitlines() or [""])[-1][:200]
                 r.failure = "FAILED with exit status %d: %s" % (run.status, first)
-            elif run.checksum != spec["checksum"]:
+            elif (not run.checksum.endswith(spec["checksum"]) if spec.get("checksum_suffix")
+                  else run.checksum != spec["checksum"]):
                 r.failure = ("CHECKSUM MISMATCH: printed %r, expected %r; not counted"
                              % (run.checksum[:80], spec["checksum"]))
                 r.mismatch = True
@@ -507,6 +520,19 @@ def summarize(wid, spec, results, tools, args):
         else:
             figures.append("%s: legion-bench not built (it is a product of the "
                            "Swift package: swift build -c release)" % wid)
+    elif fig == "schedules":
+        rate = {}
+        for r in results:
+            if r.ok:
+                rate[r.label] = spec["count"] / r.median()
+                lo, hi = r.spread()
+                figures.append("%s: %s: %.0f schedules per second (median; %.0f-%.0f)"
+                               % (wid, r.label, rate[r.label], spec["count"] / hi, spec["count"] / lo))
+        if len(rate) == 2:
+            one, two = [v[0] for v in spec["variants"]]
+            if one in rate and two in rate:
+                figures.append("%s: 2 processes / 1: %.2fx the schedules per second"
+                               % (wid, rate[two] / rate[one]))
     elif fig == "time" and base is not None:
         for r in results:
             if r.ok and r.lang != "malphas":

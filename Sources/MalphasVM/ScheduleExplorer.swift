@@ -100,9 +100,11 @@ final class ScheduleExplorer {
             switch run(test, seed: seed) {
             case .problem(let problem):
                 return fail(problem)
-            case .result(.failed, _):
-                return report(Found(test: t, index: 0, seed: seed), tests, ran: t + 1, since: started)
-            case .result(.passed, let count):
+            case .result(let result, _) where result.isFailure:
+                // Already run here: report it as it is (a test stopped by the wall clock may
+                // have left the runtime running, so it could not be run again anyway).
+                return report(Found(test: t, index: 0, seed: seed), tests, ran: t + 1, since: started, result: result)
+            case .result(_, let count):
                 steps.append(count)
             }
         }
@@ -278,10 +280,14 @@ final class ScheduleExplorer {
         return 1
     }
 
-    /// Replays the failing schedule here, prints its report and how to replay it.
-    private func report(_ found: Found, _ tests: [TestRun], ran: Int, since started: UInt64) -> Int32 {
+    /// Replays the failing schedule here (unless its `result` is known already), prints
+    /// its report and how to replay it.
+    private func report(_ found: Found, _ tests: [TestRun], ran: Int, since started: UInt64,
+                        result: TestResult? = nil) -> Int32 {
         let test = tests[found.test]
-        let replayed = run(test, seed: found.seed, tracePath: options.legions.tracePath)
+        let tracePath = options.legions.tracePath
+        let replayed = result.flatMap { tracePath == nil ? Ran.result($0, steps: 0) : nil }
+            ?? run(test, seed: found.seed, tracePath: tracePath)
         var text: String
         switch replayed {
         case .problem(let problem):
@@ -296,7 +302,7 @@ final class ScheduleExplorer {
         }
         text += "    found by schedule \(found.index + 1) of \(schedules): seed \(found.seed) (\(ScheduleExplorer.describe(seed: found.seed)))\n"
         text += "    replay: \(replayCommand(test, seed: found.seed))\n"
-        if let path = options.legions.tracePath { text += "    trace of the failing schedule: \(path)\n" }
+        if let path = tracePath { text += "    trace of the failing schedule: \(path)\n" }
         text += "0 passed, 1 failed; \(summary(ran: ran, since: started))\n"
         options.output.write(text)
         options.output.flush()

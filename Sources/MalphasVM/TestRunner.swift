@@ -215,6 +215,11 @@ enum TestResult {
     case passed
     /// The one-line reason, and what the test printed.
     case failed(String, output: String)
+
+    var isFailure: Bool {
+        if case .failed = self { return true }
+        return false
+    }
 }
 
 /// One test function of a compiled test file.
