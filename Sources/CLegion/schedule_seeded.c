@@ -25,16 +25,17 @@
  *     priority when it first becomes runnable, and the runnable legion of highest
  *     priority always runs, preempting the running one at its next safe point when a
  *     higher one becomes runnable. d-1 change points are drawn uniformly from the steps
- *     1..k; the legion that takes step k_i drops to priority i, below every initial
- *     priority. For a program of n legions and k steps, one run finds a given bug of
- *     depth d (d ordering constraints between steps) with probability at least
- *     1/(n k^(d-1)). d is 1, 2 or 3. k is 2^h for the step hint h in bits 48-55 of the
- *     seed (the explorer measures a test's steps and puts the hint there); without one
- *     it is 2^j, j uniform in 3..14.
+ *     1..k; the legion that takes step k_i drops below every initial priority, to
+ *     i + 1 (see the priorities above add()). For a program of n legions and k
+ *     steps, one run finds a given bug of depth d (d ordering constraints between
+ *     steps) with probability at least 1/(n k^(d-1)). d is 1, 2 or 3. k is 2^h for
+ *     the step hint h in bits 48-55 of the seed (the explorer measures a test's steps
+ *     and puts the hint there); without one it is 2^j, j uniform in 3..14. A legion
+ *     that yields by itself (waiting in a loop) draws a new priority, or drops to the
+ *     bottom (lg__seeded_requeue): fixed priorities would let it spin forever.
  *   - Uniform, one seed in four: every choice of the next legion is uniform among the
  *     runnable ones, and each safe point preempts with probability 1/P, P one of 2, 8,
- *     64. It reaches the interleavings PCT's strict priorities make unlikely (a legion
- *     that yields in a loop, say).
+ *     64. It reaches the interleavings PCT's strict priorities make unlikely.
  * A step is one scheduling decision or one safe point.
  *
  * The hooks elsewhere are small and marked "seeded": lg__schedule hands the loop to
@@ -168,6 +169,15 @@ static void count_step(void) {
     atomic_store_explicit(&last_steps, s.steps, memory_order_relaxed);
 }
 
+/* PCT priorities, highest runs: 0 is unassigned, 1 the bottom (a legion that yielded
+ * by itself, sometimes), 2..d the priorities change point 1..d-1 gives, and above
+ * them the random initial priorities (56 bits: distinct in practice; a tie goes to the
+ * legion earlier in the run set). */
+#define PRIORITY_BOTTOM 1u
+static uint64_t initial_priority(void) {
+    return s.depth + 2 + (next64(&s.rng) >> 8);
+}
+
 static void add(lg_legion *l) {
     if (s.nrun == s.caprun) {
         size_t cap = s.caprun ? s.caprun * 2 : 64;
@@ -179,9 +189,8 @@ static void add(lg_legion *l) {
         s.run = n;
         s.caprun = cap;
     }
-    /* PCT: a legion's first priority, when it first becomes runnable. Initial
-     * priorities lie above the change-point priorities 1..d-1. */
-    if (l->sched_priority == 0) l->sched_priority = s.depth + 1 + (next64(&s.rng) >> 8);
+    /* PCT: a legion's first priority, when it first becomes runnable. */
+    if (l->sched_priority == 0) l->sched_priority = initial_priority();
     s.run[s.nrun++] = l;
 }
 
@@ -209,10 +218,11 @@ static size_t highest(void) {
     return best;
 }
 
-/* PCT: at change point i the legion taking the step drops to priority i. */
+/* PCT: at change point i (1..d-1) the legion taking the step drops to priority i + 1,
+ * below every initial priority. */
 static void change_priority(lg_legion *l) {
     for (unsigned i = 0; i + 1 < s.depth; i++)
-        if (s.steps == s.change[i]) l->sched_priority = i + 1;
+        if (s.steps == s.change[i]) l->sched_priority = i + 2;
 }
 
 static lg_legion *choose(void) {
@@ -267,16 +277,13 @@ void lg__seeded_requeue(lg_worker *p, lg_legion *l) {
         s.preempting = false;
         LG_STAT_ADD(p, preemptions, 1);
         lg__trace(p, LG_EV_PREEMPT, l->id, 0);
-    } else if (s.kind == KIND_PCT && s.nrun > 0) {
+    } else if (s.kind == KIND_PCT) {
         /* A yield the program asked for (it waits for something, in a loop): under
-         * strict priorities it would run again at once, forever. It goes just below the
-         * lowest runnable legion that still has an initial priority. */
-        uint64_t lowest = UINT64_MAX;
-        for (size_t i = 0; i < s.nrun; i++)
-            if (s.run[i]->sched_priority > s.depth && s.run[i]->sched_priority < lowest)
-                lowest = s.run[i]->sched_priority;
-        if (lowest != UINT64_MAX && l->sched_priority >= lowest)
-            l->sched_priority = lowest - 1 > s.depth ? lowest - 1 : s.depth + 1;
+         * fixed priorities it would run again at once, forever. One time in four it
+         * drops to the bottom, below even the change points' priorities; otherwise it
+         * draws a new initial priority. A waiting loop thus soon lets the legion it
+         * waits for run, without a yield always losing its place. */
+        l->sched_priority = bounded(&s.rng, 4) == 0 ? PRIORITY_BOTTOM : initial_priority();
     }
     add(l);
 }

@@ -449,10 +449,7 @@ public final class LegionRuntime {
     /// without a clock read per legion.
     private static let runSeed = lg_now_ns()
     static func randomSeed(for id: Int) -> UInt64 {
-        var z = runSeed &+ UInt64(truncatingIfNeeded: id) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return (z ^ (z >> 31)) | 1
+        splitmix64(runSeed &+ UInt64(truncatingIfNeeded: id) &* 0x9E37_79B9_7F4A_7C15) | 1
     }
 
     private func firstStep(_ legion: LegionState, _ runtimeLegion: OpaquePointer) {

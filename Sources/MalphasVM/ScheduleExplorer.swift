@@ -22,6 +22,16 @@
 import CLegion
 import Glibc
 
+/// splitmix64's output function (Steele, Lea and Flood, OOPSLA 2014): a 64-bit mix in
+/// which every input bit affects every output bit. The runtime's seeded policy uses the
+/// same generator.
+func splitmix64(_ x: UInt64) -> UInt64 {
+    var z = x
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
+
 final class ScheduleExplorer {
     private let options: TestRunner.Options
     private let schedules: Int
@@ -33,24 +43,16 @@ final class ScheduleExplorer {
         if let seed = options.legions.seed {
             base = seed
         } else {
-            base = ScheduleExplorer.mix(lg_now_ns() ^ UInt64(getpid()) << 32)
+            base = splitmix64(lg_now_ns() ^ UInt64(getpid()) << 32)
         }
     }
 
     // MARK: Seeds
 
-    /// splitmix64's output function.
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
     /// The seed of schedule `index` of a test whose calibration run took `steps` steps
     /// (nil for the calibration run itself).
     func seed(index: Int, steps: UInt64?) -> UInt64 {
-        let low = ScheduleExplorer.mix(base &+ UInt64(index) &* 0xD1B5_4A32_D192_ED03) & 0xFFFF_FFFF_FFFF
+        let low = splitmix64(base &+ UInt64(index) &* 0xD1B5_4A32_D192_ED03) & 0xFFFF_FFFF_FFFF
         guard let steps else { return low }
         let hint = UInt64(min(max(64 - steps.leadingZeroBitCount, 1), 40))
         return hint << 48 | low

@@ -210,6 +210,31 @@ struct ExploreTests {
         #expect(first.components(separatedBy: "a legion of the test is blocked").count - 1 == 4, "\(first)")
     }
 
+    @Test("a legion waiting in a yield_now loop never starves the legion it waits for")
+    func waitingLoopsEnd() throws {
+        let path = try sourceFile("""
+            fn test_spin_waits_for_a_value() {
+                let ch = Channel[int]::new(1);
+                spawn {
+                    for i in 0..3 {
+                        yield_now();
+                    }
+                    ch <- 1;
+                };
+                let mut got = 0;
+                while got == 0 {
+                    select {
+                        case let v = <-ch => got = v,
+                        default => yield_now(),
+                    }
+                }
+            }
+            """, name: "spin_test.mal")
+        let run = try malphasBinary(["test", "--explore", "300", "--seed", "5", "--timeout", "2", path])
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.stdout.hasPrefix("ok   \(path)::test_spin_waits_for_a_value (300 schedules)"), "\(run.stdout)")
+    }
+
     @Test("the fixed examples pass every one of 300 schedules")
     func fixedExamplesPass() throws {
         let files = ["lost_update_fixed_test.mal", "lock_order_fixed_test.mal", "order_violation_fixed_test.mal"]
