@@ -52,7 +52,9 @@
  * Legions reach the run set from the worker's runnext slot and deque (spawns and
  * readies on the worker) and from the global queue (spawns and readies from other
  * threads, which also wake the worker as usual); the run set is filled from them in a
- * fixed order before every decision.
+ * fixed order before every decision. What other threads do is outside the schedule:
+ * it is taken in whenever the worker next looks, so a run is deterministic when, as
+ * in Malphas, the embedder spawns one main legion and legions do the rest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,8 @@ int lg__seeded_start(void) {
 
 void lg__seeded_stop(void) {
     atomic_store_explicit(&lg__seeded_on, false, memory_order_relaxed);
+    /* A runtime started next without the policy must see its timers again. */
+    atomic_store_explicit(&clock_stopped, false, memory_order_relaxed);
     free(s.run);
     s.run = NULL;
     s.nrun = s.caprun = 0;

@@ -37,6 +37,19 @@ static lg_step_result step_once(lg_legion *l, void *user) {
     return LG_STEP_DONE;
 }
 
+/* The one legion spawned from outside spawns the others: spawns from another thread
+ * are taken in whenever the worker next looks, so only what legions do is scheduled
+ * deterministically (Malphas, too, spawns one main legion from outside). */
+static lg_step_result start_steppers(lg_legion *l, void *user) {
+    (void)l;
+    (void)user;
+    for (int i = 0; i < LEGIONS; i++) {
+        steppers[i] = (stepper){i, 0};
+        if (!lg_spawn_resumable(step_once, &steppers[i])) abort();
+    }
+    return LG_STEP_DONE;
+}
+
 /* Runs the scenario under `seed`; the interleaving goes to out (LOG_MAX bytes). */
 static int run_order(uint64_t seed, char *out) {
     lg_config c;
@@ -49,10 +62,7 @@ static int run_order(uint64_t seed, char *out) {
     order_len = 0;
     memset(order_log, 0, sizeof order_log);
     CHECK(lg_num_workers() == 1, "a seeded runtime must have one worker, has %u", lg_num_workers());
-    for (int i = 0; i < LEGIONS; i++) {
-        steppers[i] = (stepper){i, 0};
-        CHECK(lg_spawn_resumable(step_once, &steppers[i]), "spawn failed");
-    }
+    CHECK(lg_spawn_resumable(start_steppers, NULL), "spawn failed");
     long parked = lg_test_quiesce(10000);
     CHECK(parked == 0, "expected every legion to finish, %ld left", parked);
     CHECK(order_len == LEGIONS * STEPS, "expected %d steps, logged %d", LEGIONS * STEPS, order_len);
@@ -110,6 +120,12 @@ static void sleepy(void *u) {
     wake_order[wakes++] = i;
 }
 
+static void start_sleepers(void *u) {
+    (void)u;
+    for (int i = 0; i < LEGIONS; i++)
+        if (!lg_spawn(sleepy, (void *)(intptr_t)i)) abort();
+}
+
 int lg_test_seeded_virtual_clock(uint64_t *wall_ns) {
     lg_config c;
     lg_config_init(&c);
@@ -120,7 +136,7 @@ int lg_test_seeded_virtual_clock(uint64_t *wall_ns) {
     wakes = 0;
     uint64_t t0 = lg_now_ns();
     CHECK(lg_clock_ns() == 0, "the virtual clock must start at 0, is %llu", (unsigned long long)lg_clock_ns());
-    for (int i = 0; i < LEGIONS; i++) CHECK(lg_spawn(sleepy, (void *)(intptr_t)i), "spawn failed");
+    CHECK(lg_spawn(start_sleepers, NULL), "spawn failed");
     long parked = lg_test_quiesce(10000);
     *wall_ns = lg_now_ns() - t0;
     CHECK(parked == 0, "expected every sleeper to finish, %ld left", parked);
@@ -159,6 +175,14 @@ int lg_test_seeded_clock_limit(void) {
     CHECK(lg_clock_limit_reached(), "the clock must report its limit");
     CHECK(woke_at[0] == 0, "the sleeper woke past the limit");
     CHECK(lg_clock_ns() <= 2000000000u, "the clock passed its limit: %llu", (unsigned long long)lg_clock_ns());
+    lg_shutdown();
+    /* A runtime started next without the policy waits for its timers again. */
+    lg_config_init(&c);
+    c.workers = 1;
+    if (lg_test_start(&c)) return -1;
+    CHECK(lg_spawn(long_sleeper, NULL), "spawn failed");
+    CHECK(lg_wait(20000000, NULL) == LG_WAIT_TIMEOUT, "a plain runtime with a sleeper looked quiescent");
+    CHECK(!lg_clock_limit_reached(), "the limit outlived its runtime");
     rc = 0;
 out:
     lg_shutdown();

@@ -111,7 +111,8 @@ int lg_test_seeded_seeds_differ(unsigned seeds, unsigned *distinct);
 int lg_test_seeded_virtual_clock(uint64_t *wall_ns);
 
 /// Seeded policy with a clock limit of 2 s: a legion sleeping 5 s leaves the runtime
-/// quiescent with lg_clock_limit_reached() true, never woken.
+/// quiescent with lg_clock_limit_reached() true, never woken; a plain runtime started
+/// after it is not quiescent while a legion sleeps.
 int lg_test_seeded_clock_limit(void);
 
 #endif
