@@ -150,12 +150,26 @@ final class ScheduleExplorer {
         case problem(String)
     }
 
+    /// A forked process running its share of the schedules, as the parent sees it.
+    private struct Child {
+        let pid: pid_t
+        /// The read end of its pipe.
+        let fd: Int32
+        /// Its schedules, in the order it runs them.
+        let work: [(test: Int, index: Int)]
+        /// Schedules it reported passed: `work[passed]` is the one it runs now.
+        var passed = 0
+        /// A report line being read.
+        var line: [UInt8] = []
+        var open = true
+    }
+
     private func explore(_ tests: [TestRun], steps: [UInt64], plan: Plan, ran: inout Int, since started: UInt64) -> Explored {
         options.output.flush()
         options.errorOutput.flush()
         fflush(stdout)
         fflush(stderr)
-        var children: [(pid: pid_t, fd: Int32, work: [(test: Int, index: Int)], passed: Int, line: [UInt8], open: Bool)] = []
+        var children: [Child] = []
         for c in 0..<plan.workers {
             var fds: [Int32] = [0, 0]
             guard pipe(&fds) == 0 else { break }
@@ -170,7 +184,7 @@ final class ScheduleExplorer {
                 close(fds[0])
                 break
             }
-            children.append((pid, fds[0], work, 0, [], true))
+            children.append(Child(pid: pid, fd: fds[0], work: work))
         }
         if children.isEmpty { return .problem("cannot start processes to explore schedules: \(String(cString: strerror(errno)))") }
         defer {
