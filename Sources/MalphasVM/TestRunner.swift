@@ -147,12 +147,24 @@ public final class TestRunner {
                                legions: options.legions, errorOutput: options.errorOutput)]
                 : tests.map { TestSession(seeded: $0, timeout: options.timeout, legions: options.legions,
                                           errorOutput: options.errorOutput) }
+            func report(_ test: TestRun, _ result: TestResult) {
+                if case .passed = result { passed += 1 } else { failed += 1 }
+                options.output.write(TestRunner.describe(test, result))
+                options.output.flush()
+            }
+            var stuck: TestRun?
             for session in sessions {
-                let problem = session.run { test, result in
-                    if case .passed = result { passed += 1 } else { failed += 1 }
-                    self.options.output.write(TestRunner.describe(test, result))
-                    self.options.output.flush()
+                if let stuck {
+                    // Under a seed every test needs a runtime of its own, and the stuck
+                    // test still holds the process's one.
+                    for test in session.tests {
+                        report(test, .failed("not run: \(stuck.name) is stuck in a native call past its time limit,"
+                                             + " and under --seed each test needs the legion runtime to itself", output: ""))
+                    }
+                    continue
                 }
+                let problem = session.run(report: report)
+                if session.leftRuntimeRunning { stuck = session.tests.first }
                 if let problem {
                     options.errorOutput.write("error: \(problem)\n")
                     options.errorOutput.flush()
@@ -349,7 +361,10 @@ private extension Substring {
 /// order, on the calling thread (the runtime's waiter), each as soon as it and all
 /// before it are done.
 final class TestSession {
-    private let tests: [TestRun]
+    let tests: [TestRun]
+    /// True after `run` left the runtime running: a test stuck where it could not be
+    /// stopped (inside one native builtin) past its time limit.
+    private(set) var leftRuntimeRunning = false
     private let jobs: Int
     private let timeout: Double
 
@@ -430,6 +445,7 @@ final class TestSession {
             // A test stopped by its time limit never reached a safe point (it may be stuck
             // in a native call, and its worker could not be joined): leave the runtime to
             // the end of the process.
+            leftRuntimeRunning = true
             return nil
         }
         runtime.shutdown(errorOutput: errorOutput)
