@@ -4,7 +4,8 @@ import MalphasSyntax
 import XCTest
 
 /// Every Malphas program in the repository (examples, the standard library, test
-/// programs) formats to a program with the same tree and its comments.
+/// programs) formats to a program with the same tree and its comments, and is already
+/// formatted: the repository is kept in canonical layout.
 final class CorpusFormatTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -29,6 +30,14 @@ final class CorpusFormatTests: XCTestCase {
             let source = try String(contentsOf: url, encoding: .utf8)
             guard syntaxTree(source) != nil else { continue }  // a program written to fail parsing
             assertFormattingKeepsMeaning(source, formatted(source), name: url.path)
+        }
+    }
+
+    func testEveryProgramIsAlreadyFormatted() throws {
+        for url in Self.corpus() {
+            let source = try String(contentsOf: url, encoding: .utf8)
+            guard syntaxTree(source) != nil else { continue }
+            XCTAssertEqual(formatted(source), source, "\(url.path) is not formatted: run `malphas fmt` on it")
         }
     }
 }
