@@ -17,7 +17,7 @@ struct MalphasCommand: ParsableCommand {
         abstract: "Run Malphas programs: Rust-like syntax, Go-like legions and channels.",
         version: "malphas \(version)",
         subcommands: [RunCommand.self, CheckCommand.self, DisasmCommand.self, TestCommand.self, ReplCommand.self,
-                      FormatCommand.self],
+                      FormatCommand.self, LanguageServerCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
