@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
-        .testTarget(name: "MalphasFormatTests", dependencies: ["MalphasFormat", "MalphasSyntax"]),
+        .testTarget(name: "MalphasFormatTests", dependencies: ["MalphasFormat", "MalphasSyntax", "MalphasFuzzSupport"]),
         .testTarget(name: "MalphasLanguageServerTests", dependencies: ["MalphasLanguageServer", "MalphasSyntax", "malphas"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax", "MalphasFuzzSupport"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion", "MalphasFuzzSupport"]),

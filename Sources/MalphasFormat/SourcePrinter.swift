@@ -224,7 +224,18 @@ final class SourcePrinter {
     /// `{` entries one per line `}`; `{}` when there is nothing, not even a comment.
     func braced(_ entries: [Entry], separator: String = "", closeOffset: Int) -> Document {
         if entries.isEmpty && !hasComment(before: closeOffset) { return .text("{}") }
-        return .sequence([.text("{"), .indent(.sequence([.hardLine, lines(entries, separator: separator, closeOffset: closeOffset)])),
+        // A comment on the line of the `{` stays there: `fn main() { // entry`.
+        var open: Document = .text("{")
+        if hasComment(before: closeOffset), comments[nextComment].span.start > 0 {
+            var i = comments[nextComment].span.start - 1
+            while i > 0 && (bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t")) { i -= 1 }
+            if bytes[i] == UInt8(ascii: "{") {
+                open = .text("{ " + comments[nextComment].text)
+                nextComment += 1
+            }
+        }
+        if entries.isEmpty && !hasComment(before: closeOffset) { return .sequence([open, .hardLine, .text("}")]) }
+        return .sequence([open, .indent(.sequence([.hardLine, lines(entries, separator: separator, closeOffset: closeOffset)])),
                           .hardLine, .text("}")])
     }
 

@@ -218,6 +218,19 @@ final class FormatterRuleTests: XCTestCase {
         assertFormats(source, source)
     }
 
+    func testKeepsACommentOnTheLineOfAnOpeningBrace() {
+        let source = """
+        fn main() { // the entry point
+            run();
+        }
+
+        fn idle() { // nothing yet
+        }
+
+        """
+        assertFormats(source, source)
+    }
+
     func testKeepsCommentsInsideAListAndBreaksIt() {
         assertFormats("fn main() {\n    let xs = [1, // one\n        2];\n}\n", """
         fn main() {
