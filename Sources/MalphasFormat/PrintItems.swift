@@ -10,9 +10,6 @@ extension SourcePrinter {
             entries.append(Entry(start: tokens[0].span.start, end: tokens[2].span.end, document: { .text("package \(name);") }))
         }
         entries += itemEntries(unit.items)
-        if let first = entries.first, first.start > 0 || hasComment(before: first.start) {
-            entries[0].blankLineBefore = false
-        }
         return .sequence([lines(entries, closeOffset: bytes.count), .hardLine])
     }
 
@@ -27,7 +24,6 @@ extension SourcePrinter {
             }
             entries.append(entry)
         }
-        if let first = entries.first, entries.count > 0, first.blankLineBefore == true { entries[0].blankLineBefore = nil }
         return entries
     }
 
@@ -80,9 +76,10 @@ extension SourcePrinter {
 
     func function(_ f: FunctionDecl) -> Document {
         var params: [Entry] = []
-        if let receiver = f.receiver, let span = f.receiverSpan {
+        if f.receiver != nil, let span = f.receiverSpan {
+            // As written (`&self`, `self: &mut Self`), spaced canonically.
             params.append(Entry(start: span.start, end: span.end, document: { [unowned self] in
-                .text(self.receiverText(receiver, span: span))
+                .text(self.tokenText(from: span.start, to: span.end))
             }))
         }
         for p in f.params {
@@ -99,11 +96,6 @@ extension SourcePrinter {
             parts.append(.text(";"))
         }
         return .group(.sequence(parts))
-    }
-
-    /// A receiver as written (`&self`, `self: &mut Self`), spaced canonically.
-    private func receiverText(_ receiver: Receiver, span: Span) -> String {
-        tokenText(from: span.start, to: span.end)
     }
 
     /// The offset of the last `kind` token between `after` and `before` (where a list

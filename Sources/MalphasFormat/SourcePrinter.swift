@@ -140,19 +140,16 @@ final class SourcePrinter {
     /// precede the first one.
     func leadingComments(before offset: Int, blankLineFirst: Bool) -> [Document] {
         var out: [Document] = []
-        var first = true
         while hasComment(before: offset) {
             let comment = comments[nextComment]
             nextComment += 1
-            if (!first || blankLineFirst) && hasBlankLine(before: comment.span.start) && !out.isEmpty {
-                out.append(.blankLine)
-            } else if !out.isEmpty {
-                out.append(.hardLine)
-            } else if blankLineFirst && hasBlankLine(before: comment.span.start) {
+            let blank = hasBlankLine(before: comment.span.start)
+            if !out.isEmpty {
+                out.append(blank ? .blankLine : .hardLine)
+            } else if blankLineFirst && blank {
                 out.append(.blankLine)
             }
             out.append(.text(comment.text))
-            first = false
         }
         return out
     }

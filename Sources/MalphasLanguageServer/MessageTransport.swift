@@ -59,6 +59,7 @@ public final class StdioTransport {
     let output: Int32
     private var framing = MessageFraming()
 
+    /// A transport on two file descriptors (standard input and output by default).
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
         self.input = input
         self.output = output
@@ -81,6 +82,7 @@ public final class StdioTransport {
         }
     }
 
+    /// Writes one message, framed; a closed output is ignored (the client has gone).
     public func send(_ message: [String: Any]) {
         guard let body = try? JSONSerialization.data(withJSONObject: message) else {
             log("malphas lsp: cannot encode a reply")

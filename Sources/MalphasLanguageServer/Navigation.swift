@@ -35,11 +35,8 @@ extension DocumentAnalysis {
     /// The name before a `::` at token `i` (`geometry` in `geometry::area`).
     private func qualifierName(before i: Int) -> String? {
         guard i >= 1 else { return nil }
-        switch tokens[i - 1].kind {
-        case .identifier(let name): return name
-        case .keyword(.selfType): return nil
-        default: return nil
-        }
+        if case .identifier(let name) = tokens[i - 1].kind { return name }
+        return nil
     }
 
     /// The resolver's answer for the name token, when the token ends a resolved path or

@@ -28,7 +28,11 @@ struct FormatCommand: ParsableCommand {
         if paths.isEmpty {
             status = try formatStandardInput()
         } else {
-            for path in try sourceFiles() { status = max(status, format(path: path)) }
+            for path in paths where Files.kind(path) == nil {
+                printError("error: cannot read `\(path)`: no such file or directory")
+                status = 2
+            }
+            for path in sourceFiles() { status = max(status, format(path: path)) }
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -82,13 +86,13 @@ struct FormatCommand: ParsableCommand {
     }
 
     /// The files the paths name: files as given, directories searched for *.mal files.
-    private func sourceFiles() throws -> [String] {
+    private func sourceFiles() -> [String] {
         var files: [String] = []
         for path in paths {
             switch Files.kind(path) {
             case .directory: files += malphasFiles(under: path)
             case .file: files.append(path)
-            default: throw ValidationError("cannot read `\(path)`: no such file or directory")
+            default: break
             }
         }
         return files

@@ -48,4 +48,11 @@ struct FormatCommandTests {
         #expect(run.stderr.contains("prog.mal:1:"))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == source)
     }
+
+    @Test("a path that does not exist is an error naming it, status 2")
+    func missingPath() throws {
+        let run = try malphas(["fmt", "/nonexistent/prog.mal"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("cannot read `/nonexistent/prog.mal`"))
+    }
 }

@@ -8,20 +8,21 @@ final class EditorGrammarTests: XCTestCase {
     static let editors = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("editors")
 
-    /// Every `match` pattern of the grammar, with the scope it gives.
+    /// Every `match` pattern of the grammar with the scope it gives, in the order an
+    /// editor tries them (includes followed into the repository).
     func patterns() throws -> [(scope: String, regex: NSRegularExpression)] {
         let data = try Data(contentsOf: Self.editors.appendingPathComponent("malphas.tmLanguage.json"))
         let grammar = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let repository = grammar["repository"] as? [String: Any] ?? [:]
         var found: [(String, NSRegularExpression)] = []
-        func walk(_ node: Any) throws {
-            if let dictionary = node as? [String: Any] {
-                if let match = dictionary["match"] as? String {
-                    found.append((dictionary["name"] as? String ?? "", try NSRegularExpression(pattern: match, options: [.anchorsMatchLines])))
-                }
-                for value in dictionary.values { try walk(value) }
-            } else if let array = node as? [Any] {
-                for value in array { try walk(value) }
+        func walk(_ rule: [String: Any]) throws {
+            if let include = rule["include"] as? String, let target = repository[String(include.dropFirst())] as? [String: Any] {
+                try walk(target)
             }
+            if let match = rule["match"] as? String {
+                found.append((rule["name"] as? String ?? "", try NSRegularExpression(pattern: match, options: [.anchorsMatchLines])))
+            }
+            for child in rule["patterns"] as? [[String: Any]] ?? [] { try walk(child) }
         }
         try walk(grammar)
         return found
