@@ -15,8 +15,11 @@ final class EditorGrammarTests: XCTestCase {
         let grammar = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let repository = grammar["repository"] as? [String: Any] ?? [:]
         var found: [(String, NSRegularExpression)] = []
+        var included = Set<String>()
         func walk(_ rule: [String: Any]) throws {
-            if let include = rule["include"] as? String, let target = repository[String(include.dropFirst())] as? [String: Any] {
+            // A rule may include itself (nested block comments): follow each include once.
+            if let include = rule["include"] as? String, included.insert(include).inserted,
+               let target = repository[String(include.dropFirst())] as? [String: Any] {
                 try walk(target)
             }
             if let match = rule["match"] as? String {
