@@ -2,8 +2,8 @@ import MalphasCompiler
 import MalphasSyntax
 import MalphasVM
 
-/// Completion: after `.` the fields and methods (of every type until types are known, and
-/// the builtin methods), after `::` the items of the module, enum or type named before
+/// Completion: after `.` the fields and methods (of the receiver's type when it is known,
+/// else of every type; and the builtin methods), after `::` the items of the module, enum or type named before
 /// it, elsewhere the locals in scope, the top-level items, the builtins and the keywords.
 extension DocumentAnalysis {
     /// LSP completion items for the cursor at `offset`.
@@ -29,7 +29,7 @@ extension DocumentAnalysis {
 
         switch context {
         case .dot:
-            for d in index.members() { offer(d) }
+            for d in members(named: nil, receiverBefore: i) { offer(d) }
             for m in BuiltinMethod.allCases { offer(m.rawValue, kind: 2, detail: "builtin method") }
         case .colonColon:
             let qualifier: String? = i >= 1 ? { if case .identifier(let n) = tokens[i - 1].kind { return n } else { return nil } }() : nil

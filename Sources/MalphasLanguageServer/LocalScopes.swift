@@ -9,6 +9,8 @@ struct LocalBinding {
     var annotation: TypeRef?
     /// What declared it: `let`, `parameter`, `for`, `match`.
     var origin: String
+    /// The value a `let` binds the whole pattern to (`let p = Point { ... }`).
+    var value: Expr? = nil
 }
 
 /// The local names visible at a byte offset, found on the syntax tree alone, so a
@@ -51,7 +53,10 @@ struct LocalScopes {
             case .letBinding(let pattern, let type, let value):
                 if let value, contains(value.span) { visit(value); return }
                 // Bound after its statement; on its own name (a hover there), bound too.
-                if statement.span.end <= offset || contains(pattern.span) { bind(pattern, annotation: type, origin: "let") }
+                if statement.span.end <= offset || contains(pattern.span) {
+                    bind(pattern, annotation: type, origin: "let")
+                    if case .binding = pattern.kind { bindings[bindings.count - 1].value = value }
+                }
             case .expression(let e, _):
                 if contains(e.span) { visit(e); return }
             case .item(let item):

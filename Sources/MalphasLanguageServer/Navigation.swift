@@ -17,7 +17,7 @@ extension DocumentAnalysis {
         let token = tokens[i]
         if let resolved = resolvedReferent(for: token) { return [resolved] }
         let previous = i > 0 ? tokens[i - 1].kind : nil
-        if previous == .dot { return index.members(named: name).map(Referent.declaration) }
+        if previous == .dot { return members(named: name, receiverBefore: i - 1).map(Referent.declaration) }
         if previous == .colonColon, i >= 2 {
             let qualifier = qualifierName(before: i - 1)
             let qualified = qualifier.map { index.items(of: $0).filter { $0.name == name } } ?? []
@@ -30,6 +30,52 @@ extension DocumentAnalysis {
         if !any.isEmpty { return any.map(Referent.declaration) }
         if BuiltinFunction(rawValue: name) != nil { return [.builtin(name)] }
         return []
+    }
+
+    /// The members named `name` (all of them when nil) of the receiver before the `.` at
+    /// token `dot`: those of its type when the type is known, else every type's.
+    func members(named name: String?, receiverBefore dot: Int) -> [Declaration] {
+        let all = index.members(named: name)
+        guard let type = receiverType(beforeDot: dot) else { return all }
+        let ofType = all.filter { $0.container == type }
+        return ofType.isEmpty ? all : ofType
+    }
+
+    /// The type name of the receiver just before the `.` at token `dot`, when it can be
+    /// told: the type checker's answer once it records types, else what the source
+    /// states: `self` in an impl, a local annotated `p: Point` or bound to `Point { ... }`
+    /// or `Point::new(...)`.
+    func receiverType(beforeDot dot: Int) -> String? {
+        guard dot >= 1 else { return nil }
+        let receiver = tokens[dot - 1]
+        if let checked = checkedType(at: receiver.span.start) { return typeName(inText: checked) }
+        if receiver.kind == .keyword(.selfValue) { return enclosingImplType(at: receiver.span.start) }
+        guard case .identifier(let name) = receiver.kind,
+              let local = locals(at: receiver.span.start).last(where: { $0.name == name }) else { return nil }
+        if let annotation = local.annotation, case .named(let path) = annotation.kind { return path.last.name }
+        switch local.value?.kind {
+        case .structLiteral(let path, _)?:
+            return path.last.name
+        case .call(let callee, _)?:
+            if case .path(let path) = callee.kind, path.segments.count >= 2 { return path.segments[path.segments.count - 2].name.name }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// `Point` for `Point`, `Box[int]` or `&mut Point`.
+    private func typeName(inText text: String) -> String {
+        let trimmed = text.drop(while: { $0 == "&" || $0 == " " }).replacingOccurrences(of: "mut ", with: "")
+        return String(trimmed.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+    }
+
+    /// The type an `impl` block around `offset` is for.
+    private func enclosingImplType(at offset: Int) -> String? {
+        for item in parsed.unit.items where item.span.start <= offset && offset <= item.span.end {
+            if case .implDecl(let i) = item.kind, case .named(let path) = i.target.kind { return path.last.name }
+        }
+        return nil
     }
 
     /// The name before a `::` at token `i` (`geometry` in `geometry::area`).

@@ -26,6 +26,16 @@ final class LanguageServerSessionTests: XCTestCase {
         }
     }
 
+    struct Circle {
+        radius: int,
+    }
+
+    impl Circle {
+        fn area(&self) -> int {
+            3 * self.radius * self.radius
+        }
+    }
+
     /// Adds two numbers.
     fn add(a: int, b: int) -> int {
         a + b
@@ -119,7 +129,7 @@ final class LanguageServerSessionTests: XCTestCase {
         let message = diagnostics.first?["message"] as? String ?? ""
         XCTAssertTrue(message.contains("`ad`"), message)
         let range = diagnostics.first?["range"] as? [String: Any]
-        XCTAssertEqual((range?["start"] as? [String: Any])?["line"] as? Int, 19)
+        XCTAssertEqual((range?["start"] as? [String: Any])?["line"] as? Int, 29)
         XCTAssertEqual((range?["start"] as? [String: Any])?["character"] as? Int, 21)
         change(program)
         XCTAssertEqual(publishedDiagnostics().count, 0)
@@ -132,17 +142,19 @@ final class LanguageServerSessionTests: XCTestCase {
         XCTAssertTrue(totalHover.contains("let total: int"), totalHover)
 
         // Definition: a local, a function, a struct, a field and a method.
-        XCTAssertEqual(line(of: request("textDocument/definition", at("total", occurrence: 2))), 19)
-        XCTAssertEqual(line(of: request("textDocument/definition", at("add(1"))), 14)
+        XCTAssertEqual(line(of: request("textDocument/definition", at("total", occurrence: 2))), 29)
+        XCTAssertEqual(line(of: request("textDocument/definition", at("add(1"))), 24)
         XCTAssertEqual(line(of: request("textDocument/definition", at("Point {", occurrence: 2))), 1)
         XCTAssertEqual(line(of: request("textDocument/definition", at("norm()", offset: 1))), 8)
         XCTAssertEqual(line(of: request("textDocument/definition", at("self.y", offset: 5))), 3)
+        XCTAssertEqual(line(of: request("textDocument/definition", at("self.radius", offset: 5))), 14)
 
         // Completion: names in scope, members after `.`, items after `::`.
         let inScope = labels(request("textDocument/completion", at("println(p", offset: 8)))
         XCTAssertTrue(inScope.contains("p") && inScope.contains("total") && inScope.contains("add") && inScope.contains("println"))
         let members = labels(request("textDocument/completion", at("p.norm", offset: 2)))
         XCTAssertTrue(members.contains("norm") && members.contains("x"), "\(members)")
+        XCTAssertFalse(members.contains("area"), "a member of another type: \(members)")
         let withQualifier = program.replacingOccurrences(of: "println(p.norm());", with: "let q = Point::")
         change(withQualifier)
         let items = labels(request("textDocument/completion", at("Point::", in: withQualifier, offset: 7)))
@@ -151,7 +163,7 @@ final class LanguageServerSessionTests: XCTestCase {
 
         // The outline.
         let symbols = request("textDocument/documentSymbol", ["textDocument": ["uri": uri]]) as? [[String: Any]] ?? []
-        XCTAssertEqual(symbols.compactMap { $0["name"] as? String }, ["Point", "impl Point", "add", "main"])
+        XCTAssertEqual(symbols.compactMap { $0["name"] as? String }, ["Point", "impl Point", "Circle", "impl Circle", "add", "main"])
         XCTAssertEqual((symbols[0]["children"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["x", "y"])
 
         // Formatting through `malphas fmt`: one edit replacing the document.
