@@ -19,6 +19,10 @@ indirect enum Document {
     case blankLine
     /// The content with its line breaks one level (4 spaces) deeper.
     case indent(Document)
+    /// `indent` when the enclosing group is broken, nothing when it is flat: the elements
+    /// of a list, which a flat list keeps at the list's own level even where a closure's
+    /// block inside it spans lines (`f(|x| {` ... `})`).
+    case indentWhenBroken(Document)
     case group(Document)
     case sequence([Document])
     /// `broken` when the enclosing group is broken, `flat` otherwise (trailing commas).
@@ -84,6 +88,9 @@ struct DocumentPrinter {
                 newline(command.indent)
             case .indent(let inner):
                 stack.append(Command(indent: command.indent + DocumentPrinter.indentWidth, mode: command.mode, document: inner))
+            case .indentWhenBroken(let inner):
+                let extra = command.mode == .broken ? DocumentPrinter.indentWidth : 0
+                stack.append(Command(indent: command.indent + extra, mode: command.mode, document: inner))
             case .group(let inner):
                 let flat = Command(indent: command.indent, mode: .flat, document: inner)
                 // Decided afresh even inside a flat group: a flat group was only measured up
@@ -130,7 +137,7 @@ struct DocumentPrinter {
                 if case .line = command.document { remaining -= 1 }
             case .hardLine, .blankLine:
                 return true
-            case .indent(let inner), .group(let inner), .choice(let inner, _):
+            case .indent(let inner), .indentWhenBroken(let inner), .group(let inner), .choice(let inner, _):
                 work.append(Command(indent: command.indent, mode: command.mode, document: inner))
             case .sequence(let parts):
                 for part in parts.reversed() { work.append(Command(indent: command.indent, mode: command.mode, document: part)) }

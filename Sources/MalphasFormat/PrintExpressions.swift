@@ -167,7 +167,7 @@ extension SourcePrinter {
         for (i, op) in operators.enumerated() {
             rest += [.line, .text(op.rawValue + " "), expr(operands[i + 1])]
         }
-        return .group(.sequence([expr(operands[0]), .indent(.sequence(rest))]))
+        return .group(.sequence([expr(operands[0]), .indentWhenBroken(.sequence(rest))]))
     }
 
     private func closure(params: [Param], result: TypeRef?, body: Expr, span: Span) -> Document {
@@ -175,11 +175,18 @@ extension SourcePrinter {
         if startsWithWord("fn", at: span.start), case .block(let b) = body.kind {
             var parts: [Document] = [.text("fn("), .join(list, .text(", ")), .text(")")]
             if let result { parts += [.text(" -> "), type(result)] }
-            return .sequence(parts + [.text(" "), block(b)])
+            return .sequence(parts + [.text(" "), closureBlock(b)])
         }
         var parts: [Document] = [.text("|"), .join(list, .text(", ")), .text("|")]
         if let result { parts += [.text(" -> "), type(result)] }
+        if case .block(let b) = body.kind, !isParenthesized(body.span) { return .sequence(parts + [.text(" "), closureBlock(b)]) }
         return .sequence(parts + [.text(" "), expr(body)])
+    }
+
+    /// A closure's block: `{ x * 2 }` on one line when it is a lone value that fits.
+    private func closureBlock(_ b: Block) -> Document {
+        guard b.statements.isEmpty, let tail = b.tail, !hasComment(before: b.span.end) else { return block(b) }
+        return .group(.sequence([.text("{"), .indent(.sequence([.line, expr(tail)])), .line, .text("}")]))
     }
 
     private func matchArm(_ arm: MatchArm) -> Document {

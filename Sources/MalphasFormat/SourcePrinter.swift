@@ -254,8 +254,8 @@ final class SourcePrinter {
         let elements = entries.map { $0.document() }
         let inner: Document = .join(elements, .sequence([.text(","), .line]))
         let edge: Document = spaced ? .line : .softLine
-        let list: Document = .group(.sequence([.text(open), .indent(.sequence([edge, inner, .ifBroken(",", flat: "")])), edge,
-                                               .text(close)]))
+        let list: Document = .group(.sequence([.text(open), .indentWhenBroken(.sequence([edge, inner, .ifBroken(",", flat: "")])),
+                                               edge, .text(close)]))
         guard hugsLast else { return list }
         return .choice(.sequence([.text(open), .join(elements, .text(", ")), .text(close)]), otherwise: list)
     }

@@ -27,6 +27,7 @@ public final class LanguageServer {
     public static func serveStandardStreams() -> Int32 {
         let transport = StdioTransport()
         let server = LanguageServer(send: transport.send)
+        log("malphas lsp: serving the Language Server Protocol on standard input and output")
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             while server.exitStatus == nil, let message = transport.receive() {

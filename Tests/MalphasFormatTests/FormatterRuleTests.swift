@@ -153,6 +153,19 @@ final class FormatterRuleTests: XCTestCase {
         """)
     }
 
+    func testKeepsAClosureOfALoneValueOnOneLineAndItsBlockAtTheStatementsLevel() {
+        assertFormats("fn main() {\n    let mul = |a, b| {\n        a * b\n    };\n    println(|x: int| { let y = x; y * 2 }(7));\n}\n", """
+        fn main() {
+            let mul = |a, b| { a * b };
+            println(|x: int| {
+                let y = x;
+                y * 2
+            }(7));
+        }
+
+        """)
+    }
+
     func testPrintsAStructLiteralWithSpacesInsideItsBraces() {
         assertFormats("fn main() {\n    let p = Point{x:1,y};\n}\n", """
         fn main() {
