@@ -37,7 +37,7 @@ let package = Package(
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasFormatTests", dependencies: ["MalphasFormat", "MalphasSyntax", "MalphasFuzzSupport"]),
-        .testTarget(name: "MalphasLanguageServerTests", dependencies: ["MalphasLanguageServer", "MalphasSyntax", "malphas"]),
+        .testTarget(name: "MalphasLanguageServerTests", dependencies: ["MalphasLanguageServer", "MalphasSyntax", "MalphasFuzzSupport", "malphas"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax", "MalphasFuzzSupport"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion", "MalphasFuzzSupport"]),
         // Program generators and mutators shared by the pipeline fuzzers.

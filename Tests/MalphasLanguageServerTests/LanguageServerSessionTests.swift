@@ -1,4 +1,5 @@
 import Foundation
+import MalphasFuzzSupport
 import MalphasLanguageServer
 import MalphasSyntax
 import XCTest
@@ -222,6 +223,27 @@ final class LanguageServerSessionTests: XCTestCase {
                 request("textDocument/formatting", ["textDocument": ["uri": uri]])
                 cut += max(1, bytes.count / 40)
             }
+        }
+        XCTAssertNotNil(request("initialize"))
+    }
+
+    /// Mutated examples (literals, operators and tokens swapped, dropped, repeated): every
+    /// request at every tenth name still gets an answer.
+    func testEveryRequestOnMutatedExamplesGetsAnAnswer() {
+        request("initialize")
+        for (index, example) in FuzzCorpus.examples().enumerated() {
+            var random = FuzzRandom(seed: 3, category: "lsp-mutation", index: index)
+            let text = ProgramMutator(source: example.text).mutated(&random, count: 6)
+            open(text)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for (line, content) in lines.enumerated() where line % 10 == 0 {
+                let params: [String: Any] = ["textDocument": ["uri": uri], "position": ["line": line, "character": content.utf16.count / 2]]
+                for method in ["textDocument/hover", "textDocument/definition", "textDocument/completion"] {
+                    request(method, params)
+                }
+            }
+            request("textDocument/documentSymbol", ["textDocument": ["uri": uri]])
+            request("textDocument/formatting", ["textDocument": ["uri": uri]])
         }
         XCTAssertNotNil(request("initialize"))
     }
