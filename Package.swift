@@ -24,14 +24,20 @@ let package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "MalphasREPL", dependencies: ["MalphasVM", "MalphasCompiler", "MalphasSyntax", "CReadline", "CMalphasSync"]),
         .target(name: "MalphasCompiler", dependencies: ["MalphasSyntax"]),
+        // Editor tools beside the CLI, on the same front end: `malphas fmt`, `malphas lsp`.
+        .target(name: "MalphasFormat", dependencies: ["MalphasSyntax"]),
+        .target(name: "MalphasLanguageServer", dependencies: ["MalphasFormat", "MalphasVM", "MalphasCompiler", "MalphasSyntax"]),
         .target(name: "MalphasVM",
                 dependencies: ["MalphasCompiler", "CLegion", "CMalphasSync"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
             "MalphasVM", "MalphasCompiler", "MalphasSyntax", "MalphasREPL", "CLegion", "CMalphasSync",
+            "MalphasFormat", "MalphasLanguageServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
+        .testTarget(name: "MalphasFormatTests", dependencies: ["MalphasFormat", "MalphasSyntax", "MalphasFuzzSupport"]),
+        .testTarget(name: "MalphasLanguageServerTests", dependencies: ["MalphasLanguageServer", "MalphasSyntax", "MalphasFuzzSupport", "malphas"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax", "MalphasFuzzSupport"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion", "MalphasFuzzSupport"]),
         // Program generators and mutators shared by the pipeline fuzzers.

@@ -439,15 +439,18 @@ public struct CompileFailure: Error {
 public enum BytecodeCompiler {
     /// Resolves and compiles `unit` (and the `prelude`, Malphas functions the VM calls for
     /// list `map` and `filter`, and the standard library modules `modules` loaded, if
-    /// given). Fails with every diagnostic found.
+    /// given). Fails with every diagnostic found. `analysis` keeps the front end's tables
+    /// for tools.
     public static func compile(_ unit: SourceUnit, prelude: SourceUnit?, modules: LoadedModules? = nil, sources: SourceMap,
-                               options: CompileOptions = CompileOptions()) -> Result<CompiledProgram, CompileFailure> {
+                               options: CompileOptions = CompileOptions(),
+                               analysis: FrontEndAnalysis? = nil) -> Result<CompiledProgram, CompileFailure> {
         let global = GlobalScope(sources: sources)
         let resolver = Resolver(global: global)
         resolver.declareProgram((prelude?.items ?? []) + unit.items, library: modules?.library ?? [],
                                 libraryModuleNames: modules?.libraryModuleNames ?? [])
         global.program.libraryFiles = modules?.libraryFiles ?? []
         resolver.resolveBodies()
+        analysis?.resolver = resolver
         var diagnostics = resolver.diagnostics
         let main = global.functions["main"]
         if main == nil && options.entryPrefix != nil {

@@ -21,6 +21,11 @@ public struct Lexer {
     public private(set) var endedInsideComment = false
     /// Where the unterminated string or comment the input ended in began.
     private(set) var unterminatedStart: Int?
+    /// Whether `comments` is filled in. Off for compiling, which never looks at comments;
+    /// the formatter and the language server turn it on.
+    public var keepsComments = false
+    /// Every comment, in source order, when `keepsComments` is set.
+    public private(set) var comments: [Comment] = []
 
     /// The reserved words, for REPL completion.
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue) + ["null", "legion"]
@@ -54,6 +59,20 @@ public struct Lexer {
             if token.kind == .eof { break }
         }
         return (tokens, lexer.diagnostics)
+    }
+
+    /// Lexes a whole file keeping its comments, for tools that print source back out.
+    public static func tokenizeKeepingComments(file: SourceFileID, bytes: [UInt8])
+        -> (tokens: [Token], comments: [Comment], diagnostics: [Diagnostic]) {
+        var lexer = Lexer(file: file, bytes: bytes)
+        lexer.keepsComments = true
+        var tokens: [Token] = []
+        while true {
+            let token = lexer.next()
+            tokens.append(token)
+            if token.kind == .eof { break }
+        }
+        return (tokens, lexer.comments, lexer.diagnostics)
     }
 
     /// Lexes one file of a source map.
@@ -400,7 +419,17 @@ public struct Lexer {
     }
 
     private mutating func skipLineComment() {
+        let start = position
         while position < bytes.count && bytes[position] != ascii("\n") { skipCommentByte() }
+        if keepsComments { keepComment(from: start, isBlock: false) }
+    }
+
+    private mutating func keepComment(from start: Int, isBlock: Bool) {
+        var end = position
+        // A line comment's text stops before a Windows line ending's `\r`.
+        if !isBlock && end > start && bytes[end - 1] == ascii("\r") { end -= 1 }
+        comments.append(Comment(text: String(decoding: bytes[start..<end], as: UTF8.self),
+                                span: Span(file: file, start: start, end: end), isBlock: isBlock))
     }
 
     /// Block comments nest: `/* a /* b */ c */` is one comment.
@@ -415,7 +444,10 @@ public struct Lexer {
             } else if bytes[position] == ascii("*") && peek(1) == ascii("/") {
                 depth -= 1
                 position += 2
-                if depth == 0 { return }
+                if depth == 0 {
+                    if keepsComments { keepComment(from: start, isBlock: true) }
+                    return
+                }
             } else {
                 skipCommentByte()
             }

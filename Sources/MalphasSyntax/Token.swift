@@ -104,6 +104,21 @@ public struct Token: Sendable {
     public init(kind: TokenKind, span: Span) { self.kind = kind; self.span = span }
 }
 
+/// A comment as written (`// ...`, `/// ...` or `/* ... */`), kept by the lexer only when
+/// asked (`Lexer.keepsComments`): the formatter prints comments back where they were, and
+/// the language server reads `///` doc comments.
+public struct Comment: Sendable {
+    /// The comment's text including its `//`, `///` or `/* */` markers.
+    public var text: String
+    public var span: Span
+    /// `/* ... */` rather than a line comment.
+    public var isBlock: Bool
+    public init(text: String, span: Span, isBlock: Bool) { self.text = text; self.span = span; self.isBlock = isBlock }
+
+    /// A `///` doc comment (but not a `////` rule).
+    public var isDocComment: Bool { text.hasPrefix("///") && !text.hasPrefix("////") }
+}
+
 /// The kind of a token without its payload: one byte. The parser switches on these, not
 /// on `TokenKind`, because matching a payload-carrying enum copies it into a temporary at
 /// every test, and in a debug build every such temporary costs stack in the recursive

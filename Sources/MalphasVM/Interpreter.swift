@@ -85,11 +85,13 @@ public enum Interpreter {
     /// it declares and the standard library modules it names (from `library`). On
     /// failure, the diagnostics of every stage that ran (render them with
     /// `DiagnosticRenderer`). `entryPrefix` compiles a test file (`CompileOptions`).
+    /// `analysis` keeps the front end's tables for tools (`FrontEndAnalysis`).
     /// Runs on a thread of its own with a large stack (`LargeStack`), whatever the caller's.
     public static func compile(_ file: SourceFileID, in sources: SourceMap,
                                safePoints: Bool = RunOptions.fromEnvironment().safePointsEnabled,
                                library: LibrarySource = StandardLibrary.current,
-                               entryPrefix: String? = nil)
+                               entryPrefix: String? = nil,
+                               analysis: FrontEndAnalysis? = nil)
         -> Result<CompiledProgram, CompileFailure> {
         LargeStack.run {
             let parsed = Parser.parse(file, in: sources)
@@ -109,7 +111,8 @@ public enum Interpreter {
             let prelude = Parser.parse(preludeFile, in: sources)
             precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
             let result = BytecodeCompiler.compile(modules.unit, prelude: prelude.unit, modules: modules, sources: sources,
-                                                  options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix))
+                                                  options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix),
+                                                  analysis: analysis)
             // The compiler's references to the trees are gone; free them without recursion
             // (operator chains can make them far deeper than the nesting limit).
             LoadedModules.release(consume modules)

@@ -16,7 +16,8 @@ struct MalphasCommand: ParsableCommand {
         commandName: "malphas",
         abstract: "Run Malphas programs: Rust-like syntax, Go-like legions and channels.",
         version: "malphas \(version)",
-        subcommands: [RunCommand.self, CheckCommand.self, DisasmCommand.self, TestCommand.self, ReplCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, DisasmCommand.self, TestCommand.self, ReplCommand.self,
+                      FormatCommand.self, LanguageServerCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

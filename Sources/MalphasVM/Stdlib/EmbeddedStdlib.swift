@@ -506,8 +506,12 @@ impl[T] MinHeap[T] {
                 let l = 2 * i + 1;
                 let r = l + 1;
                 let mut smallest = i;
-                if l < size && self.items[l] < self.items[smallest] { smallest = l; }
-                if r < size && self.items[r] < self.items[smallest] { smallest = r; }
+                if l < size && self.items[l] < self.items[smallest] {
+                    smallest = l;
+                }
+                if r < size && self.items[r] < self.items[smallest] {
+                    smallest = r;
+                }
                 if smallest == i {
                     break;
                 }
@@ -556,12 +560,18 @@ pub enum Result[T, E] {
 impl[T, E] Result[T, E] {
     /// True for `Ok`.
     pub fn is_ok(&self) -> bool {
-        match self { Ok(_) => true, Err(_) => false }
+        match self {
+            Ok(_) => true,
+            Err(_) => false,
+        }
     }
 
     /// True for `Err`.
     pub fn is_err(&self) -> bool {
-        match self { Ok(_) => false, Err(_) => true }
+        match self {
+            Ok(_) => false,
+            Err(_) => true,
+        }
     }
 
     /// The value of an `Ok`; panics with the message of an `Err`.
@@ -574,17 +584,26 @@ impl[T, E] Result[T, E] {
 
     /// The value of an `Ok`, or `fallback` for an `Err`.
     pub fn unwrap_or(&self, fallback: T) -> T {
-        match self { Ok(v) => v, Err(_) => fallback }
+        match self {
+            Ok(v) => v,
+            Err(_) => fallback,
+        }
     }
 
     /// The error of an `Err`, or nil.
     pub fn err(&self) -> E? {
-        match self { Ok(_) => nil, Err(e) => e }
+        match self {
+            Ok(_) => nil,
+            Err(e) => e,
+        }
     }
 
     /// The value of an `Ok`, or nil.
     pub fn ok(&self) -> T? {
-        match self { Ok(v) => v, Err(_) => nil }
+        match self {
+            Ok(v) => v,
+            Err(_) => nil,
+        }
     }
 }
 
@@ -764,10 +783,14 @@ pub fn clamp[N](x: N, lo: N, hi: N) -> N {
 }
 
 /// True when `n` is even.
-pub fn is_even(n: int) -> bool { n % 2 == 0 }
+pub fn is_even(n: int) -> bool {
+    n % 2 == 0
+}
 
 /// True when `n` is odd.
-pub fn is_odd(n: int) -> bool { n % 2 != 0 }
+pub fn is_odd(n: int) -> bool {
+    n % 2 != 0
+}
 
 /// True when `n` is a prime number.
 pub fn is_prime(n: int) -> bool {
@@ -828,9 +851,13 @@ pub fn isqrt(n: int) -> int {
 /// `a * b % m` without overflow, for any `m` > 0.
 pub fn mul_mod(a: int, b: int, m: int) -> int {
     let mut x = a % m;
-    if x < 0 { x += m; }
+    if x < 0 {
+        x += m;
+    }
     let mut y = b % m;
-    if y < 0 { y += m; }
+    if y < 0 {
+        y += m;
+    }
     if x < 3037000499 && y < 3037000499 {
         return x * y % m;
     }
@@ -856,7 +883,9 @@ pub fn pow_mod(base: int, exp: int, m: int) -> int {
     }
     let mut result = 1 % m;
     let mut b = base % m;
-    if b < 0 { b += m; }
+    if b < 0 {
+        b += m;
+    }
     let mut e = exp;
     while e > 0 {
         if e % 2 == 1 {
@@ -912,61 +941,124 @@ fn float_op[N](op: string, x: N) -> float {
 }
 
 /// Sine of `x` radians.
-pub fn sin[N](x: N) -> float { float_op("sin", x) }
+pub fn sin[N](x: N) -> float {
+    float_op("sin", x)
+}
+
 /// Cosine of `x` radians.
-pub fn cos[N](x: N) -> float { float_op("cos", x) }
+pub fn cos[N](x: N) -> float {
+    float_op("cos", x)
+}
+
 /// Tangent of `x` radians.
-pub fn tan[N](x: N) -> float { float_op("tan", x) }
+pub fn tan[N](x: N) -> float {
+    float_op("tan", x)
+}
+
 /// Arc sine, in radians.
-pub fn asin[N](x: N) -> float { float_op("asin", x) }
+pub fn asin[N](x: N) -> float {
+    float_op("asin", x)
+}
+
 /// Arc cosine, in radians.
-pub fn acos[N](x: N) -> float { float_op("acos", x) }
+pub fn acos[N](x: N) -> float {
+    float_op("acos", x)
+}
+
 /// Arc tangent, in radians.
-pub fn atan[N](x: N) -> float { float_op("atan", x) }
+pub fn atan[N](x: N) -> float {
+    float_op("atan", x)
+}
+
 /// The angle of the point (x, y), in radians, in -PI..=PI.
-pub fn atan2[N, M](y: N, x: M) -> float { __math_atan2(y as float, x as float) }
+pub fn atan2[N, M](y: N, x: M) -> float {
+    __math_atan2(y as float, x as float)
+}
+
 /// e to the power `x`.
-pub fn exp[N](x: N) -> float { float_op("exp", x) }
+pub fn exp[N](x: N) -> float {
+    float_op("exp", x)
+}
+
 /// The natural logarithm.
-pub fn ln[N](x: N) -> float { float_op("ln", x) }
+pub fn ln[N](x: N) -> float {
+    float_op("ln", x)
+}
+
 /// The base-10 logarithm.
-pub fn log10[N](x: N) -> float { float_op("log10", x) }
+pub fn log10[N](x: N) -> float {
+    float_op("log10", x)
+}
+
 /// The base-2 logarithm.
-pub fn log2[N](x: N) -> float { float_op("log2", x) }
+pub fn log2[N](x: N) -> float {
+    float_op("log2", x)
+}
+
 /// The logarithm of `x` in base `base`.
-pub fn log[N, M](x: N, base: M) -> float { ln(x) / ln(base) }
+pub fn log[N, M](x: N, base: M) -> float {
+    ln(x) / ln(base)
+}
+
 /// `x` rounded to the nearest whole number, halves away from zero.
-pub fn round[N](x: N) -> float { float_op("round", x) }
+pub fn round[N](x: N) -> float {
+    float_op("round", x)
+}
+
 /// `x` with its fraction dropped.
-pub fn trunc[N](x: N) -> float { float_op("trunc", x) }
+pub fn trunc[N](x: N) -> float {
+    float_op("trunc", x)
+}
+
 /// `x` rounded to `digits` digits after the point.
 pub fn round_to[N](x: N, digits: int) -> float {
     let scale = pow(10.0, digits);
     round(x as float * scale) / scale
 }
+
 /// The length of the hypotenuse: sqrt(x² + y²).
 pub fn hypot[N, M](x: N, y: M) -> float {
     let a = x as float;
     let b = y as float;
     sqrt(a * a + b * b)
 }
+
 /// Degrees to radians.
-pub fn to_radians[N](degrees: N) -> float { degrees as float * PI / 180.0 }
+pub fn to_radians[N](degrees: N) -> float {
+    degrees as float * PI / 180.0
+}
+
 /// Radians to degrees.
-pub fn to_degrees[N](radians: N) -> float { radians as float * 180.0 / PI }
+pub fn to_degrees[N](radians: N) -> float {
+    radians as float * 180.0 / PI
+}
+
 /// True for a float that is not a number.
-pub fn is_nan(x: float) -> bool { x != x }
+pub fn is_nan(x: float) -> bool {
+    x != x
+}
+
 /// True for positive or negative infinity.
-pub fn is_infinite(x: float) -> bool { x == INFINITY || x == -INFINITY }
+pub fn is_infinite(x: float) -> bool {
+    x == INFINITY || x == -INFINITY
+}
+
 /// True when `a` and `b` differ by at most `epsilon`.
-pub fn approx_eq[N, M, P](a: N, b: M, epsilon: P) -> bool { abs(a as float - b as float) <= epsilon as float }
+pub fn approx_eq[N, M, P](a: N, b: M, epsilon: P) -> bool {
+    abs(a as float - b as float) <= epsilon as float
+}
 
 /// The sum of a list of numbers (0 for an empty list).
 pub fn sum[N](values: Vec[N]) -> N {
     let mut total = 0;
     let mut first = true;
     for v in values {
-        if first { total = v; first = false; } else { total = total + v; }
+        if first {
+            total = v;
+            first = false;
+        } else {
+            total = total + v;
+        }
     }
     total
 }
@@ -1113,9 +1205,15 @@ const PRINTABLE: string = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRS
 
 /// The one-character string of ASCII code `code` (printable characters, tab and newline).
 pub fn chr(code: int) -> string {
-    if code == 9 { return "\t"; }
-    if code == 10 { return "\n"; }
-    if code == 13 { return "\r"; }
+    if code == 9 {
+        return "\t";
+    }
+    if code == 10 {
+        return "\n";
+    }
+    if code == 13 {
+        return "\r";
+    }
     if code < 32 || code > 126 {
         panic(format("chr: {} is not a printable ASCII code", code));
     }
@@ -1137,7 +1235,9 @@ fn all_bytes(s: string, lo: int, hi: int) -> bool {
 }
 
 /// ASCII digits `0-9`.
-pub fn is_digit(s: string) -> bool { all_bytes(s, 48, 57) }
+pub fn is_digit(s: string) -> bool {
+    all_bytes(s, 48, 57)
+}
 
 /// ASCII letters.
 pub fn is_alpha(s: string) -> bool {
@@ -1179,10 +1279,14 @@ pub fn is_space(s: string) -> bool {
 }
 
 /// ASCII upper-case letters.
-pub fn is_upper(s: string) -> bool { all_bytes(s, 65, 90) }
+pub fn is_upper(s: string) -> bool {
+    all_bytes(s, 65, 90)
+}
 
 /// ASCII lower-case letters.
-pub fn is_lower(s: string) -> bool { all_bytes(s, 97, 122) }
+pub fn is_lower(s: string) -> bool {
+    all_bytes(s, 97, 122)
+}
 
 /// `x` with exactly `digits` digits after the point: format_float(3.14159, 2) is "3.14".
 pub fn format_float(x: float, digits: int) -> string {
@@ -1269,7 +1373,7 @@ impl[T] Mutex[T] {
     /// Puts the value back after `lock`.
     pub fn unlock(&self, value: T) {
         select {
-            case self.cell <- value => {},
+            case self.cell <- value => {}
             default => panic("Mutex::unlock: the mutex is not locked"),
         }
     }
@@ -1299,7 +1403,12 @@ impl WaitGroup {
         let updated = count + n;
         if updated < 0 {
             self.state <- (count, waiters);
-            panic(format("WaitGroup: the counter went negative ({}): more `done` than `add`", updated));
+            panic(
+                format(
+                    "WaitGroup: the counter went negative ({}): more `done` than `add`",
+                    updated,
+                ),
+            );
         }
         if updated == 0 {
             for w in waiters {
@@ -1350,7 +1459,9 @@ impl Semaphore {
     /// A semaphore with `permits` free permits.
     pub fn new(permits: int) -> Semaphore {
         if permits <= 0 {
-            panic(format("Semaphore::new: the number of permits must be positive, got {}", permits));
+            panic(
+                format("Semaphore::new: the number of permits must be positive, got {}", permits),
+            );
         }
         let ch = Channel::new(permits);
         for _ in 0..permits {
@@ -1375,7 +1486,7 @@ impl Semaphore {
     /// Gives a permit back. Releasing more than was acquired is a panic.
     pub fn release(&self) {
         select {
-            case self.permits <- true => {},
+            case self.permits <- true => {}
             default => panic("Semaphore::release: more releases than acquires"),
         }
     }
@@ -1465,8 +1576,15 @@ pub fn assert_ne[T](left: T, right: T) {
 pub fn assert_near(left: float, right: float, epsilon: float) {
     let difference = if left > right { left - right } else { right - left };
     if !(difference <= epsilon) {
-        fail(format("assert_near failed: left: {:?}, right: {:?}, difference {:?} is more than {:?}",
-                    left, right, difference, epsilon));
+        fail(
+            format(
+                "assert_near failed: left: {:?}, right: {:?}, difference {:?} is more than {:?}",
+                left,
+                right,
+                difference,
+                epsilon,
+            ),
+        );
     }
 }
 
@@ -1535,33 +1653,69 @@ pub struct Duration {
 
 impl Duration {
     /// `n` nanoseconds.
-    pub fn from_nanos(n: int) -> Duration { Duration { nanos: n } }
+    pub fn from_nanos(n: int) -> Duration {
+        Duration { nanos: n }
+    }
+
     /// `n` microseconds.
-    pub fn from_micros(n: int) -> Duration { Duration { nanos: n * 1000 } }
+    pub fn from_micros(n: int) -> Duration {
+        Duration { nanos: n * 1000 }
+    }
+
     /// `n` milliseconds.
-    pub fn from_ms(n: int) -> Duration { Duration { nanos: n * 1000000 } }
+    pub fn from_ms(n: int) -> Duration {
+        Duration { nanos: n * 1000000 }
+    }
+
     /// `n` seconds.
-    pub fn from_secs(n: int) -> Duration { Duration { nanos: n * 1000000000 } }
+    pub fn from_secs(n: int) -> Duration {
+        Duration { nanos: n * 1000000000 }
+    }
+
     /// `s` seconds, as a float (rounded to the nanosecond).
-    pub fn from_secs_f(s: float) -> Duration { Duration { nanos: (s * 1000000000.0) as int } }
+    pub fn from_secs_f(s: float) -> Duration {
+        Duration { nanos: (s * 1000000000.0) as int }
+    }
 
     /// The whole nanoseconds.
-    pub fn as_nanos(&self) -> int { self.nanos }
+    pub fn as_nanos(&self) -> int {
+        self.nanos
+    }
+
     /// The whole microseconds.
-    pub fn as_micros(&self) -> int { self.nanos / 1000 }
+    pub fn as_micros(&self) -> int {
+        self.nanos / 1000
+    }
+
     /// The whole milliseconds.
-    pub fn as_ms(&self) -> int { self.nanos / 1000000 }
+    pub fn as_ms(&self) -> int {
+        self.nanos / 1000000
+    }
+
     /// The whole seconds.
-    pub fn as_secs(&self) -> int { self.nanos / 1000000000 }
+    pub fn as_secs(&self) -> int {
+        self.nanos / 1000000000
+    }
+
     /// The seconds, as a float.
-    pub fn as_secs_f(&self) -> float { self.nanos as float / 1000000000.0 }
+    pub fn as_secs_f(&self) -> float {
+        self.nanos as float / 1000000000.0
+    }
 
     /// This duration plus `other`.
-    pub fn plus(&self, other: Duration) -> Duration { Duration { nanos: self.nanos + other.nanos } }
+    pub fn plus(&self, other: Duration) -> Duration {
+        Duration { nanos: self.nanos + other.nanos }
+    }
+
     /// This duration minus `other`.
-    pub fn minus(&self, other: Duration) -> Duration { Duration { nanos: self.nanos - other.nanos } }
+    pub fn minus(&self, other: Duration) -> Duration {
+        Duration { nanos: self.nanos - other.nanos }
+    }
+
     /// This duration `n` times.
-    pub fn times(&self, n: int) -> Duration { Duration { nanos: self.nanos * n } }
+    pub fn times(&self, n: int) -> Duration {
+        Duration { nanos: self.nanos * n }
+    }
 
     /// A readable form in the largest fitting unit: `1.5s`, `250ms`, `12µs`, `80ns`.
     pub fn to_string(&self) -> string {
