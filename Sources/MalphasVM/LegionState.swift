@@ -123,23 +123,44 @@ public final class LegionState {
     /// Links of the registry of live legions (guarded by the registry shard's lock).
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
-    var registryShard: Int32 = 0
     /// `malphas test`: the test this legion belongs to (LegionGroup.swift), inherited by
     /// the legions it spawns; nil in an ordinary program. Its legions run on the test's
     /// own VM (`group.vm`: each test has its own program and output).
     var group: LegionGroup?
+    // The 32-bit fields sit together: Swift lays stored properties out in order, and a
+    // million parked legions make every 8 bytes count (the object is 248 bytes, so a
+    // 256-byte heap block).
+    var registryShard: Int32 = 0
     /// Counters for `--stats`.
-    public internal(set) var stackGrowths = 0
-    public internal(set) var stackShrinks = 0
+    public internal(set) var stackGrowths: Int32 = 0
+    public internal(set) var stackShrinks: Int32 = 0
+    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
+    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
+    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
+    /// keeps its stack instead of shrinking and growing it again and again.
+    var lowUsageStreak: Int32 = 0
+    var lowUsageHighWater: Int32 = 0
+    static let shrinkPatience = 4
 
-    /// Small on purpose: a million parked legions must fit in about 1 KiB each; the
-    /// stacks double when a call needs more. One frame: many legions never call.
+    /// Small on purpose: a million parked legions must fit in about 512 bytes each; the
+    /// stacks double when a call needs more. One frame: many legions never call. A
+    /// spawned legion's stack starts at what its first frame needs (`stackNeeded`), so
+    /// a leaf function of three registers costs five slots, not eight; this is the size
+    /// of a legion made before its function is known, and the floor of shrinking.
     static let initialStackCapacity = 8
     static let initialFrameCapacity = 1
 
-    public init(id: Int = 0) {
+    /// Stack slots the first frame of `code` needs: the callee in slot 0, its registers
+    /// (at least one per argument) from slot 1, and one spare slot.
+    static func stackNeeded(for code: CodeObject, argumentCount: Int) -> Int {
+        1 + max(code.registerCount, argumentCount) + 1
+    }
+
+    /// A legion with a VM stack of `stackCapacity` slots (nil slots; 8 is
+    /// `initialStackCapacity`) and room for one frame.
+    public init(id: Int = 0, stackCapacity: Int = 8) {
         self.id = id
-        stackCapacity = LegionState.initialStackCapacity
+        self.stackCapacity = stackCapacity
         stack = .allocate(capacity: stackCapacity)
         stack.initialize(repeating: .nil, count: stackCapacity)
         frameCapacity = LegionState.initialFrameCapacity
@@ -243,14 +264,6 @@ public final class LegionState {
         stackCapacity = capacity
     }
 
-    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
-    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
-    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
-    /// keeps its stack instead of shrinking and growing it again and again.
-    var lowUsageStreak = 0
-    var lowUsageHighWater = 0
-    static let shrinkPatience = 4
-
     /// Housekeeping when the legion suspends at a safe point: give back the stack and
     /// frame space it has not needed for a while.
     func suspendAtSafePoint() {
@@ -261,9 +274,9 @@ public final class LegionState {
             return
         }
         lowUsageStreak += 1
-        lowUsageHighWater = max(lowUsageHighWater, active)
+        lowUsageHighWater = max(lowUsageHighWater, Int32(truncatingIfNeeded: active))
         guard lowUsageStreak >= LegionState.shrinkPatience else { return }
-        shrinkStack(toHold: lowUsageHighWater * 2)
+        shrinkStack(toHold: Int(lowUsageHighWater) * 2)
         shrinkFramesIfMostlyUnused()
         lowUsageStreak = 0
         lowUsageHighWater = 0
@@ -300,7 +313,7 @@ public final class LegionState {
         rootClosure = closure
         self.globals = globals
         let code = closure.code
-        let needed = 1 + max(code.registerCount, argumentCount) + 1
+        let needed = LegionState.stackNeeded(for: code, argumentCount: argumentCount)
         if needed > stackCapacity { growStack(toHold: needed) }
         stack[0] = .function(closure)
         for i in 0..<argumentCount { stack[1 + i] = argument(i) }
