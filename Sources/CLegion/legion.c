@@ -17,7 +17,9 @@
  * atomic operations.
  *
  * Parking never loses a wakeup (Go's gopark with an unlock function). The legion first
- * switches to g0 with the state still RUNNING; only then does g0 run the commit (which,
+ * switches to g0 with the state still RUNNING (a stackless legion instead returns from
+ * its step, and its runner plays g0's part: run_next_here); only then does g0 run the
+ * commit (which,
  * say, unlocks the channel on which the legion queued itself), and only after that does
  * it try RUNNING -> PARKED with a CAS. A ready that lands between the unlock and the CAS
  * finds RUNNING and sets the WAKE bit instead; the CAS then fails on WAKE and g0 resumes
@@ -332,8 +334,10 @@ static lg_legion *yield_swap(lg_worker *p, lg_legion *l, bool preempted) {
     return next;
 }
 
-/* g0 side of a park: commit, then RUNNING -> PARKED unless a ready (WAKE) or the commit
- * cancelled it. Returns true if parked, false if the legion must continue now. */
+/* The scheduler side of a park (on g0, or on the step runner whose stackless legion's
+ * step has returned: run_next_here): commit, then RUNNING -> PARKED unless a ready
+ * (WAKE) or the commit cancelled it. Returns true if parked, false if the legion must
+ * continue now. */
 static bool finish_park(lg_worker *p, lg_legion *l) {
     lg_commit_fn commit = l->commit;
     void *arg = l->commit_arg;
