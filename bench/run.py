@@ -181,6 +181,28 @@ class Toolchains:
                 self.missing[lang] = ("not installed: apt-get install %s"
                                       % PACKAGES[lang])
         self.built = {}                 # (lang, id) -> path or None
+        self.measure = None             # the compiled bench/measure.c, if a C compiler exists
+
+    def build_measure(self):
+        """Compiles the launcher that measures a program's own peak RSS (bench/measure.c).
+        Statically linked if the C library allows it, so its own resident size, the floor
+        of every figure, is as small as it can be."""
+        cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+        if not cc:
+            self.notes.append("no C compiler: peak RSS is taken from wait4 on the runner's "
+                              "own child and includes the runner's resident size")
+            return
+        src = os.path.join(BENCH, "measure.c")
+        exe = os.path.join(self.workdir, "measure")
+        for flags in (["-static"], []):
+            r = subprocess.run([cc, "-O2"] + flags + ["-o", exe, src], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+            if r.returncode == 0:
+                self.measure = exe
+                return
+        log(r.stdout)
+        self.notes.append("bench/measure.c did not compile: peak RSS includes the runner's "
+                          "resident size")
 
     def build_malphas(self):
         args = self.args
@@ -324,11 +346,16 @@ class Run:
         return None
 
 
-def run_once(cmd, env, timeout):
-    """Runs cmd to completion; wall time from spawn to reap, rusage from wait4."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+def run_once(cmd, env, timeout, measure=None):
+    """Runs cmd to completion. With `measure` (the compiled bench/measure.c), the
+    launcher forks and times the program and reports its own ru_maxrss; without it,
+    the wall time from spawn to reap and the rusage of wait4 on our own child, whose
+    ru_maxrss includes this runner's resident size (see bench/measure.c)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(prefix="malphas-measure-") as report:
+        argv = [measure, report.name] + cmd if measure else cmd
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 env=env, cwd=ROOT, start_new_session=True)
         timed_out = threading.Event()
 
@@ -351,10 +378,17 @@ def run_once(cmd, env, timeout):
         finally:
             timer.cancel()
         seconds = time.perf_counter() - start
+        rss = usage.ru_maxrss * 1024
+        if measure and not timed_out.is_set():
+            fields = open(report.name).read().split()
+            if len(fields) != 3:
+                raise RuntimeError("bench/measure.c wrote no report for %s (exit status %d)"
+                                   % (" ".join(cmd), os.waitstatus_to_exitcode(status)))
+            status, seconds, rss = int(fields[0]), float(fields[1]), int(fields[2]) * 1024
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss * 1024, proc.returncode,
+        return Run(seconds, rss, proc.returncode,
                    out.read().decode("utf-8", "replace"),
                    err.read().decode("utf-8", "replace"), timed_out.is_set())
 
@@ -398,7 +432,7 @@ def run_workload(wid, spec, tools, args):
         for r in results:
             if r.failure:
                 continue
-            run = run_once(r.cmd, r.env, args.timeout)
+            run = run_once(r.cmd, r.env, args.timeout, tools.measure)
             tag = "warm-up" if i < args.warmup else "run %d/%d" % (i - args.warmup + 1, args.runs)
             if run.timed_out:
                 r.failure = "TIMED OUT after %ss" % args.timeout
@@ -510,7 +544,7 @@ def summarize(wid, spec, results, tools, args):
                 figures.append("%s: %s: %.0f ns per yield (median time / %d)"
                                % (wid, r.label, r.median() / spec["count"] * 1e9, spec["count"]))
         if tools.legion_bench:
-            run = run_once([tools.legion_bench], dict(os.environ), args.timeout)
+            run = run_once([tools.legion_bench], dict(os.environ), args.timeout, tools.measure)
             if run.status == 0:
                 for line in run.stdout.strip().splitlines():
                     figures.append("%s: legion-bench output: %s" % (wid, line.strip()))
@@ -606,6 +640,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="malphas-bench-") as workdir:
         tools = Toolchains(args, workdir)
         tools.build_malphas()
+        tools.build_measure()
         for lang, reason in tools.missing.items():
             log("note: %s skipped: %s" % (lang, reason))
         all_rows, all_figures = [], []
@@ -617,7 +652,7 @@ def main():
             all_rows += rows
             all_figures += figures
         versions = tools.versions()
-        floor = run_once(["/bin/true"], dict(os.environ), 60).rss
+        floor = run_once(["/bin/true"], dict(os.environ), 60, tools.measure).rss
 
     date = datetime.date.today().isoformat()
     md = args.markdown
@@ -633,9 +668,16 @@ def main():
     out.append("Peers: " + "; ".join("%s" % v for k, v in versions.items() if k != "swift") + ".")
     if "swift" in versions:
         out.append("Toolchain: %s." % versions["swift"])
-    out.append("Peak RSS is ru_maxrss from wait4; Linux counts the runner's own resident "
-               "size at fork time in it, so no figure goes below %s here (a figure at that "
-               "floor means 'at most')." % fmt_bytes(floor))
+    if tools.measure:
+        out.append("Peak RSS is the program's own ru_maxrss, taken by the launcher "
+                   "bench/measure.c (forked from it, not from this runner); its floor, "
+                   "/bin/true measured the same way, is %s here (a figure at that floor "
+                   "means 'at most')." % fmt_bytes(floor))
+    else:
+        out.append("Peak RSS is ru_maxrss from wait4; Linux counts the runner's own resident "
+                   "size at fork time in it, so no figure goes below %s here (a figure at "
+                   "that floor means 'at most')." % fmt_bytes(floor))
+    out += ["Note: %s." % n for n in tools.notes]
     out.append("Medians of %d runs per implementation, run round-robin; spread is min-max. "
                "Ratio = Malphas median / peer median (below 1 means Malphas is faster). "
                "Erlang times include the VM start-up." % args.runs)

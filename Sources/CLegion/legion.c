@@ -17,7 +17,9 @@
  * atomic operations.
  *
  * Parking never loses a wakeup (Go's gopark with an unlock function). The legion first
- * switches to g0 with the state still RUNNING; only then does g0 run the commit (which,
+ * switches to g0 with the state still RUNNING (a stackless legion instead returns from
+ * its step, and its runner plays g0's part: run_next_here); only then does g0 run the
+ * commit (which,
  * say, unlocks the channel on which the legion queued itself), and only after that does
  * it try RUNNING -> PARKED with a CAS. A ready that lands between the unlock and the CAS
  * finds RUNNING and sets the WAKE bit instead; the CAS then fails on WAKE and g0 resumes
@@ -293,22 +295,6 @@ static void legion_main(void *arg) {
     abort(); /* g0 never switches back to an ended legion */
 }
 
-/* The first frame of a step runner's stack: calls the step of whichever resumable
- * legion the thread is running, then goes back to g0 and waits for the next one. The
- * runner is reused across legions: its context stays parked at the switch below. */
-static void runner_main(void *arg) {
-    lg_stack *s = arg;
-    for (;;) {
-        lg_thread *m = lg__current_thread();
-        lg_legion *l = m->current;
-        lg_step_result r = l->step(l, l->user);
-        m = lg__current_thread(); /* the step may have blocked in place and moved */
-        m->step_result = r;
-        m->post = LG_POST_STEP;
-        lg__context_switch(&s->ctx, &m->g0);
-    }
-}
-
 static void legion_end(lg_worker *p, lg_legion *l) {
     /* ACTIVE -> DEAD. A plain store: the only concurrent change is a ready's CAS adding
      * WAKE, which then fails and sees DEAD. release: a ready that still holds a
@@ -349,8 +335,10 @@ static lg_legion *yield_swap(lg_worker *p, lg_legion *l, bool preempted) {
     return next;
 }
 
-/* g0 side of a park: commit, then RUNNING -> PARKED unless a ready (WAKE) or the commit
- * cancelled it. Returns true if parked, false if the legion must continue now. */
+/* The scheduler side of a park (on g0, or on the step runner whose stackless legion's
+ * step has returned: run_next_here): commit, then RUNNING -> PARKED unless a ready
+ * (WAKE) or the commit cancelled it. Returns true if parked, false if the legion must
+ * continue now. */
 static bool finish_park(lg_worker *p, lg_legion *l) {
     lg_commit_fn commit = l->commit;
     void *arg = l->commit_arg;
@@ -395,6 +383,8 @@ static void fatal(const char *what) {
     abort();
 }
 
+static void runner_main(void *arg);
+
 /* Gives a resumable legion the stack its step will run on. */
 static lg_stack *step_stack(lg_worker *p, lg_legion *l) {
     lg_stack *s = NULL;
@@ -407,6 +397,101 @@ static lg_stack *step_stack(lg_worker *p, lg_legion *l) {
     if (!s) fatal("cannot map a native stack for a legion (out of memory or vm.max_map_count)");
     lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, runner_main, s);
     return s;
+}
+
+/* The bookkeeping of a run's start and end, the same on g0 and on a step runner. */
+static void run_begin(lg_thread *m, lg_worker *p, lg_legion *l, lg_stack *s) {
+    m->current = l;
+    m->cur_stack = s;
+    s->used = true;
+    p->pool_dirty = true; /* the runner, if this is one, needs a check before sleeping */
+    atomic_store_explicit(&p->schedtick, atomic_load_explicit(&p->schedtick, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&p->in_legion, 1, memory_order_relaxed);
+    LG_STAT_ADD(p, runs, 1);
+    lg__trace(p, LG_EV_RUN_BEGIN, l->id, 0);
+    m->post = LG_POST_NONE;
+}
+
+/* Returns whether the run was asked to yield. */
+static bool run_end(lg_worker *p, lg_legion *l) {
+    atomic_store_explicit(&p->in_legion, 0, memory_order_relaxed);
+    lg__trace(p, LG_EV_RUN_END, l->id, 0);
+    /* The run is over: the preempt flag has done its job. A load and a store, not
+     * an exchange, so no atomic read-modify-write is paid on every switch: a request
+     * landing after the load stays set for the next run (a request made just before
+     * a run starts applies to that run), or, if the flag was already set, merges
+     * with the one consumed here; the monitor asks again if it still needs to. */
+    bool preempted = atomic_load_explicit(&p->preempt, memory_order_relaxed) != 0;
+    if (preempted) atomic_store_explicit(&p->preempt, 0, memory_order_relaxed);
+    return preempted;
+}
+
+/* A step runner that has finished with it, back to its worker: as the idle runner, or
+ * into the pool. */
+static void runner_return(lg_worker *p, lg_stack *s) {
+    if (!p->runner) p->runner = s;
+    else lg__stack_release(p, s);
+}
+
+/* Steps run back to back. When a stackless legion's step returns DONE or PARK, nothing
+ * of it is left on the runner's stack: the legion has already left its native stack,
+ * which is all that g0 waits for before it ends the legion or commits its park. So the
+ * runner does that itself (finish_park: the commit, then the CAS into PARKED) and then
+ * takes the next legion from where g0 would look first (lg__find_local: timers, the
+ * 1-in-61 global poll, runnext, the deque) and calls its step at once, on the same
+ * stack, without the two switches through g0. A channel hand-off (ready into runnext,
+ * then park) thus costs a function return and a call. Anything else goes through g0:
+ * a yield (the global queue), a legion with a stack of its own (stackful, pinned, or a
+ * non-default size, or stackless parking off), and the search beyond the local queues.
+ * Returns the legion to run next on this runner (its run begun), or NULL after setting
+ * m->current to what g0 should run next (NULL: let it search). */
+static lg_legion *run_next_here(lg_thread *m, lg_worker *p, lg_legion *l, lg_step_result r, lg_stack *s) {
+    run_end(p, l);
+    l->stack = NULL; /* stackless parking: the runner is no longer l's */
+    lg_legion *next;
+    if (r == LG_STEP_DONE) {
+        l->commit = NULL;
+        l->commit_arg = NULL;
+        l->deadline = 0;
+        legion_end(p, l);
+        next = lg__find_local(p);
+    } else {
+        next = finish_park(p, l) ? lg__find_local(p) : l;
+    }
+    if (next && next->kind == LG_KIND_RESUMABLE && !next->stack && next->stack_size == 0) {
+        next->stack = s;
+        run_begin(m, p, next, s);
+        return next;
+    }
+    m->current = next;
+    return NULL;
+}
+
+/* The first frame of a step runner's stack: calls the step of whichever resumable
+ * legion the thread is running, and the steps that follow it (run_next_here), then goes
+ * back to g0 and waits for the next one. The runner is reused across legions: its
+ * context stays parked at one of the switches below. */
+static void runner_main(void *arg) {
+    lg_stack *s = arg;
+    lg_thread *m = lg__current_thread();
+    lg_legion *l = m->current;
+    for (;;) {
+        lg_step_result r = l->step(l, l->user);
+        m = lg__current_thread(); /* the step may have blocked in place and moved */
+        lg_worker *p = m->p;
+        if (r != LG_STEP_YIELD && p && lg_rt.cfg.stackless && l->stack_size == 0) {
+            l = run_next_here(m, p, l, r, s);
+            if (l) continue;
+            m->post = LG_POST_RUN;
+        } else {
+            m->step_result = r;
+            m->post = LG_POST_STEP;
+        }
+        lg__context_switch(&s->ctx, &m->g0);
+        m = lg__current_thread();
+        l = m->current;
+    }
 }
 
 /* Runs l on thread m holding worker p, from g0, until l yields, parks, ends or loses
@@ -426,23 +511,23 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
             l->stack = s;
             to = &s->ctx;
         }
-        m->current = l;
-        m->cur_stack = l->stack;
-        l->stack->used = true;
-        p->pool_dirty = true; /* the runner, if this is one, needs a check before sleeping */
-        atomic_store_explicit(&p->schedtick, atomic_load_explicit(&p->schedtick, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
-        atomic_store_explicit(&p->in_legion, 1, memory_order_relaxed);
-        LG_STAT_ADD(p, runs, 1);
-        lg__trace(p, LG_EV_RUN_BEGIN, l->id, 0);
-        m->post = LG_POST_NONE;
+        run_begin(m, p, l, l->stack);
 
         lg__context_switch(&m->g0, to);
 
-        /* Back on g0 of the same thread m. */
+        /* Back on g0 of the same thread m, from m->current: l, or with LG_POST_RUN the
+         * last legion whose step the runner ran itself, or (from LG_POST_LOST_WORKER)
+         * one of those. */
+        l = m->current;
         m->current = NULL;
-        if (lg__context_mode == LG_CONTEXT_ASM) lg__stack_note_sp(m->cur_stack);
+        lg_stack *ran_on = m->cur_stack;
+        if (lg__context_mode == LG_CONTEXT_ASM) lg__stack_note_sp(ran_on);
         m->cur_stack = NULL;
+        if (m->post == LG_POST_RUN) {
+            runner_return(p, ran_on);
+            if (!l) return;
+            continue;
+        }
         if (m->post == LG_POST_LOST_WORKER) {
             /* The legion left a blocking bracket and found its worker given away; it is
              * suspended on its pinned stack. Queue it globally; a worker resumes it. */
@@ -455,15 +540,7 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
             if (atomic_fetch_sub_explicit(&lg_rt.nblocking, 1, memory_order_seq_cst) == 1) lg__quiescence_poke();
             return;
         }
-        atomic_store_explicit(&p->in_legion, 0, memory_order_relaxed);
-        lg__trace(p, LG_EV_RUN_END, l->id, 0);
-        /* The run is over: the preempt flag has done its job. A load and a store, not
-         * an exchange, so no atomic read-modify-write is paid on every switch: a request
-         * landing after the load stays set for the next run (a request made just before
-         * a run starts applies to that run), or, if the flag was already set, merges
-         * with the one consumed here; the monitor asks again if it still needs to. */
-        bool preempted = atomic_load_explicit(&p->preempt, memory_order_relaxed) != 0;
-        if (preempted) atomic_store_explicit(&p->preempt, 0, memory_order_relaxed);
+        bool preempted = run_end(p, l);
 
         int post = m->post;
         lg_step_result r = LG_STEP_DONE;
@@ -474,8 +551,7 @@ void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
                  * stack any more. Keep it as this worker's runner, or pool it. */
                 lg_stack *s = l->stack;
                 l->stack = NULL;
-                if (!p->runner) p->runner = s;
-                else lg__stack_release(p, s);
+                runner_return(p, s);
             }
             post = r == LG_STEP_DONE ? LG_POST_EXIT : r == LG_STEP_YIELD ? LG_POST_YIELD : LG_POST_PARK;
         }

@@ -72,6 +72,7 @@ struct lg_legion {
     _Atomic uint64_t state;  /* [A: acq_rel CAS, acquire loads] see legion.c */
     _Atomic uint32_t refs;   /* [A: relaxed increments, acq_rel decrement] 1 for being alive, 1 per armed timer, 1 per lg_legion_retain */
     uint8_t kind;            /* [imm] */
+    bool woken_front;        /* [L:gq_lock] pushed to the front of the global queue by its timer (here, beside kind, so the struct is 104 bytes, not 112) */
     uint64_t id;             /* [imm] */
     lg_entry_fn entry;       /* [imm] stackful */
     lg_step_fn step;         /* [imm] resumable */
@@ -85,7 +86,6 @@ struct lg_legion {
     void *commit_arg;
     uint64_t deadline;       /* the pending park's deadline, 0: none */
     lg_legion *next;         /* link in the global queue or a free list: owned by that list */
-    bool woken_front;        /* [L:gq_lock] pushed to the front of the global queue by its timer */
     int64_t timer_index;     /* [L:timer lock] position in the timer heap, -1: none */
     uint64_t sched_priority; /* seeded: [owner] PCT priority (schedule_seeded.c), 0 until first runnable */
 };
@@ -176,8 +176,11 @@ struct lg_worker {
     bool mon_flagged;
 };
 
-/* What a legion asks its thread's scheduler (g0) to do after switching to it. */
-enum { LG_POST_NONE = 0, LG_POST_EXIT, LG_POST_YIELD, LG_POST_PARK, LG_POST_STEP, LG_POST_LOST_WORKER };
+/* What a legion asks its thread's scheduler (g0) to do after switching to it.
+ * LG_POST_RUN comes from a step runner that has finished the steps it ran itself
+ * (legion.c, runner_main): give the runner back and run m->current next (NULL: look
+ * for work). */
+enum { LG_POST_NONE = 0, LG_POST_EXIT, LG_POST_YIELD, LG_POST_PARK, LG_POST_STEP, LG_POST_LOST_WORKER, LG_POST_RUN };
 
 struct lg_thread {
     pthread_t self;                 /* [imm] pthread_self(), set by the thread before it is published */
@@ -185,7 +188,7 @@ struct lg_thread {
     lg_context g0;                  /* [self] the scheduler context on the thread's own stack */
     ucontext_t g0_uc;               /* [self] */
     lg_worker *p;                   /* [self]; a spare thread's is set by the monitor before it is woken */
-    lg_legion *current;             /* [self] the legion running on this thread, or NULL on g0 */
+    lg_legion *current;             /* [self] the legion running on this thread, or NULL on g0 (with LG_POST_RUN: the next to run) */
     lg_stack *cur_stack;            /* [self] its stack (for the SIGSEGV handler on this thread) */
     int post;                       /* [self] LG_POST_*, set by the legion, read by g0 */
     lg_step_result step_result;     /* [self] with LG_POST_STEP */
@@ -264,6 +267,7 @@ LG_HIDDEN void lg__thread_signal_teardown(lg_thread *m);
 
 /* scheduler.c */
 LG_HIDDEN void lg__schedule(lg_thread *m);      /* g0 loop while the thread holds a worker */
+LG_HIDDEN lg_legion *lg__find_local(lg_worker *p); /* timers, runnext, deque (and the global queue 1 in 61) */
 LG_HIDDEN void lg__wakep(void);                 /* wake an idle worker if none is spinning */
 LG_HIDDEN void lg__gq_push(lg_legion *l);
 LG_HIDDEN lg_legion *lg__gq_swap(lg_legion *l);   /* push l, pop the head, one lock */

@@ -443,20 +443,30 @@ static lg_legion *steal_work(lg_worker *p) {
 /* ---------------------------------------------------------------------------------
  * The loop.
  * --------------------------------------------------------------------------------- */
+/* The first looks of every search, which touch only this worker's own queues (and the
+ * global queue one time in 61): due timers, the fairness poll, runnext, the deque.
+ * NULL when there is nothing there, or when the runtime is stopping. Called from g0
+ * (find_runnable) and from a step runner between two steps (legion.c, runner_main). */
+lg_legion *lg__find_local(lg_worker *p) {
+    if (atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) return NULL;
+    uint64_t next = atomic_load_explicit(&lg__timer_next, memory_order_relaxed);
+    if (LG_UNLIKELY(next != UINT64_MAX)) {
+        uint64_t now = lg_now_ns();
+        if (next <= now) LG_STAT_ADD(p, timers_fired, lg__timers_fire(now));
+    }
+    lg_legion *l;
+    if (++p->tick % 61 == 0 && (l = gq_get(p, false))) return l;
+    if (atomic_load_explicit(&p->runnext, memory_order_relaxed) &&
+        (l = atomic_exchange_explicit(&p->runnext, NULL, memory_order_acq_rel)))
+        return l;
+    return lg__deque_take(&p->deque);
+}
+
 static lg_legion *find_runnable(lg_thread *m, lg_worker *p) {
     for (;;) {
+        lg_legion *l = lg__find_local(p);
+        if (l) return l;
         if (atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) return NULL;
-        uint64_t next = atomic_load_explicit(&lg__timer_next, memory_order_relaxed);
-        if (LG_UNLIKELY(next != UINT64_MAX)) {
-            uint64_t now = lg_now_ns();
-            if (next <= now) LG_STAT_ADD(p, timers_fired, lg__timers_fire(now));
-        }
-        lg_legion *l;
-        if (++p->tick % 61 == 0 && (l = gq_get(p, false))) return l;
-        if (atomic_load_explicit(&p->runnext, memory_order_relaxed) &&
-            (l = atomic_exchange_explicit(&p->runnext, NULL, memory_order_acq_rel)))
-            return l;
-        if ((l = lg__deque_take(&p->deque))) return l;
         if ((l = gq_get(p, true))) return l;
         if (lg_rt.cfg.steal != LG_STEAL_OFF && lg_rt.nworkers > 1) {
             if (!m->spinning) {

@@ -76,7 +76,10 @@ struct Waiter {
 }
 
 /// A FIFO ring buffer whose removed slots let go of what they held at once. It owns its
-/// storage (not an Array), so taking and queueing never check for a shared buffer.
+/// storage (not an Array), so taking and queueing never check for a shared buffer. A
+/// large ring that has drained to a quarter halves its storage: a million legions that
+/// waited on one channel and moved on to another would otherwise leave the first one's
+/// queue holding its peak size for good.
 struct RingQueue<Element>: ~Copyable {
     /// `capacity` slots, a power of two; the `count` from `head` on (wrapping) are live.
     private var slots: UnsafeMutablePointer<Element>?
@@ -94,8 +97,11 @@ struct RingQueue<Element>: ~Copyable {
 
     var isEmpty: Bool { count == 0 }
 
+    /// Rings up to this many slots keep their storage when they drain.
+    private static var keptCapacity: Int { 256 }
+
     mutating func append(_ e: Element) {
-        if count == capacity { grow() }
+        if count == capacity { resize(to: Swift.max(4, capacity * 2)) }
         (slots.unsafelyUnwrapped + ((head + count) & (capacity - 1))).initialize(to: e)
         count += 1
     }
@@ -105,6 +111,7 @@ struct RingQueue<Element>: ~Copyable {
         let e = (slots.unsafelyUnwrapped + head).move()
         head = (head + 1) & (capacity - 1)
         count -= 1
+        if _slowPath(capacity > RingQueue.keptCapacity && count < capacity / 4) { resize(to: capacity / 2) }
         return e
     }
 
@@ -118,8 +125,9 @@ struct RingQueue<Element>: ~Copyable {
         }
     }
 
-    private mutating func grow() {
-        let newCapacity = Swift.max(4, capacity * 2)
+    /// Moves the live elements to new storage of `newCapacity` (a power of two, at least
+    /// `count`) slots.
+    private mutating func resize(to newCapacity: Int) {
         let newSlots = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         if let slots {
             for i in 0..<count { (newSlots + i).moveInitialize(from: slots + ((head + i) & (capacity - 1)), count: 1) }

@@ -118,7 +118,13 @@ public final class LegionRuntime {
     /// Set by a signal handler to the signal's number (`RunOptions.interrupt`), or nil.
     let interrupt: UnsafeMutablePointer<UInt32>?
     /// Set once, before the runtime starts.
-    unowned(unsafe) var vm: VM!
+    var vm: VM! {
+        get { vmReference?.takeUnretainedValue() }
+        set { vmReference = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `vm`, as every step reads it: unretained (it lives as long as the program), so a
+    /// step pays no retain and release for it.
+    private var vmReference: Unmanaged<VM>?
     private(set) var main: LegionState?
     /// The last legion number given out (main is 1); a relaxed atomic counter.
     private let lastLegionID: UnsafeMutablePointer<Int64>
@@ -400,7 +406,7 @@ public final class LegionRuntime {
             legion.blockedReason = nil
         }
         // Unretained: the VM lives as long as the program (a test's, as long as its group).
-        let machine = legion.group == nil ? Unmanaged.passUnretained(vm) : Unmanaged.passUnretained(legion.group.unsafelyUnwrapped.vm)
+        let machine = legion.group == nil ? vmReference.unsafelyUnwrapped : Unmanaged.passUnretained(legion.group.unsafelyUnwrapped.vm)
         let outcome = machine._withUnsafeGuaranteedRef { machine in
             if let flag = machine.alwaysSetFlag {
                 legion.safePointFlag = flag

@@ -93,10 +93,6 @@ public final class LegionState {
     /// set by main before anything is spawned; in a REPL session, the session variables
     /// (SessionRuntime.swift). Touched only by the legion's own steps.
     var globals: [Value] = []
-    /// `globals` as they were when a spawn found nothing in them to copy. It shares their
-    /// storage, so the first write to a slot moves `globals` to new storage: while the two
-    /// still share it, the slots are unchanged (and hold no cell that could change them).
-    private var plainGlobals: [Value]?
     /// The byte polled at safe points during the current step: the running worker's
     /// preempt flag, re-read at every step (a legion may resume on another worker).
     var safePointFlag: UnsafeMutablePointer<UInt8>
@@ -113,7 +109,11 @@ public final class LegionState {
     /// releases them once the legion is off its native stack. Unretained: the channel is
     /// in a register of the parked instruction, which runs again when the legion wakes.
     var heldChannel: Unmanaged<ChannelBox>?
-    var heldChannels: [ChannelBox] = []
+    /// A `select`'s channels (in `extras`: only legions that select need the array).
+    var heldChannels: [ChannelBox] {
+        get { extras?.heldChannels ?? [] }
+        set { if extras != nil || !newValue.isEmpty { withExtras.heldChannels = newValue } }
+    }
     /// The runtime's legion (an `lg_legion *`), set at every step: what `lg_ready` takes.
     var runtimeLegion: OpaquePointer?
     /// State of the random source a `select` uses to choose among ready cases; 0 until the
@@ -124,22 +124,47 @@ public final class LegionState {
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
     var registryShard: Int32 = 0
+    /// What most legions never need, made on first use: a million parked legions then
+    /// cost 216 bytes of object each (a 224-byte heap block).
+    private(set) var extras: LegionExtras?
+    private var withExtras: LegionExtras {
+        if let e = extras { return e }
+        let e = LegionExtras()
+        extras = e
+        return e
+    }
+
     /// `malphas test`: the test this legion belongs to (LegionGroup.swift), inherited by
     /// the legions it spawns; nil in an ordinary program. Its legions run on the test's
     /// own VM (`group.vm`: each test has its own program and output).
-    var group: LegionGroup?
+    var group: LegionGroup? {
+        get { extras?.group }
+        set { if extras != nil || newValue != nil { withExtras.group = newValue } }
+    }
     /// Counters for `--stats`.
-    public internal(set) var stackGrowths = 0
-    public internal(set) var stackShrinks = 0
+    public var stackGrowths: Int { Int(extras?.stackGrowths ?? 0) }
+    public var stackShrinks: Int { Int(extras?.stackShrinks ?? 0) }
+    static let shrinkPatience = 4
 
-    /// Small on purpose: a million parked legions must fit in about 1 KiB each; the
-    /// stacks double when a call needs more. One frame: many legions never call.
+    /// Small on purpose: a million parked legions must fit in about 512 bytes each; the
+    /// stacks double when a call needs more. One frame: many legions never call. A
+    /// spawned legion's stack starts at what its first frame needs (`stackNeeded`), so
+    /// a leaf function of three registers costs five slots, not eight; this is the size
+    /// of a legion made before its function is known, and the floor of shrinking.
     static let initialStackCapacity = 8
     static let initialFrameCapacity = 1
 
-    public init(id: Int = 0) {
+    /// Stack slots the first frame of `code` needs: the callee in slot 0, its registers
+    /// (at least one per argument) from slot 1, and one spare slot.
+    static func stackNeeded(for code: CodeObject, argumentCount: Int) -> Int {
+        1 + max(code.registerCount, argumentCount) + 1
+    }
+
+    /// A legion with a VM stack of `stackCapacity` slots (nil slots; 8 is
+    /// `initialStackCapacity`) and room for one frame.
+    public init(id: Int = 0, stackCapacity: Int = 8) {
         self.id = id
-        stackCapacity = LegionState.initialStackCapacity
+        self.stackCapacity = stackCapacity
         stack = .allocate(capacity: stackCapacity)
         stack.initialize(repeating: .nil, count: stackCapacity)
         frameCapacity = LegionState.initialFrameCapacity
@@ -217,7 +242,7 @@ public final class LegionState {
         var capacity = stackCapacity
         while capacity < needed { capacity *= 2 }
         moveStack(toCapacity: capacity, active: min(stackTop, stackCapacity))
-        stackGrowths += 1
+        withExtras.stackGrowths += 1
     }
 
     /// Shrinks the stack to the smallest doubling of the initial size that holds `needed`
@@ -228,7 +253,7 @@ public final class LegionState {
         while capacity > LegionState.initialStackCapacity && capacity / 2 >= max(needed, active) { capacity /= 2 }
         guard capacity < stackCapacity else { return }
         moveStack(toCapacity: capacity, active: active)
-        stackShrinks += 1
+        withExtras.stackShrinks += 1
     }
 
     /// Moves the stack's first `active` slots into a new allocation of `capacity` slots;
@@ -243,30 +268,24 @@ public final class LegionState {
         stackCapacity = capacity
     }
 
-    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
-    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
-    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
-    /// keeps its stack instead of shrinking and growing it again and again.
-    var lowUsageStreak = 0
-    var lowUsageHighWater = 0
-    static let shrinkPatience = 4
-
     /// Housekeeping when the legion suspends at a safe point: give back the stack and
     /// frame space it has not needed for a while.
     func suspendAtSafePoint() {
         let active = stackTop
         guard stackCapacity > LegionState.initialStackCapacity, active < stackCapacity / 4 else {
-            lowUsageStreak = 0
-            lowUsageHighWater = 0
+            if let e = extras { e.lowUsageStreak = 0; e.lowUsageHighWater = 0 }
             return
         }
-        lowUsageStreak += 1
-        lowUsageHighWater = max(lowUsageHighWater, active)
-        guard lowUsageStreak >= LegionState.shrinkPatience else { return }
-        shrinkStack(toHold: lowUsageHighWater * 2)
+        // Only a stack that grew gets here (a first frame fills at least a quarter of the
+        // stack made for it), so `extras` exists already.
+        let e = withExtras
+        e.lowUsageStreak += 1
+        e.lowUsageHighWater = max(e.lowUsageHighWater, Int32(truncatingIfNeeded: active))
+        guard e.lowUsageStreak >= LegionState.shrinkPatience else { return }
+        shrinkStack(toHold: Int(e.lowUsageHighWater) * 2)
         shrinkFramesIfMostlyUnused()
-        lowUsageStreak = 0
-        lowUsageHighWater = 0
+        e.lowUsageStreak = 0
+        e.lowUsageHighWater = 0
     }
 
     func growFrames(limit: Int) {
@@ -300,7 +319,7 @@ public final class LegionState {
         rootClosure = closure
         self.globals = globals
         let code = closure.code
-        let needed = 1 + max(code.registerCount, argumentCount) + 1
+        let needed = LegionState.stackNeeded(for: code, argumentCount: argumentCount)
         if needed > stackCapacity { growStack(toHold: needed) }
         stack[0] = .function(closure)
         for i in 0..<argumentCount { stack[1 + i] = argument(i) }
@@ -313,7 +332,7 @@ public final class LegionState {
     /// `Value.copiedForLegion` makes it, with the spawn's `copier`. O(1) but for that
     /// scan, which is skipped while the slots are unchanged since one found nothing to copy.
     func globalsForSpawn(_ copier: inout LegionCopier) -> [Value] {
-        if let plain = plainGlobals, plain.count == globals.count,
+        if let plain = extras?.plainGlobals, plain.count == globals.count,
            plain.withUnsafeBufferPointer({ $0.baseAddress }) == globals.withUnsafeBufferPointer({ $0.baseAddress }) {
             return globals
         }
@@ -326,7 +345,7 @@ public final class LegionState {
                 changed = true
             }
         }
-        if !changed { plainGlobals = globals }
+        if !changed { withExtras.plainGlobals = globals }
         return copy
     }
 
@@ -338,11 +357,31 @@ public final class LegionState {
         writeBackCells = []
         rootClosure = nil
         globals = []
-        plainGlobals = nil
+        extras?.plainGlobals = nil
         completion = nil
         heldChannel = nil
         heldChannels = []
         // A test's main legion and its group hold each other: let the group go.
         group = nil
     }
+}
+
+/// The parts of a legion's state that few legions use (`LegionState.extras`).
+final class LegionExtras {
+    /// `globals` as they were when a spawn found nothing in them to copy. It shares their
+    /// storage, so the first write to a slot moves `globals` to new storage: while the two
+    /// still share it, the slots are unchanged (and hold no cell that could change them).
+    var plainGlobals: [Value]?
+    /// The channels whose locks a `select` holds while its legion parks.
+    var heldChannels: [ChannelBox] = []
+    var group: LegionGroup?
+    /// Counters for `--stats`.
+    var stackGrowths: Int32 = 0
+    var stackShrinks: Int32 = 0
+    /// Safe-point suspensions in a row at which the stack was under a quarter used, and
+    /// the most it used meanwhile. The stack shrinks only after `shrinkPatience` of them,
+    /// and to twice that high-water mark: a legion whose depth goes up and down (recursion)
+    /// keeps its stack instead of shrinking and growing it again and again.
+    var lowUsageStreak: Int32 = 0
+    var lowUsageHighWater: Int32 = 0
 }

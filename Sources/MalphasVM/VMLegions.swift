@@ -84,9 +84,10 @@ extension VM {
         try runtime.checkLegionLimit(newID: id)
         var copier = LegionCopier()
         guard case .function(let copy) = copier.copy(r[0]) else { throw VM.internalError("spawn copy") }
-        let legion = LegionState(id: id)
-        // The arguments go straight into the new legion's registers; the global slots are
-        // copied after them with the same copier.
+        // The stack is made at the size the first frame needs; the arguments go straight
+        // into the new legion's registers; the global slots are copied after them with
+        // the same copier.
+        let legion = LegionState(id: id, stackCapacity: LegionState.stackNeeded(for: copy.code, argumentCount: count))
         legion.start(copy, argumentCount: count, globals: []) { i in copier.copy(r[1 + i]) }
         legion.globals = parent.globalsForSpawn(&copier)
         if let group = parent.group {
@@ -115,12 +116,20 @@ extension VM {
         return ch
     }
 
+    /// The channel in `slot` itself, unretained (nil if it holds something else). Read and
+    /// let go before any call, so no retain and release pair is paid around the operation.
+    @inline(__always)
+    static func unretainedChannel(in slot: UnsafeMutablePointer<Value>) -> Unmanaged<ChannelBox>? {
+        if case .channel(let ch) = slot.pointee { return Unmanaged.passUnretained(ch) }
+        return nil
+    }
+
     /// The channel in `slot` (or in the cell it refers to), unretained: the register keeps
     /// it alive for the whole instruction, and a send or receive runs on it with no
     /// reference counting.
     @inline(__always)
     private func channel(in slot: UnsafeMutablePointer<Value>, _ what: String) throws -> Unmanaged<ChannelBox> {
-        if case .channel(let ch) = slot.pointee { return Unmanaged.passUnretained(ch) }
+        if let ch = VM.unretainedChannel(in: slot) { return ch }
         return Unmanaged.passUnretained(try channel(slot.pointee, what))
     }
 

@@ -283,7 +283,7 @@ extension VM {
     /// what they receive until closed and drained.
     func iterate(_ r: UnsafeMutablePointer<Value>, legion: LegionState) throws -> IterationStep {
         // A channel first, unretained (the register holds it): `for v in ch` is a receive loop.
-        if case .channel(let ch) = r[0] { return try iterate(Unmanaged.passUnretained(ch), into: r + 2, legion: legion) }
+        if let ch = VM.unretainedChannel(in: r) { return try iterate(ch, into: r + 2, legion: legion) }
         guard case .int(let position) = r[1] else { throw VM.internalError("iterNext") }
         switch r[0] {
         case .list(let box):

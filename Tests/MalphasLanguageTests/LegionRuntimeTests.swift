@@ -38,6 +38,101 @@ final class LegionRuntimeTests: XCTestCase {
         XCTAssertEqual(r.stdout, "200010000\n", r.stderr)
     }
 
+    /// A spawned legion's VM stack starts at what its first frame needs (five slots for
+    /// this three-register function) and grows as deep recursion asks.
+    func testASpawnedLegionsSmallFirstStackGrowsUnderDeepRecursion() {
+        let r = Harness.run("""
+        fn depth(n: int) -> int { if n == 0 { 0 } else { 1 + depth(n - 1) } }
+        fn dive(n: int, out: chan int) { out <- depth(n); }
+        fn main() {
+            let out = make[chan int](0);
+            for n in [3000, 1, 0, 2500] { spawn dive(n, out); }
+            let mut sum = 0;
+            for i in 0..4 { sum += <-out; }
+            println(sum);
+        }
+        """, workers: 2)
+        XCTAssertEqual(r.stdout, "5501\n", r.stderr)
+        XCTAssertEqual(r.status, 0)
+    }
+
+    /// A legion whose first function has more registers than a new legion's default
+    /// stack holds starts with a stack that fits them all.
+    func testASpawnedLegionWithManyLocalsGetsTheStackItsFrameNeeds() {
+        let r = Harness.run("""
+        fn many(a: int, out: chan int) {
+            let b = a + 1; let c = b + 1; let d = c + 1; let e = d + 1; let f = e + 1;
+            let g = f + 1; let h = g + 1; let i = h + 1; let j = i + 1; let k = j + 1;
+            out <- a + b + c + d + e + f + g + h + i + j + k;
+        }
+        fn main() {
+            let out = make[chan int](0);
+            spawn many(1, out);
+            println(<-out);
+        }
+        """, workers: 1)
+        XCTAssertEqual(r.stdout, "66\n", r.stderr)
+    }
+
+    /// Thousands of legions parked on one channel are each woken by a send, one at a
+    /// time: the wait queue shrinks as it drains, and no parked legion is lost.
+    func testParkedLegionsAreAllWokenAsTheirWaitQueueDrains() {
+        let r = Harness.run("""
+        fn wait(gate: chan int, done: chan int) { done <- <-gate; }
+        fn main() {
+            let n = 5000;
+            let gate = make[chan int](0);
+            let done = Channel[int]::new(n);
+            for i in 0..n { spawn wait(gate, done); }
+            for i in 0..n { gate <- i; }
+            let mut sum = 0;
+            for i in 0..n { sum += <-done; }
+            println(sum);
+        }
+        """, workers: 2)
+        XCTAssertEqual(r.stdout, "12497500\n", r.stderr)
+        XCTAssertEqual(r.status, 0)
+    }
+
+    /// On one worker, legions that end, park and sleep run back to back on the step
+    /// runner; sleepers are woken by their timers in between, and the program ends.
+    func testLegionsThatEndParkAndSleepBackToBackOnOneWorker() {
+        let r = Harness.run("""
+        fn nap(i: int, out: chan int) { if i % 100 == 0 { sleep(1); } out <- i; }
+        fn main() {
+            let n = 3000;
+            let out = make[chan int](0);
+            for i in 0..n { spawn nap(i, out); }
+            let mut sum = 0;
+            for i in 0..n { sum += <-out; }
+            println(sum);
+        }
+        """, workers: 1)
+        XCTAssertEqual(r.stdout, "4498500\n", r.stderr)
+        XCTAssertEqual(r.status, 0)
+    }
+
+    /// Legions still waiting when the program deadlocks are reported, though a step
+    /// runner parked them between the steps of others.
+    func testADeadlockAfterHandOffsIsStillDetected() {
+        let r = Harness.run("""
+        fn relay(inp: chan int, out: chan int) { out <- <-inp + 1; }
+        fn main() {
+            let a = make[chan int](0);
+            let b = make[chan int](0);
+            let c = make[chan int](0);
+            spawn relay(a, b);
+            spawn relay(b, c);
+            a <- 1;
+            println(<-c);
+            <-a;
+        }
+        """, workers: 1)
+        XCTAssertEqual(r.stdout, "3\n", r.stderr)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("deadlock"), r.stderr)
+    }
+
     /// Main sleeps while a legion spins for 400 ms on the only worker. Main's line comes
     /// first only if the spinner is preempted at a safe point; the program then waits for
     /// the spinner (a running legion can still run) and exits 0.
