@@ -480,7 +480,8 @@ static void runner_main(void *arg) {
         lg_step_result r = l->step(l, l->user);
         m = lg__current_thread(); /* the step may have blocked in place and moved */
         lg_worker *p = m->p;
-        if (r != LG_STEP_YIELD && p && lg_rt.cfg.stackless && l->stack_size == 0) {
+        if (r != LG_STEP_YIELD && p && lg_rt.cfg.stackless && l->stack_size == 0 &&
+            !lg_rt.cfg.seeded) { /* seeded: the policy picks every next legion */
             l = run_next_here(m, p, l, r, s);
             if (l) continue;
             m->post = LG_POST_RUN;
