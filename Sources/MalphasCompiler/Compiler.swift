@@ -212,7 +212,7 @@ final class FunctionCompiler {
         switch op {
         case _ where op.hasShortJump:
             if !Instruction.shortJumpRange.contains(offset) { shortJumpOverflow = true; return }
-            code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset)
+            code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset, d: Instruction.d(word))
         default:
             code[index] = Instruction.make(op, a: Instruction.a(word), bx: offset)
         }

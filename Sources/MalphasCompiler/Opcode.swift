@@ -86,6 +86,12 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case jumpIfNotLessEqualConst
     case jumpIfNotGreaterConst
     case jumpIfNotGreaterEqualConst
+    case loopIfLess
+    case loopIfLessEqual
+    case loopIfLessConst
+    case loopIfLessEqualConst
+    case loopIfGreaterConst
+    case loopIfGreaterEqualConst
     case loopBack
     case safePoint
 
@@ -150,8 +156,24 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     public var hasShortJump: Bool {
         switch self {
         case .jumpIfNotLess, .jumpIfNotLessEqual, .jumpIfNotLessConst, .jumpIfNotLessEqualConst,
-             .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst: return true
+             .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst,
+             .loopIfLess, .loopIfLessEqual, .loopIfLessConst, .loopIfLessEqualConst,
+             .loopIfGreaterConst, .loopIfGreaterEqualConst: return true
         default: return false
+        }
+    }
+
+    /// The bottom test of a `while` loop for a condition whose exit test is `self`: the
+    /// instruction that jumps back while the comparison holds (nil for other opcodes).
+    public var loopForm: Opcode? {
+        switch self {
+        case .jumpIfNotLess: return .loopIfLess
+        case .jumpIfNotLessEqual: return .loopIfLessEqual
+        case .jumpIfNotLessConst: return .loopIfLessConst
+        case .jumpIfNotLessEqualConst: return .loopIfLessEqualConst
+        case .jumpIfNotGreaterConst: return .loopIfGreaterConst
+        case .jumpIfNotGreaterEqualConst: return .loopIfGreaterEqualConst
+        default: return nil
         }
     }
 
@@ -214,6 +236,12 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .jumpIfNotLessEqualConst: return (.abc, "if !(R[A] <= K[B]) then pc += sC")
         case .jumpIfNotGreaterConst: return (.abc, "if !(R[A] > K[B]) then pc += sC")
         case .jumpIfNotGreaterEqualConst: return (.abc, "if !(R[A] >= K[B]) then pc += sC")
+        case .loopIfLess: return (.abc, "if R[A] < R[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfLessEqual: return (.abc, "if R[A] <= R[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfLessConst: return (.abc, "if R[A] < K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfLessEqualConst: return (.abc, "if R[A] <= K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfGreaterConst: return (.abc, "if R[A] > K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfGreaterEqualConst: return (.abc, "if R[A] >= K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
         case .loopBack: return (.sbx, "safe point, then pc += sBx (a loop's back edge)")
         case .safePoint: return (.none, "safe point: yield to the scheduler if the preempt flag is set")
         case .call: return (.ab, "R[A] := R[A](R[A+1], ..., R[A+B])")

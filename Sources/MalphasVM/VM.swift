@@ -50,8 +50,15 @@ extension UnsafeMutablePointer where Pointee == Value {
 /// `isKnown` is false and the VM releases every register the generic way.
 enum ValueLayout {
     static let tagOffset = 8
-    /// The tags of the reference-holding cases form `referenceTagLow ... referenceTagLow + referenceTagSpan`.
-    static let (isKnown, referenceTagLow, referenceTagSpan): (Bool, UInt8, UInt8) = probe()
+    /// The tags of the reference-holding cases form `referenceTagLow ... referenceTagLow + referenceTagSpan`:
+    /// the payload cases in declaration order, `string` (3) to `range` (13). Constants, so
+    /// the return path compares each tag with immediates; `isKnown` says the probe agreed.
+    static let referenceTagLow: UInt8 = 3
+    static let referenceTagSpan: UInt8 = 10
+    static let isKnown: Bool = {
+        let (known, low, span) = probe()
+        return known && low == referenceTagLow && span == referenceTagSpan
+    }()
 
     static func tag(_ v: Value) -> UInt8 {
         var copy = v
@@ -127,8 +134,6 @@ public final class VM {
         var regs = legion.stack + base
         var k = current._withUnsafeGuaranteedRef { $0.constants }
         let layoutKnown = ValueLayout.isKnown
-        let referenceTagLow = ValueLayout.referenceTagLow
-        let referenceTagSpan = ValueLayout.referenceTagSpan
 
         while true {
             do {
@@ -240,6 +245,98 @@ public final class VM {
                             if !(x >= y) { ip += Instruction.sC(word) }
                         } else if try !Operators.lessOrEqual(k[Instruction.b(word)], regs[a]) {
                             ip += Instruction.sC(word)
+                        }
+                    // A `while` loop's bottom test: the compare-and-jump back is also the
+                    // loop's safe point (D=1; D=0 when safe points are compiled out).
+                    case .loopIfLess:
+                        let holds: Bool
+                        if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
+                            holds = x < y
+                        } else {
+                            holds = try Operators.lessThan(regs[a], regs[Instruction.b(word)])
+                        }
+                        if holds {
+                            ip += Instruction.sC(word)
+                            if _slowPath(Instruction.d(word) != 0 && mal_load_relaxed_u8(flag) != 0) {
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
+                                legion.suspendAtSafePoint()
+                                return .yielded
+                            }
+                        }
+                    case .loopIfLessEqual:
+                        let holds: Bool
+                        if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
+                            holds = x <= y
+                        } else {
+                            holds = try Operators.lessOrEqual(regs[a], regs[Instruction.b(word)])
+                        }
+                        if holds {
+                            ip += Instruction.sC(word)
+                            if _slowPath(Instruction.d(word) != 0 && mal_load_relaxed_u8(flag) != 0) {
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
+                                legion.suspendAtSafePoint()
+                                return .yielded
+                            }
+                        }
+                    case .loopIfLessConst:
+                        let holds: Bool
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            holds = x < y
+                        } else {
+                            holds = try Operators.lessThan(regs[a], k[Instruction.b(word)])
+                        }
+                        if holds {
+                            ip += Instruction.sC(word)
+                            if _slowPath(Instruction.d(word) != 0 && mal_load_relaxed_u8(flag) != 0) {
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
+                                legion.suspendAtSafePoint()
+                                return .yielded
+                            }
+                        }
+                    case .loopIfLessEqualConst:
+                        let holds: Bool
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            holds = x <= y
+                        } else {
+                            holds = try Operators.lessOrEqual(regs[a], k[Instruction.b(word)])
+                        }
+                        if holds {
+                            ip += Instruction.sC(word)
+                            if _slowPath(Instruction.d(word) != 0 && mal_load_relaxed_u8(flag) != 0) {
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
+                                legion.suspendAtSafePoint()
+                                return .yielded
+                            }
+                        }
+                    case .loopIfGreaterConst:
+                        let holds: Bool
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            holds = x > y
+                        } else {
+                            holds = try Operators.lessThan(k[Instruction.b(word)], regs[a])
+                        }
+                        if holds {
+                            ip += Instruction.sC(word)
+                            if _slowPath(Instruction.d(word) != 0 && mal_load_relaxed_u8(flag) != 0) {
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
+                                legion.suspendAtSafePoint()
+                                return .yielded
+                            }
+                        }
+                    case .loopIfGreaterEqualConst:
+                        let holds: Bool
+                        if case .int(let x) = regs[a], case .int(let y) = k[Instruction.b(word)] {
+                            holds = x >= y
+                        } else {
+                            holds = try Operators.lessOrEqual(k[Instruction.b(word)], regs[a])
+                        }
+                        if holds {
+                            ip += Instruction.sC(word)
+                            if _slowPath(Instruction.d(word) != 0 && mal_load_relaxed_u8(flag) != 0) {
+                                legion.frames[fi].pc = VM.pc(ip, in: current)
+                                legion.suspendAtSafePoint()
+                                return .yielded
+                            }
                         }
                     case .jumpIfFalse:
                         if case .bool(let c) = regs[a] {
@@ -439,7 +536,8 @@ public final class VM {
                             // Release only the registers that hold references; scalars can stay.
                             let raw = UnsafeRawPointer(regs)
                             while i < registerCount {
-                                if raw.load(fromByteOffset: i &* 16 &+ ValueLayout.tagOffset, as: UInt8.self) &- referenceTagLow <= referenceTagSpan {
+                                if raw.load(fromByteOffset: i &* 16 &+ ValueLayout.tagOffset, as: UInt8.self) &- ValueLayout.referenceTagLow
+                                    <= ValueLayout.referenceTagSpan {
                                     regs[i] = .nil
                                 }
                                 i &+= 1
@@ -770,7 +868,10 @@ public final class VM {
     /// records, so a legion can resume on any thread.
     @inline(__always)
     static func pc(_ ip: UnsafeMutablePointer<UInt64>, in code: Unmanaged<CodeObject>) -> Int {
-        code._withUnsafeGuaranteedRef { $0.code.distance(to: ip) }
+        // `ip` never precedes the code's start, so an unsigned shift divides by the word
+        // size (`distance(to:)` would emit a signed division's fix-up on every call).
+        let start = code._withUnsafeGuaranteedRef { $0.code }
+        return Int(bitPattern: (UInt(bitPattern: ip) &- UInt(bitPattern: start)) &>> 3)
     }
 
     /// The longest list `[value; count]` may build (larger requests are runtime errors,
