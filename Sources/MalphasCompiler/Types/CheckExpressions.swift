@@ -24,7 +24,42 @@ extension TypeChecker {
 
     /// `e`'s type; its value is used.
     func infer(_ e: Expr, _ x: Expectation? = nil) -> StaticType {
-        record(e.span, inferKind(e, x, used: true))
+        if let t = chainTypes.removeValue(forKey: e.span) { return t }
+        if let child = Self.chainChild(e), Self.chainChild(child) != nil { return inferChain(e, x) }
+        return record(e.span, inferKind(e, x, used: true))
+    }
+
+    /// The operand a chain continues through: the left operand of a binary operator, the
+    /// receiver or base of a postfix operation, the operand of `as`.
+    static func chainChild(_ e: Expr) -> Expr? {
+        switch e.kind {
+        case .binary(_, let l, _): return l
+        case .cast(let inner, _): return inner
+        case .methodCall(let receiver, _, _, _): return receiver
+        case .field(let base, _), .tupleField(let base, _, _), .index(let base, _): return base
+        default: return nil
+        }
+    }
+
+    /// A chain of binary and postfix operations (`0 + 1 + ... + 1`, `s.trim().trim()...`),
+    /// innermost link first, in a loop: chains may be far deeper than the parser's nesting
+    /// limit, and recursing per link could exhaust the native stack. Each link finds its
+    /// child's type in `chainTypes` instead of inferring it again.
+    private func inferChain(_ e: Expr, _ x: Expectation?) -> StaticType {
+        var links: [Expr] = []
+        var current = e
+        while let child = Self.chainChild(current) {
+            links.append(current)
+            current = child
+        }
+        chainTypes[current.span] = record(current.span, inferKind(current, nil, used: true))
+        for link in links.dropFirst().reversed() {
+            chainTypes[link.span] = record(link.span, inferKind(link, nil, used: true))
+        }
+        let t = record(e.span, inferKind(e, x, used: true))
+        for link in links { chainTypes[link.span] = nil }
+        chainTypes[current.span] = nil
+        return t
     }
 
     /// `e`'s type with its outer variables followed. (Inferred first, then looked up:
@@ -388,7 +423,13 @@ extension TypeChecker {
             }
             return comparison ? .bool : .unknown
         }
-        if comparison { return .bool }
+        if comparison {
+            if op != .equal, op != .notEqual, !isOrdered(ls) {
+                error("cannot compare values of type `\(unifier.resolved(ls))` with `\(op.rawValue)`", at: left,
+                      label: "`\(op.rawValue)` needs ints, floats, strings, or lists or tuples of them")
+            }
+            return .bool
+        }
         switch op {
         case .add:
             if isNumeric(ls) || ls == .string { return ls }
@@ -408,6 +449,16 @@ extension TypeChecker {
             break
         }
         return .unknown
+    }
+
+    /// True unless `t` is known to have no order (`< <= > >=`).
+    private func isOrdered(_ t: StaticType) -> Bool {
+        switch unifier.shallow(t) {
+        case .bool, .unit, .map, .channel, .function, .structType, .enumType, .range: return false
+        case .list(let e): return isOrdered(e)
+        case .tuple(let items): return items.allSatisfy(isOrdered)
+        default: return true
+        }
     }
 
     private func operandHelp(_ l: StaticType, _ r: StaticType, op: BinaryOp) -> String? {

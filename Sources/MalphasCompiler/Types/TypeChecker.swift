@@ -72,6 +72,8 @@ final class TypeChecker {
     var bindingTypes: [ObjectIdentifier: StaticType] = [:]
     var signatures: [Int: Signature] = [:]
     var contexts: [BodyContext] = []
+    /// The types of chain links already inferred, for their parent link (`inferChain`).
+    var chainTypes: [Span: StaticType] = [:]
     /// This run's `impl Trait for Type` blocks, checked against their trait.
     var traitImplDecls: [(impl: ImplDecl, module: Module)] = []
     var global: GlobalScope { resolver.global }
@@ -96,8 +98,7 @@ final class TypeChecker {
     /// The types of every expression, variables resolved.
     func expressionTypes() -> ExpressionTypes {
         var table = ExpressionTypes()
-        table.storage.reserveCapacity(recorded.count)
-        for (span, t) in recorded { table.storage[span] = unifier.final(t) }
+        table.storage = recorded.mapValues { unifier.final($0) }
         return table
     }
 
