@@ -62,6 +62,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case multiplyConst
     case divideConst
     case remainderConst
+    case addFloat
+    case subtractFloat
+    case multiplyFloat
+    case divideFloat
     case negate
     case not
     case bitAnd
@@ -214,6 +218,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .multiplyConst: return (.abc, "R[A] := R[B] * K[C]")
         case .divideConst: return (.abc, "R[A] := R[B] / K[C]")
         case .remainderConst: return (.abc, "R[A] := R[B] % K[C]")
+        case .addFloat: return (.abc, "R[A] := R[B] + R[C], both statically float (float tested first)")
+        case .subtractFloat: return (.abc, "R[A] := R[B] - R[C], both statically float (float tested first)")
+        case .multiplyFloat: return (.abc, "R[A] := R[B] * R[C], both statically float (float tested first)")
+        case .divideFloat: return (.abc, "R[A] := R[B] / R[C], both statically float (float tested first)")
         case .negate: return (.ab, "R[A] := -R[B]")
         case .not: return (.ab, "R[A] := !R[B]")
         case .bitAnd: return (.abc, "R[A] := R[B] & R[C]")

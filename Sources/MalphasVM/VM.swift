@@ -210,6 +210,32 @@ public final class VM {
                         (regs + a).store(try VM.divide(regs[Instruction.b(word)], k[Instruction.c(word)]))
                     case .remainderConst:
                         (regs + a).store(try VM.remainder(regs[Instruction.b(word)], k[Instruction.c(word)]))
+                    // Statically float operands: float first; nil, a reference or anything
+                    // the checker left unknown goes to `Operators` (the same errors).
+                    case .addFloat:
+                        if case .float(let x) = regs[Instruction.b(word)], case .float(let y) = regs[Instruction.c(word)] {
+                            (regs + a).storeScalar(.float(x + y))
+                        } else {
+                            regs[a] = try Operators.add(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .subtractFloat:
+                        if case .float(let x) = regs[Instruction.b(word)], case .float(let y) = regs[Instruction.c(word)] {
+                            (regs + a).storeScalar(.float(x - y))
+                        } else {
+                            regs[a] = try Operators.subtract(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .multiplyFloat:
+                        if case .float(let x) = regs[Instruction.b(word)], case .float(let y) = regs[Instruction.c(word)] {
+                            (regs + a).storeScalar(.float(x * y))
+                        } else {
+                            regs[a] = try Operators.multiply(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
+                    case .divideFloat:
+                        if case .float(let x) = regs[Instruction.b(word)], case .float(let y) = regs[Instruction.c(word)] {
+                            (regs + a).storeScalar(.float(x / y))
+                        } else {
+                            regs[a] = try Operators.divide(regs[Instruction.b(word)], regs[Instruction.c(word)])
+                        }
                     case .jumpIfNotLess:
                         if case .int(let x) = regs[a], case .int(let y) = regs[Instruction.b(word)] {
                             if !(x < y) { ip += Instruction.sC(word) }
