@@ -563,14 +563,21 @@ public final class VM {
                         var i = keepsReceiver ? 1 : 0
                         if layoutKnown {
                             // Release only the registers that hold references; scalars can stay.
-                            let raw = UnsafeRawPointer(regs)
-                            while i < registerCount {
-                                if raw.load(fromByteOffset: i &* 16 &+ ValueLayout.tagOffset, as: UInt8.self) &- ValueLayout.referenceTagLow
+                            // Two registers a step: the loop's own work is half the cost of
+                            // a register's test.
+                            let raw = UnsafeRawPointer(regs) + ValueLayout.tagOffset
+                            @inline(__always) func release(_ r: Int) {
+                                if raw.load(fromByteOffset: r &* 16, as: UInt8.self) &- ValueLayout.referenceTagLow
                                     <= ValueLayout.referenceTagSpan {
-                                    regs[i] = .nil
+                                    regs[r] = .nil
                                 }
-                                i &+= 1
                             }
+                            while i &+ 1 < registerCount {
+                                release(i)
+                                release(i &+ 1)
+                                i &+= 2
+                            }
+                            if i < registerCount { release(i) }
                         } else {
                             while i < registerCount { (regs + i).store(.nil); i &+= 1 }
                         }
