@@ -102,6 +102,10 @@ extension FunctionCompiler {
     }
 
     func compileWhile(_ condition: Expr, body: Block) {
+        if isCheapComparison(condition) {
+            compileWhileTestedAtBottom(condition, body: body)
+            return
+        }
         let top = code.count
         let exits = compileCondition(condition)
         loops.append(LoopContext(resultRegister: nil))
@@ -111,6 +115,49 @@ extension FunctionCompiler {
         emitLoopBack(to: top)
         patchAll(exits)
         patchAll(context.breakJumps)
+    }
+
+    /// `while i < n { body }` as `if i < n { do { body } while i < n }`: the bottom test
+    /// is one compare-and-jump back that is also the safe point, so an iteration runs one
+    /// dispatch fewer than a test at the top with a `loopBack`. Only for a comparison of
+    /// locals and constants (`isCheapComparison`), since the condition is compiled twice.
+    private func compileWhileTestedAtBottom(_ condition: Expr, body: Block) {
+        let exits = compileCondition(condition)
+        let top = code.count
+        loops.append(LoopContext(resultRegister: nil))
+        compileBlock(body, into: nil)
+        let context = loops.removeLast()
+        patchAll(context.continueJumps)
+        let test = compileCondition(condition)
+        // A cheap comparison compiles to one compare-and-jump on its exit path (after the
+        // loads of non-int constants, if any): turn it into the jump back.
+        if test.count == 1, let loop = Instruction.opcode(code[test[0]]).loopForm {
+            let word = code[test[0]]
+            code[test[0]] = Instruction.make(loop, a: Instruction.a(word), b: Instruction.b(word),
+                                             d: program.options.safePoints ? 1 : 0)
+            patch(test[0], to: top)
+        } else {
+            emitLoopBack(to: top)
+            patchAll(test)
+        }
+        patchAll(exits)
+        patchAll(context.breakJumps)
+    }
+
+    /// A comparison (`<`, `<=`, `>`, `>=`) of plain locals and constants, not folded: its
+    /// test compiles to a compare-and-jump and compiling it twice emits no new functions
+    /// and no diagnostics.
+    private func isCheapComparison(_ e: Expr) -> Bool {
+        guard shortJumps, case .binary(let op, let l, let r) = e.kind,
+              [.less, .lessEqual, .greater, .greaterEqual].contains(op),
+              ConstantFolder.fold(e, lookup: foldLookup) == nil else { return false }
+        func isCheap(_ operand: Expr) -> Bool {
+            if ConstantFolder.fold(operand, lookup: foldLookup) != nil { return true }
+            if case .path = operand.kind, case .local(let b)? = resolver.resolutions[operand.span], !b.needsCell,
+               b.register >= 0 { return true }
+            return false
+        }
+        return isCheap(l) && isCheap(r)
     }
 
     /// `for pattern in iterable { }`. Ranges with both bounds count in registers; anything

@@ -241,6 +241,13 @@ extension FunctionCompiler {
         default:
             break
         }
+        // Operands the type checker proves float use the float-first instructions.
+        if let fop = floatForm(op), isStaticallyFloat(l), isStaticallyFloat(r) {
+            let a = compileAny(l)
+            let b = compileAny(r)
+            emit(fop, a: target, b: a, c: b)
+            return
+        }
         // A constant int right operand uses the K-form of the arithmetic instruction.
         if let kop = constantForm(op), let k = ConstantFolder.fold(r, lookup: foldLookup), case .int = k {
             let a = compileAny(l)
@@ -262,6 +269,22 @@ extension FunctionCompiler {
         let a = compileAny(l)
         let b = compileAny(r)
         emitBinary(op, target: target, left: a, right: b)
+    }
+
+    /// True when the type checker proves `e` a `float`. Such a value may still be nil (a
+    /// `T` may hold nil) or reach the operator through a reference (`&T` reads as `T`), so
+    /// the typed instructions test the kind first rather than skip the test.
+    func isStaticallyFloat(_ e: Expr) -> Bool { program.types.isFloat(e) }
+
+    /// The instruction for `op` on two statically float operands, if it has one.
+    private func floatForm(_ op: BinaryOp) -> Opcode? {
+        switch op {
+        case .add: return .addFloat
+        case .subtract: return .subtractFloat
+        case .multiply: return .multiplyFloat
+        case .divide: return .divideFloat
+        default: return nil
+        }
     }
 
     /// `target := left op right` for every operator but `&&` and `||`.

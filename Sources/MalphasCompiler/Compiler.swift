@@ -29,10 +29,13 @@ final class ProgramCompiler {
     var global: GlobalScope { resolver.global }
     var program: CompiledProgram { resolver.global.program }
     var diagnostics: [Diagnostic] = []
+    /// The static type of every expression (Types/TypeChecker.swift), by span.
+    let types: ExpressionTypes
 
-    init(resolver: Resolver, options: CompileOptions) {
+    init(resolver: Resolver, options: CompileOptions, types: ExpressionTypes = ExpressionTypes()) {
         self.resolver = resolver
         self.options = options
+        self.types = types
     }
 
     func line(of span: Span) -> Int32 { Int32(truncatingIfNeeded: program.sources.line(of: span)) }
@@ -212,7 +215,7 @@ final class FunctionCompiler {
         switch op {
         case _ where op.hasShortJump:
             if !Instruction.shortJumpRange.contains(offset) { shortJumpOverflow = true; return }
-            code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset)
+            code[index] = Instruction.make(op, a: Instruction.a(word), b: Instruction.b(word), c: offset, d: Instruction.d(word))
         default:
             code[index] = Instruction.make(op, a: Instruction.a(word), bx: offset)
         }
@@ -464,7 +467,11 @@ public enum BytecodeCompiler {
                                       help: "read command-line arguments with `args()`"))
         }
         if !diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: diagnostics)) }
-        let compiler = ProgramCompiler(resolver: resolver, options: options)
+        let checker = TypeChecker(resolver: resolver, environment: TypeEnvironment())
+        checker.checkItems()
+        if !checker.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: checker.diagnostics)) }
+        global.program.warnings = checker.warnings
+        let compiler = ProgramCompiler(resolver: resolver, options: options, types: checker.expressionTypes())
         compiler.compileItems()
         global.program.entry = compiler.compileEntry(mainIndex: main?.index, constants: resolver.constItems,
                                                      span: Span(file: unit.file, start: 0, end: 0),
@@ -512,6 +519,8 @@ extension ProgramCompiler {
 public final class CompilerSession {
     public let global: GlobalScope
     public let options: CompileOptions
+    /// What the type checker knows of earlier inputs (kept only when an input compiles).
+    var typeEnvironment = TypeEnvironment()
 
     public init(sources: SourceMap, options: CompileOptions = CompileOptions()) {
         global = GlobalScope(sources: sources)
@@ -554,7 +563,11 @@ public final class CompilerSession {
         resolver.resolveBodies()
         resolver.resolveSessionStatements(statements, tail: tail)
         if !resolver.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: resolver.diagnostics)) }
-        let compiler = ProgramCompiler(resolver: resolver, options: options)
+        let checker = TypeChecker(resolver: resolver, environment: typeEnvironment)
+        checker.checkItems()
+        _ = checker.checkSessionStatements(statements, tail: tail)
+        if !checker.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: checker.diagnostics)) }
+        let compiler = ProgramCompiler(resolver: resolver, options: options, types: checker.expressionTypes())
         compiler.compileItems()
         let proto = FunctionProto(name: "<repl>", file: file, arity: 0, hasReceiver: false, line: 1)
         let entry = global.newFunction(proto)
@@ -564,6 +577,8 @@ public final class CompilerSession {
         }
         if !compiler.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: compiler.diagnostics)) }
         global.notePreludeFunctions()
+        typeEnvironment = checker.env
+        program.warnings = checker.warnings
         return .success(Input(entry: entry, firstFunction: firstFunction, firstStruct: firstStruct,
                               firstEnum: firstEnum, hasValue: tail != nil))
     }

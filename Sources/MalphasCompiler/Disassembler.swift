@@ -76,9 +76,10 @@ public enum Disassembler {
             return i < CastTarget.allCases.count ? "as \(CastTarget.allCases[i].rawValue)" : nil
         case .jump, .loopBack, .jumpIfFalse, .jumpIfTrue, .forRangeNext, .iterNext:
             return "to \(pc + 1 + Instruction.sBx(w))"
-        case .jumpIfNotLess, .jumpIfNotLessEqual:
+        case .jumpIfNotLess, .jumpIfNotLessEqual, .loopIfLess, .loopIfLessEqual:
             return "to \(pc + 1 + Instruction.sC(w))"
-        case .jumpIfNotLessConst, .jumpIfNotLessEqualConst, .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst:
+        case .jumpIfNotLessConst, .jumpIfNotLessEqualConst, .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst,
+             .loopIfLessConst, .loopIfLessEqualConst, .loopIfGreaterConst, .loopIfGreaterEqualConst:
             return "\(constant(Instruction.b(w)) ?? "?"), to \(pc + 1 + Instruction.sC(w))"
         default: return nil
         }

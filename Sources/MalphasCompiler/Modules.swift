@@ -184,12 +184,14 @@ extension Resolver {
         if !libraryModuleNames.isEmpty { modules.libraryModuleNames = libraryModuleNames }
         var all: [(Module, Item)] = []
         collect(items, in: modules.root, into: &all)
+        declaredUnits.append((items, modules.root))
         for lib in library {
             let std = stdModule()
             let m = Module(name: lib.name, parent: std, isLibrary: true)
             std.types[lib.name] = ModuleEntry(target: .module(m), kind: "module", isPublic: true, owner: std,
                                               span: Span(file: lib.unit.file, start: 0, end: 0))
             collect(lib.unit.items, in: m, into: &all)
+            declaredUnits.append((lib.unit.items, m))
         }
         declarePhases(all)
     }

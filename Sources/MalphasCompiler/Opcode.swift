@@ -62,6 +62,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case multiplyConst
     case divideConst
     case remainderConst
+    case addFloat
+    case subtractFloat
+    case multiplyFloat
+    case divideFloat
     case negate
     case not
     case bitAnd
@@ -86,6 +90,12 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case jumpIfNotLessEqualConst
     case jumpIfNotGreaterConst
     case jumpIfNotGreaterEqualConst
+    case loopIfLess
+    case loopIfLessEqual
+    case loopIfLessConst
+    case loopIfLessEqualConst
+    case loopIfGreaterConst
+    case loopIfGreaterEqualConst
     case loopBack
     case safePoint
 
@@ -150,8 +160,24 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     public var hasShortJump: Bool {
         switch self {
         case .jumpIfNotLess, .jumpIfNotLessEqual, .jumpIfNotLessConst, .jumpIfNotLessEqualConst,
-             .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst: return true
+             .jumpIfNotGreaterConst, .jumpIfNotGreaterEqualConst,
+             .loopIfLess, .loopIfLessEqual, .loopIfLessConst, .loopIfLessEqualConst,
+             .loopIfGreaterConst, .loopIfGreaterEqualConst: return true
         default: return false
+        }
+    }
+
+    /// The bottom test of a `while` loop for a condition whose exit test is `self`: the
+    /// instruction that jumps back while the comparison holds (nil for other opcodes).
+    public var loopForm: Opcode? {
+        switch self {
+        case .jumpIfNotLess: return .loopIfLess
+        case .jumpIfNotLessEqual: return .loopIfLessEqual
+        case .jumpIfNotLessConst: return .loopIfLessConst
+        case .jumpIfNotLessEqualConst: return .loopIfLessEqualConst
+        case .jumpIfNotGreaterConst: return .loopIfGreaterConst
+        case .jumpIfNotGreaterEqualConst: return .loopIfGreaterEqualConst
+        default: return nil
         }
     }
 
@@ -192,6 +218,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .multiplyConst: return (.abc, "R[A] := R[B] * K[C]")
         case .divideConst: return (.abc, "R[A] := R[B] / K[C]")
         case .remainderConst: return (.abc, "R[A] := R[B] % K[C]")
+        case .addFloat: return (.abc, "R[A] := R[B] + R[C], both statically float (float tested first)")
+        case .subtractFloat: return (.abc, "R[A] := R[B] - R[C], both statically float (float tested first)")
+        case .multiplyFloat: return (.abc, "R[A] := R[B] * R[C], both statically float (float tested first)")
+        case .divideFloat: return (.abc, "R[A] := R[B] / R[C], both statically float (float tested first)")
         case .negate: return (.ab, "R[A] := -R[B]")
         case .not: return (.ab, "R[A] := !R[B]")
         case .bitAnd: return (.abc, "R[A] := R[B] & R[C]")
@@ -214,6 +244,12 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .jumpIfNotLessEqualConst: return (.abc, "if !(R[A] <= K[B]) then pc += sC")
         case .jumpIfNotGreaterConst: return (.abc, "if !(R[A] > K[B]) then pc += sC")
         case .jumpIfNotGreaterEqualConst: return (.abc, "if !(R[A] >= K[B]) then pc += sC")
+        case .loopIfLess: return (.abc, "if R[A] < R[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfLessEqual: return (.abc, "if R[A] <= R[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfLessConst: return (.abc, "if R[A] < K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfLessEqualConst: return (.abc, "if R[A] <= K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfGreaterConst: return (.abc, "if R[A] > K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
+        case .loopIfGreaterEqualConst: return (.abc, "if R[A] >= K[B] then pc += sC and (D=1) a safe point (a loop's bottom test)")
         case .loopBack: return (.sbx, "safe point, then pc += sBx (a loop's back edge)")
         case .safePoint: return (.none, "safe point: yield to the scheduler if the preempt flag is set")
         case .call: return (.ab, "R[A] := R[A](R[A+1], ..., R[A+B])")

@@ -161,6 +161,8 @@ public final class CompiledProgram: @unchecked Sendable {
     /// Entries of their own for the functions `CompileOptions.entryPrefix` selects (the
     /// tests of a test file), in source order: name, entry function, line.
     public internal(set) var namedEntries: [(name: String, entry: Int, line: Int)] = []
+    /// The type checker's warnings (a match on ints without a catch-all): reported, never fatal.
+    public internal(set) var warnings: [Diagnostic] = []
 
     init(sources: SourceMap) { self.sources = sources }
 }

@@ -28,6 +28,9 @@ public final class Resolver {
     /// The items this unit added, for the compiler.
     public internal(set) var functionItems: [FunctionItem] = []
     public internal(set) var constItems: [ConstItem] = []
+    /// The item lists this resolver declared, each with its module (the root's, then each
+    /// library module's), for the type checker's walk over impls.
+    var declaredUnits: [(items: [Item], module: Module)] = []
     /// REPL top-level statements: bindings they declare become globals.
     public let isSession: Bool
     /// Session only: the methods earlier inputs defined, which a new definition replaces.

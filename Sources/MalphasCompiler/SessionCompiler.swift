@@ -62,3 +62,23 @@ extension CompilerSession {
     /// Method names defined on the session's types (completion after a `.`).
     public var methodNames: [String] { global.methodNames.sorted() }
 }
+
+extension CompilerSession {
+    /// The static type of `expression` in the session as it is, without running it or
+    /// changing the session (the REPL's `:type`). Fails with the diagnostics of an
+    /// expression that does not resolve or type-check.
+    public func typeOf(_ expression: Expr, modules: LoadedModules? = nil) -> Result<StaticType, CompileFailure> {
+        let snapshot = global.snapshot()
+        defer { global.restore(snapshot) }
+        let resolver = Resolver(global: global, isSession: true)
+        resolver.declareProgram([], library: modules?.library ?? [], libraryModuleNames: modules?.libraryModuleNames ?? [])
+        resolver.resolveBodies()
+        resolver.resolveSessionStatements([], tail: expression)
+        if !resolver.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: resolver.diagnostics)) }
+        let checker = TypeChecker(resolver: resolver, environment: typeEnvironment)
+        checker.checkItems()
+        let t = checker.checkSessionStatements([], tail: expression)
+        if !checker.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: checker.diagnostics)) }
+        return .success(checker.unifier.final(t))
+    }
+}

@@ -8,7 +8,7 @@ import MalphasVM
 
 /// The commands, by name.
 enum ReplCommand: String, CaseIterable {
-    case help, quit, load, disasm, time, stats, legions, reset
+    case help, quit, load, disasm, type, time, stats, legions, reset
 
     var usage: String {
         switch self {
@@ -16,6 +16,7 @@ enum ReplCommand: String, CaseIterable {
         case .quit: return ":quit              leave (also :q, or Ctrl-D on an empty line)"
         case .load: return ":load FILE         evaluate a file's items (fn, struct, ...) into the session"
         case .disasm: return ":disasm NAME       the bytecode of a session function (`f`, `Point::new`)"
+        case .type: return ":type EXPR         the static type of EXPR, without running it"
         case .time: return ":time EXPR         evaluate EXPR and print how long it took"
         case .stats: return ":stats             runtime and VM counters"
         case .legions: return ":legions           live legions and what they are doing"
@@ -94,6 +95,15 @@ extension ReplSession {
             }
             say(Disassembler.disassemble(compiler.program.functions[index], index: index, program: compiler.program))
             return .done
+        case .type:
+            guard !argument.isEmpty else { return commandError("usage: :type EXPR") }
+            switch session.typeOf(argument) {
+            case .success(let type):
+                say("\(argument): \(type)\n")
+                return .done
+            case .failure(let failure):
+                return report(.compileError(Interpreter.render(failure, sources: session.sources)))
+            }
         case .time:
             guard !argument.isEmpty else { return commandError("usage: :time EXPR") }
             let start = monotonicNs()

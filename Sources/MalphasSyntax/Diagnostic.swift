@@ -7,6 +7,8 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var span: Span
     public var help: String?
+    /// Printed after the carets under the primary span (`expected int, found string`).
+    public var label: String?
     /// Secondary notes pointing at other places (e.g. the earlier definition of a duplicate).
     public var notes: [(message: String, span: Span?)]
 
@@ -42,7 +44,7 @@ public struct DiagnosticRenderer {
 
     public func render(_ d: Diagnostic) -> String {
         var out = "\(d.severity.rawValue): \(d.message)\n"
-        out += snippet(d.span)
+        out += snippet(d.span, label: d.label)
         for note in d.notes {
             out += "note: \(note.message)\n"
             if let span = note.span { out += snippet(span) }
@@ -65,7 +67,7 @@ public struct DiagnosticRenderer {
         String(sources.line(of: span)).count
     }
 
-    private func snippet(_ span: Span) -> String {
+    private func snippet(_ span: Span, label: String? = nil) -> String {
         guard let file = sources.file(span.file) else { return "" }
         let (line, column) = file.location(of: span.start)
         let width = gutterWidth(span)
@@ -80,7 +82,7 @@ public struct DiagnosticRenderer {
         \(pad)--> \(file.name):\(line):\(column)
         \(pad) |
         \(String(line))\(String(repeating: " ", count: width - String(line).count)) | \(text)
-        \(pad) | \(indent)\(carets)
+        \(pad) | \(indent)\(carets)\(label.map { " " + $0 } ?? "")
 
         """
     }

@@ -67,6 +67,28 @@ public final class Session {
         return run(compiled, undo: checkpoint)
     }
 
+    /// The static type of the expression `text` (the REPL's `:type`), without running it:
+    /// `.success("int")`, or the rendered diagnostics.
+    public func typeOf(_ text: String) -> Result<String, CompileFailure> {
+        let file = sources.add(SourceFile(name: "<repl>", text: text))
+        return LargeStack.run {
+            let parsed = Parser.parseReplInput(file, in: sources)
+            defer { ASTRelease.release(items: parsed.items, statements: parsed.statements, tail: parsed.tail) }
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                return .failure(CompileFailure(diagnostics: parsed.diagnostics))
+            }
+            guard let tail = parsed.tail, parsed.items.isEmpty, parsed.statements.isEmpty else {
+                return .failure(CompileFailure(diagnostics: [.error("`:type` takes one expression", at: Span(file: file, start: 0, end: 0),
+                                                                   help: "write `:type EXPR`, without `;`")]))
+            }
+            let modules = ModuleLoader(sources: sources, library: StandardLibrary.current,
+                                       alreadyLoaded: compiler.global.modules.libraryModulesDeclared)
+                .load(SourceUnit(file: file, items: []))
+            defer { LoadedModules.release(consume modules) }
+            return compiler.typeOf(tail, modules: modules).map { $0.description }
+        }
+    }
+
     /// Compiles and runs parsed items and statements (a `:load`ed file is items only).
     public func evaluate(items: [Item], statements: [Stmt], tail: Expr?, file: SourceFileID) -> Outcome {
         let checkpoint = compiler.checkpoint()

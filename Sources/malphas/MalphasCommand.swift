@@ -45,6 +45,8 @@ struct SourceOptions: ParsableArguments {
         let (sources, id) = try load()
         switch Interpreter.compile(id, in: sources) {
         case .success(let program):
+            // Warnings (a match on ints without a catch-all) are shown and never fatal.
+            if !program.warnings.isEmpty { printError(DiagnosticRenderer(sources: sources).render(program.warnings), terminator: "") }
             return program
         case .failure(let failure):
             printError(Interpreter.render(failure, sources: sources), terminator: "")

@@ -12,4 +12,14 @@ signal(SIGPIPE, SIG_IGN)
 // spent about a tenth of its time growing per-thread arenas a page at a time.
 mal_malloc_one_arena(16 << 20)
 
-MalphasCommand.main(CommandLine.arguments.count > 1 ? nil : ["repl"])
+// `malphas run FILE` and `malphas FILE.mal` without options parse only the run command:
+// parsing the whole command tree (reflection over every subcommand's arguments) was half
+// of the instructions of running hello world.
+let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "run" && !arguments[2].hasPrefix("-") {
+    RunCommand.main([arguments[2]])
+} else if arguments.count == 2 && arguments[1].hasSuffix(".mal") && !arguments[1].hasPrefix("-") {
+    RunCommand.main([arguments[1]])
+} else {
+    MalphasCommand.main(arguments.count > 1 ? nil : ["repl"])
+}

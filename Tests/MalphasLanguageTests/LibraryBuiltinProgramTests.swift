@@ -13,7 +13,8 @@ final class LibraryBuiltinProgramTests: XCTestCase {
     }
 
     func testLenOfAnIntIsAnError() {
-        expectRuntimeError("fn main() { let n = len(5); }", "`len` expects a string, list, map or channel, got int")
+        // In a generic body the checker leaves the argument's type open: the run-time check decides.
+        expectRuntimeError("fn count[T](x: T) -> int { len(x) } fn main() { let n = count(5); }", "`len` expects a string, list, map or channel, got int")
     }
 
     func testAssertPassesSilently() {
@@ -93,7 +94,7 @@ final class LibraryBuiltinProgramTests: XCTestCase {
     }
 
     func testMinOfIntAndFloatIsAnError() {
-        expectRuntimeError("fn main() { let m = min(1, 2.0); }", "cannot compare float and int with `min`; convert with `as`")
+        expectRuntimeError("fn least[A, B](a: A, b: B) { let m = min(a, b); } fn main() { least(1, 2.0); }", "cannot compare float and int with `min`; convert with `as`")
     }
 
     func testSqrtFloorCeilPow() {

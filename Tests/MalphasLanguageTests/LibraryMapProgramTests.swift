@@ -55,11 +55,13 @@ final class LibraryMapProgramTests: XCTestCase {
         expectOutput("""
         struct Point { x: int, y: int }
         fn main() {
-            let mut m = HashMap::new();
-            m.put((1, 2), "tuple");
-            m.put(Point { x: 1, y: 2 }, "point");
-            m.put([1, 2], "list");
-            println(m.get((1, 2)), " ", m.get(Point { x: 1, y: 2 }), " ", m.get([1, 2]), " ", m.get((2, 1)));
+            let mut tuples = HashMap::new();
+            tuples.put((1, 2), "tuple");
+            let mut points = HashMap::new();
+            points.put(Point { x: 1, y: 2 }, "point");
+            let mut lists = HashMap::new();
+            lists.put([1, 2], "list");
+            println(tuples.get((1, 2)), " ", points.get(Point { x: 1, y: 2 }), " ", lists.get([1, 2]), " ", tuples.get((2, 1)));
         }
         """, "tuple point list nil\n")
     }

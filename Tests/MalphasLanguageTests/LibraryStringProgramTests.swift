@@ -7,7 +7,7 @@ final class LibraryStringProgramTests: XCTestCase {
     }
 
     func testAddingAStringAndAnIntIsAnError() {
-        expectRuntimeError("fn main() { let s = \"n = \" + 1; }", "cannot add string and int; convert with `to_string` or use `format`")
+        expectRuntimeError("fn join[A, B](a: A, b: B) { let s = a + b; } fn main() { join(\"n = \", 1); }", "cannot add string and int; convert with `to_string` or use `format`")
     }
 
     func testLenCountsBytes() {

@@ -151,6 +151,9 @@ final class PipelineRobustnessTests: XCTestCase {
             exercise(Array(generator.program().utf8), "generated", i)
         }
         report("generated programs")
+        // The generator builds well-typed programs: none may stop at a compile error (the
+        // type checker's included); what is risky about them happens at run time.
+        XCTAssertEqual(tally.compileErrors, 0, "generated programs that did not compile")
     }
 
     func testMutatedGeneratedPrograms() {
