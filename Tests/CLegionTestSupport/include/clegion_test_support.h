@@ -98,4 +98,19 @@ int lg_test_trace(const char *path);
 /// Prints the statistics table of a small run to a string (for the table test).
 int lg_test_stats_table(char *out, size_t outlen);
 
+/// One entry of the table of every scenario (scenario_table.c), run on each
+/// architecture by scripts/cross-test.sh.
+typedef struct lg_test_scenario {
+    const char *name;    ///< what it checks, for the result line
+    const char *drives;  ///< the lg_test_* function it calls
+    int (*run)(void);    ///< 0: passed, LG_TEST_SKIPPED, or else lg_test_failure() says why
+} lg_test_scenario;
+
+/// What a scenario returns when it cannot run here (the XCTest cases skip it too).
+#define LG_TEST_SKIPPED 77
+
+/// The number of scenarios in the table, and the i-th of them.
+size_t lg_test_scenario_count(void);
+const lg_test_scenario *lg_test_scenario_at(size_t i);
+
 #endif
