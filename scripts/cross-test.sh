@@ -49,6 +49,7 @@ fi
 if [ "$arch" != "$native" ]; then
     qemu=$(command -v "qemu-$arch" || command -v "qemu-$arch-static")
     run=("$qemu")
+    export LG_TEST_EMULATED=1 # scenarios that would exhaust the emulator itself skip
 fi
 export LG_TEST_SCALE=${LG_TEST_SCALE:-1}
 

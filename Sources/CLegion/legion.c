@@ -43,6 +43,7 @@
  * is freed when its last reference goes: 1 for being alive, 1 per armed timer, 1 per
  * lg_legion_retain.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,17 +160,22 @@ void lg_legion_release(lg_legion *l) {
 /* ---------------------------------------------------------------------------------
  * Spawning.
  * --------------------------------------------------------------------------------- */
+static void runner_main(void *arg);
 static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *user,
                       const lg_spawn_attr *attr) {
-    if (!atomic_load_explicit(&lg_rt.running, memory_order_acquire)) return 0;
+    if (!atomic_load_explicit(&lg_rt.running, memory_order_acquire)) {
+        errno = EINVAL;
+        return 0;
+    }
     lg_worker *p = lg__current_worker();
     lg_legion *l = legion_alloc(p);
-    if (!l) return 0;
-    uint64_t id = new_id(p);
+    if (!l) {
+        errno = ENOMEM;
+        return 0;
+    }
     atomic_init(&l->state, LG_ST_ACTIVE);
     atomic_init(&l->refs, 1);
     l->kind = kind;
-    l->id = id;
     l->entry = entry;
     l->step = step;
     l->user = user;
@@ -180,6 +186,20 @@ static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *us
         if (sz != lg_rt.stack_size) l->stack_size = sz;
     }
     l->stack = NULL;
+    if (kind == LG_KIND_RESUMABLE && (!lg_rt.cfg.stackless || l->stack_size)) {
+        /* It keeps a stack for life: map it now, so that running out of memory or of
+         * mappings fails this spawn rather than the legion later. */
+        lg_stack *s = lg__stack_acquire(p, l->stack_size);
+        if (!s) {
+            legion_free(l);
+            errno = ENOMEM;
+            return 0;
+        }
+        lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, runner_main, s);
+        l->stack = s;
+    }
+    uint64_t id = new_id(p);
+    l->id = id;
     l->commit = NULL;
     l->commit_arg = NULL;
     l->deadline = 0;
@@ -394,18 +414,35 @@ static void fatal(const char *what) {
     abort();
 }
 
-/* Gives a resumable legion the stack its step will run on. */
-static lg_stack *step_stack(lg_worker *p, lg_legion *l) {
-    lg_stack *s = NULL;
-    if (lg_rt.cfg.stackless && l->stack_size == 0 && p->runner) {
-        s = p->runner;
+/* Gives l the stack it runs on next, with its context made; NULL if none could be
+ * mapped (errno says why). */
+static lg_stack *stack_for_run(lg_worker *p, lg_legion *l) {
+    if (l->kind == LG_KIND_RESUMABLE && lg_rt.cfg.stackless && l->stack_size == 0 && p->runner) {
+        lg_stack *s = p->runner;
         p->runner = NULL;
         return s;
     }
-    s = lg__stack_acquire(p, l->stack_size);
-    if (!s) fatal("cannot map a native stack for a legion (out of memory or vm.max_map_count)");
-    lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, runner_main, s);
+    lg_stack *s = lg__stack_acquire(p, l->stack_size);
+    if (s)
+        lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, l->kind == LG_KIND_RESUMABLE ? runner_main : legion_main, s);
     return s;
+}
+
+/* No native stack could be mapped for l to run on: it ends here, on g0, without
+ * running further, and the embedder is told (lg_config.stack_failure). Nothing aborts:
+ * the rest of the program goes on, or ends, as the embedder decides. */
+static void stack_failed(lg_worker *p, lg_legion *l, int error) {
+    if (lg_rt.cfg.stack_failure) {
+        lg_rt.cfg.stack_failure(l, l->user, error);
+    } else {
+        fprintf(stderr,
+                "malphas legion runtime: legion %llu ended: no native stack of %zu bytes could be mapped for it (%s)\n",
+                (unsigned long long)l->id, l->stack_size ? l->stack_size : lg_rt.stack_size, strerror(error));
+    }
+    l->commit = NULL;
+    l->commit_arg = NULL;
+    l->deadline = 0;
+    legion_end(p, l);
 }
 
 /* Runs l on thread m holding worker p, from g0, until l yields, parks, ends or loses
@@ -413,18 +450,11 @@ static lg_stack *step_stack(lg_worker *p, lg_legion *l) {
 void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
     for (;;) {
         lg_context *to;
-        if (l->stack) {
-            to = &l->stack->ctx;
-        } else if (l->kind == LG_KIND_RESUMABLE) {
-            l->stack = step_stack(p, l);
-            to = &l->stack->ctx;
-        } else {
-            lg_stack *s = lg__stack_acquire(p, l->stack_size);
-            if (!s) fatal("cannot map a native stack for a legion (out of memory or vm.max_map_count)");
-            lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, legion_main, s);
-            l->stack = s;
-            to = &s->ctx;
+        if (!l->stack && !(l->stack = stack_for_run(p, l))) {
+            stack_failed(p, l, errno ? errno : ENOMEM);
+            return;
         }
+        to = &l->stack->ctx;
         m->current = l;
         m->cur_stack = l->stack;
         l->stack->used = true;

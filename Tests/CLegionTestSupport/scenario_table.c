@@ -156,6 +156,14 @@ static int stack_memory_returned(void) {
         return lg_test_fail("RSS after pooling: before %ld KiB, peak %ld KiB, after %ld KiB", before, peak, after);
     return 0;
 }
+static int stack_exhaustion(void) {
+    if (lg_test_under_thread_sanitizer()) return LG_TEST_SKIPPED; /* TSan's shadow owns most of the address space */
+    /* qemu-user keeps per-page state for the guest's mappings: filling the address
+     * space would exhaust the emulator's memory first (it is killed). */
+    if (getenv("LG_TEST_EMULATED")) return LG_TEST_SKIPPED;
+    long spawned = 0, unrun = 0;
+    return lg_test_stack_exhaustion(&spawned, &unrun);
+}
 static int trace(void) {
     char path[64];
     snprintf(path, sizeof path, "/tmp/legion-trace-%d.json", (int)getpid());
@@ -200,6 +208,7 @@ static const lg_test_scenario scenarios[] = {
     {"stackless parking",                       "lg_test_parked_resumable",  parked_stackless},
     {"dedicated stacks when parked",            "lg_test_parked_resumable",  parked_dedicated},
     {"pooled stacks give memory back",          "lg_test_stack_memory_returned", stack_memory_returned},
+    {"no native stack fails one spawn",         "lg_test_stack_exhaustion",  stack_exhaustion},
     {"trace",                                   "lg_test_trace",             trace},
     {"statistics table",                        "lg_test_stats_table",       stats_table},
 };

@@ -47,4 +47,13 @@ final class StackTests: XCTestCase {
         XCTAssertLessThan(after - before, touchedKiB / 4,
                           "RSS after the stacks were pooled: before \(before) KiB, peak \(peak) KiB, after \(after) KiB")
     }
+
+    func testASpawnThatCannotMapItsStackFailsAloneAndNothingAborts() throws {
+        try XCTSkipIf(lg_test_under_thread_sanitizer() != 0,
+                      "ThreadSanitizer's shadow memory takes most of the address space these stacks fill")
+        var spawned = 0, endedUnrun = 0
+        assertScenario(lg_test_stack_exhaustion(&spawned, &endedUnrun), "1 TiB stacks")
+        XCTAssertGreaterThan(spawned, 0, "resumable spawns before the address space ran out")
+        XCTAssertGreaterThan(endedUnrun, 0, "stackful legions that could not get a stack")
+    }
 }

@@ -66,6 +66,13 @@ int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t
 int lg_test_stack_memory_returned(long count, size_t size, size_t touch, long *before_kb, long *peak_kb,
                                   long *after_kb);
 
+/// Native stacks of 1 TiB exhaust the address space: a resumable spawn with stackless
+/// parking off (its stack mapped at spawn) fails with 0 and ENOMEM while the legions
+/// spawned before it park and finish; stackful legions that cannot get a stack when
+/// they first run end unrun and lg_config.stack_failure hears of each. *spawned
+/// receives the resumable spawns that succeeded, *ended_unrun the stackful failures.
+int lg_test_stack_exhaustion(long *spawned, long *ended_unrun);
+
 /// Sleeps and deadlines: stackful lg_sleep_ns, resumable lg_park_deadline, a deadline
 /// cancelled by an earlier ready, and a timer that must not wake a later park.
 int lg_test_timers(int context);
