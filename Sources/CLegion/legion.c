@@ -38,10 +38,12 @@
  * the generation. lg_ready of a DEADLINE park cancels the timer; a timer that fires
  * readies the legion only if it is still parked in that same generation.
  *
- * Memory of legions comes from slabs that live until lg_shutdown, reused through a
- * per-worker free list (owner only) that spills to a global one (slab_lock). A legion
- * is freed when its last reference goes: 1 for being alive, 1 per armed timer, 1 per
- * lg_legion_retain.
+ * Memory of legions comes from slabs, reused through a per-worker free list (owner
+ * only) that spills to a global one (slab_lock). A legion is freed when its last
+ * reference goes: 1 for being alive, 1 per armed timer, 1 per lg_legion_retain. Slabs
+ * whose legions are all free go back to the allocator when the monitor reclaims memory
+ * from an idle runtime (lg__legions_reclaim, see sysmon.c); the rest live until
+ * lg_shutdown.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -136,6 +138,67 @@ static void legion_free(lg_legion *l) {
     l->next = global_free;
     global_free = l;
     pthread_mutex_unlock(&slab_lock);
+}
+
+static int compare_addresses(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The index in the sorted slabs of the slab holding l. */
+static size_t slab_of(lg_legion *l) {
+    size_t lo = 0, hi = nslabs;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)slabs[mid] <= (uintptr_t)l) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+size_t lg__legions_reclaim(void) {
+    /* Every worker is parked (the caller holds idle_lock and saw all of them on the
+     * idle list), so their free lists are ours to take: the idle_lock they released
+     * when parking orders their last writes before our reads, and they take idle_lock
+     * again before running. */
+    pthread_mutex_lock(&slab_lock);
+    for (unsigned i = 0; i < lg_rt.nworkers; i++) {
+        lg_worker *p = lg_rt.workers[i];
+        while (p->free_legions) {
+            lg_legion *l = p->free_legions;
+            p->free_legions = l->next;
+            l->next = global_free;
+            global_free = l;
+        }
+        p->nfree = 0;
+    }
+    size_t freed = 0;
+    uint16_t *nfree_in = nslabs ? calloc(nslabs, sizeof *nfree_in) : NULL;
+    if (nfree_in) {
+        qsort(slabs, nslabs, sizeof *slabs, compare_addresses);
+        for (lg_legion *l = global_free; l; l = l->next) nfree_in[slab_of(l)]++;
+        /* Keep the legions of the slabs that stay, in their order. */
+        lg_legion **tail = &global_free;
+        for (lg_legion *l = global_free; l; l = l->next)
+            if (nfree_in[slab_of(l)] != SLAB_LEGIONS) {
+                *tail = l;
+                tail = &l->next;
+            }
+        *tail = NULL;
+        size_t kept = 0;
+        for (size_t i = 0; i < nslabs; i++) {
+            if (nfree_in[i] == SLAB_LEGIONS) {
+                free(slabs[i]);
+                freed++;
+            } else {
+                slabs[kept++] = slabs[i];
+            }
+        }
+        nslabs = kept;
+        free(nfree_in);
+    }
+    pthread_mutex_unlock(&slab_lock);
+    return freed;
 }
 
 void lg__legions_free_all(void) {

@@ -201,6 +201,15 @@ void lg__stack_pool_trim(lg_worker *p) {
     p->pool_dirty = false;
 }
 
+void lg__stack_pool_shrink(lg_worker *p, unsigned keep) {
+    while (p->npool > keep) {
+        lg_stack *s = p->pool;
+        p->pool = s->next;
+        p->npool--;
+        stack_unmap(s);
+    }
+}
+
 void lg__stack_pool_drain(lg_worker *p) {
     while (p->pool) {
         lg_stack *s = p->pool;

@@ -164,6 +164,16 @@ static int stack_exhaustion(void) {
     long spawned = 0, unrun = 0;
     return lg_test_stack_exhaustion(&spawned, &unrun);
 }
+static int memory_after_spike(void) {
+    if (lg_test_under_thread_sanitizer()) return LG_TEST_SKIPPED; /* shadow memory makes RSS meaningless */
+    long before = 0, peak = 0, after = 0;
+    unsigned ms = 0;
+    if (lg_test_memory_after_spike(scaled(500000, 50000), 3000, &before, &peak, &after, &ms)) return -1;
+    if (after - before > (peak - before) / 4)
+        return lg_test_fail("RSS %ld KiB before, %ld KiB at the peak, still %ld KiB %u ms after the spike", before,
+                            peak, after, ms);
+    return 0;
+}
 static int trace(void) {
     char path[64];
     snprintf(path, sizeof path, "/tmp/legion-trace-%d.json", (int)getpid());
@@ -209,6 +219,7 @@ static const lg_test_scenario scenarios[] = {
     {"dedicated stacks when parked",            "lg_test_parked_resumable",  parked_dedicated},
     {"pooled stacks give memory back",          "lg_test_stack_memory_returned", stack_memory_returned},
     {"no native stack fails one spawn",         "lg_test_stack_exhaustion",  stack_exhaustion},
+    {"memory comes back after a spike",         "lg_test_memory_after_spike", memory_after_spike},
     {"trace",                                   "lg_test_trace",             trace},
     {"statistics table",                        "lg_test_stats_table",       stats_table},
 };

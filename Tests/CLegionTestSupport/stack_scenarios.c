@@ -280,3 +280,55 @@ out:
     parked_slots = NULL;
     return rc;
 }
+
+/* ---------------------------------------------------------------------------------
+ * Memory comes back after a spike: legions parked at once, then all ended.
+ * --------------------------------------------------------------------------------- */
+static long spike_count;
+
+static void spike_root(void *u) {
+    (void)u;
+    /* From one legion, so they go through (and grow) its worker's deque. */
+    for (long i = 0; i < spike_count; i++) lg_spawn_resumable(park_once_step, (void *)(intptr_t)i);
+}
+
+int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, long *peak_kb, long *after_kb,
+                               unsigned *after_ms) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = 2;
+    parked_slots = calloc((size_t)count, sizeof(lg_legion *));
+    if (!parked_slots) return lg_test_fail("calloc");
+    memset(parked_slots, 0, (size_t)count * sizeof(lg_legion *)); /* resident in every reading */
+    if (lg_test_start(&c)) {
+        free(parked_slots);
+        return -1;
+    }
+    int rc = -1;
+    spike_count = count;
+    atomic_store(&parked_finished, 0);
+    *before_kb = lg_test_rss_kb();
+    CHECK(lg_spawn(spike_root, NULL), "spawn failed");
+    long parked = lg_test_quiesce(120000);
+    CHECK(parked == count, "expected %ld parked, got %ld", count, parked);
+    *peak_kb = lg_test_rss_kb();
+    for (long i = 0; i < count; i++) lg_ready(parked_slots[i]);
+    CHECK(lg_test_quiesce(120000) == 0, "the legions did not all finish");
+    CHECK(atomic_load(&parked_finished) == count, "%ld of %ld finished", atomic_load(&parked_finished), count);
+    /* The monitor reclaims after a second of idleness; poll until the growth is down to
+     * a quarter of the spike's, or the time is up. */
+    uint64_t t0 = lg_now_ns();
+    long grown = *peak_kb - *before_kb;
+    do {
+        *after_kb = lg_test_rss_kb();
+        *after_ms = (unsigned)((lg_now_ns() - t0) / 1000000u);
+        if (*after_kb - *before_kb <= grown / 4) break;
+        usleep(50000);
+    } while (*after_ms < within_ms);
+    rc = 0;
+out:
+    lg_shutdown();
+    free(parked_slots);
+    parked_slots = NULL;
+    return rc;
+}

@@ -73,6 +73,13 @@ int lg_test_stack_memory_returned(long count, size_t size, size_t touch, long *b
 /// receives the resumable spawns that succeeded, *ended_unrun the stackful failures.
 int lg_test_stack_exhaustion(long *spawned, long *ended_unrun);
 
+/// One legion spawns `count` resumable legions that all park (the spike), then all are
+/// readied and end. RSS (KiB) before, at the peak, and after: polled until the growth
+/// over `before` is down to a quarter of the spike's or `within_ms` have passed since
+/// the last legion ended; *after_ms receives when it was read.
+int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, long *peak_kb, long *after_kb,
+                               unsigned *after_ms);
+
 /// Sleeps and deadlines: stackful lg_sleep_ns, resumable lg_park_deadline, a deadline
 /// cancelled by an earlier ready, and a timer that must not wake a later park.
 int lg_test_timers(int context);
