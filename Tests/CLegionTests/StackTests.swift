@@ -56,4 +56,14 @@ final class StackTests: XCTestCase {
         XCTAssertGreaterThan(spawned, 0, "resumable spawns before the address space ran out")
         XCTAssertGreaterThan(endedUnrun, 0, "stackful legions that could not get a stack")
     }
+
+    func testMemoryOfHalfAMillionEndedLegionsGoesBackToTheSystemWithinThreeSeconds() throws {
+        try XCTSkipIf(lg_test_under_thread_sanitizer() != 0, "ThreadSanitizer's shadow memory makes RSS meaningless")
+        var before = 0, peak = 0, after = 0
+        var afterMs: UInt32 = 0
+        assertScenario(lg_test_memory_after_spike(500_000, 3000, &before, &peak, &after, &afterMs), "spike")
+        XCTAssertGreaterThan(peak - before, 20_000, "500,000 parked legions should take tens of MB")
+        XCTAssertLessThanOrEqual(after - before, (peak - before) / 4,
+                                 "RSS before \(before) KiB, peak \(peak) KiB, \(after) KiB \(afterMs) ms after the spike")
+    }
 }
