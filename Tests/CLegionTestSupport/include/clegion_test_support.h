@@ -76,7 +76,8 @@ int lg_test_stack_exhaustion(long *spawned, long *ended_unrun);
 /// One legion spawns `count` resumable legions that all park (the spike), then all are
 /// readied and end. RSS (KiB) before, at the peak, and after: polled until the growth
 /// over `before` is down to a quarter of the spike's or `within_ms` have passed since
-/// the last legion ended; *after_ms receives when it was read.
+/// the last legion ended; *after_ms receives when it was read. Then a spike a tenth the
+/// size runs on what the monitor's reclaim left, and must finish.
 int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, long *peak_kb, long *after_kb,
                                unsigned *after_ms);
 
