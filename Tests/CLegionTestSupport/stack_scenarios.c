@@ -122,6 +122,17 @@ static lg_step_result park_once_step(lg_legion *l, void *u) {
     return LG_STEP_DONE;
 }
 
+/* Readies the first n legions parked by park_once_step and waits until all have
+ * finished; fails with what it saw otherwise. */
+static int finish_parked(long n) {
+    for (long i = 0; i < n; i++) lg_ready(parked_slots[i]);
+    long parked = lg_test_quiesce(120000);
+    if (parked != 0) return lg_test_fail("%ld of %ld legions still parked after being readied", parked, n);
+    long finished = atomic_load(&parked_finished);
+    if (finished != n) return lg_test_fail("%ld of %ld readied legions finished", finished, n);
+    return 0;
+}
+
 int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t *stacks, long *maps) {
     lg_config c;
     lg_config_init(&c);
@@ -137,10 +148,7 @@ int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t
     CHECK(parked == count, "expected %ld parked, got %ld", count, parked);
     *stacks = lg_live_stacks();
     *maps = lg_test_map_count() - maps_before;
-    for (long i = 0; i < count; i++) lg_ready(parked_slots[i]);
-    parked = lg_test_quiesce(60000);
-    CHECK(parked == 0, "expected all to finish, %ld parked", parked);
-    CHECK(atomic_load(&parked_finished) == count, "%ld of %ld finished", atomic_load(&parked_finished), count);
+    CHECK(finish_parked(count) == 0, "readied");
     rc = 0;
 out:
     lg_shutdown();
@@ -255,9 +263,7 @@ int lg_test_stack_exhaustion(long *spawned, long *ended_unrun) {
     CHECK(error == ENOMEM, "the failed spawn set errno %d (%s), not ENOMEM", error, strerror(error));
     CHECK(lg_test_quiesce(30000) == n, "the %ld legions spawned before the failure did not all park", n);
     CHECK(lg_live_stacks() >= (size_t)n, "%zu stacks mapped for %ld parked legions", lg_live_stacks(), n);
-    for (long i = 0; i < n; i++) lg_ready(parked_slots[i]);
-    CHECK(lg_test_quiesce(30000) == 0, "the parked legions did not finish after the failed spawn");
-    CHECK(atomic_load(&parked_finished) == n, "%ld of %ld finished", atomic_load(&parked_finished), n);
+    CHECK(finish_parked(n) == 0, "after the failed spawn");
 
     /* Stackful legions get their stack when they first run: the ones that cannot end
      * unrun, and the embedder's callback hears of each. */
@@ -312,9 +318,7 @@ int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, 
     long parked = lg_test_quiesce(120000);
     CHECK(parked == count, "expected %ld parked, got %ld", count, parked);
     *peak_kb = lg_test_rss_kb();
-    for (long i = 0; i < count; i++) lg_ready(parked_slots[i]);
-    CHECK(lg_test_quiesce(120000) == 0, "the legions did not all finish");
-    CHECK(atomic_load(&parked_finished) == count, "%ld of %ld finished", atomic_load(&parked_finished), count);
+    CHECK(finish_parked(count) == 0, "the spike");
     /* The monitor reclaims after a second of idleness; poll until the growth is down to
      * a quarter of the spike's, or the time is up. */
     uint64_t t0 = lg_now_ns();
@@ -332,10 +336,7 @@ int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, 
     spike_count = count / 10;
     CHECK(lg_spawn(spike_root, NULL), "spawn after the reclaim failed");
     CHECK(lg_test_quiesce(120000) == spike_count, "the second spike did not park");
-    for (long i = 0; i < spike_count; i++) lg_ready(parked_slots[i]);
-    CHECK(lg_test_quiesce(120000) == 0, "the second spike did not finish");
-    CHECK(atomic_load(&parked_finished) == spike_count, "%ld of %ld finished after the reclaim",
-          atomic_load(&parked_finished), spike_count);
+    CHECK(finish_parked(spike_count) == 0, "the second spike, after the reclaim");
     rc = 0;
 out:
     lg_shutdown();
