@@ -9,7 +9,8 @@
  * freeing a stack) runs on g0.
  *
  * Two implementations, chosen once per lg_start (lg__context_mode):
- *   asm       lg_ctx_switch in context_<arch>.S: a stack pointer per context;
+ *   asm       lg_ctx_switch in context_<arch>.S (x86_64, aarch64, riscv64): a stack
+ *             pointer per context;
  *   ucontext  swapcontext: a ucontext_t per context (it also saves the signal mask,
  *             with a system call: the cost the asm switch exists to avoid).
  *
@@ -41,7 +42,8 @@ void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 
-#if !defined(__x86_64__) && !defined(__aarch64__)
+#if !defined(__x86_64__) && !defined(__aarch64__) && \
+    !(defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_float_abi_double))
 #  define LG_NO_ASM_CONTEXT 1 /* only the ucontext implementation exists here */
 #endif
 

@@ -18,6 +18,8 @@
 #include "deque.h"
 #include <stdlib.h>
 
+#define DEQUE_MIN 64 /* slots of a new deque's array */
+
 static lg_deque_array *array_new(int64_t size) {
     lg_deque_array *a = malloc(sizeof(lg_deque_array) + (size_t)size * sizeof(_Atomic(void *)));
     if (!a) return NULL;
@@ -28,7 +30,7 @@ static lg_deque_array *array_new(int64_t size) {
 }
 
 int lg__deque_init(lg_deque *q, int64_t capacity) {
-    int64_t size = 64;
+    int64_t size = DEQUE_MIN;
     while (size < capacity) size *= 2;
     lg_deque_array *a = array_new(size);
     if (!a) return -1;
@@ -46,6 +48,29 @@ void lg__deque_destroy(lg_deque *q) {
         a = older;
     }
     atomic_store_explicit(&q->array, NULL, memory_order_relaxed);
+}
+
+size_t lg__deque_shrink(lg_deque *q) {
+    lg_deque_array *a = atomic_load_explicit(&q->array, memory_order_relaxed);
+    size_t freed = 0;
+    for (lg_deque_array *r = a->retired; r;) {
+        lg_deque_array *older = r->retired;
+        freed += sizeof *r + (size_t)r->size * sizeof r->slot[0];
+        free(r);
+        r = older;
+    }
+    a->retired = NULL;
+    int64_t t = atomic_load_explicit(&q->top, memory_order_relaxed);
+    int64_t b = atomic_load_explicit(&q->bottom, memory_order_relaxed);
+    if (a->size > DEQUE_MIN && b == t) {
+        lg_deque_array *n = array_new(DEQUE_MIN);
+        if (n) { /* empty: nothing to copy; indices stay, taken modulo the new size */
+            atomic_store_explicit(&q->array, n, memory_order_relaxed);
+            freed += sizeof *a + (size_t)a->size * sizeof a->slot[0];
+            free(a);
+        }
+    }
+    return freed;
 }
 
 /* Owner only: doubles the array, copying the live items [t, b). */

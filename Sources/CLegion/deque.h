@@ -11,10 +11,12 @@
 #define CLEGION_DEQUE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* The circular array. Replaced (never shrunk) when full; retired arrays are kept until
- * lg__deque_destroy because a thief may still be reading one. */
+/* The circular array. Replaced by one twice the size when full; retired arrays are
+ * kept because a thief may still be reading one, until lg__deque_shrink runs at a
+ * moment when no thief can be (every worker parked) or lg__deque_destroy. */
 typedef struct lg_deque_array {
     int64_t size;                  /* a power of two; immutable */
     struct lg_deque_array *retired; /* owner only: the array this one replaced */
@@ -32,6 +34,10 @@ typedef struct lg_deque {
 
 int lg__deque_init(lg_deque *q, int64_t capacity);
 void lg__deque_destroy(lg_deque *q);
+/* Frees the retired arrays and, if the deque is empty, replaces a grown array by one of
+ * the initial size. Only while no thread can be pushing, taking or stealing (every
+ * worker parked). Returns the bytes freed. */
+size_t lg__deque_shrink(lg_deque *q);
 /* Owner only. Returns 0, or -1 if growing failed (the item was not pushed). */
 int lg__deque_push(lg_deque *q, void *item);
 /* Owner only. NULL when empty. */

@@ -40,11 +40,14 @@
  * the generation. lg_ready of a DEADLINE park cancels the timer; a timer that fires
  * readies the legion only if it is still parked in that same generation.
  *
- * Memory of legions comes from slabs that live until lg_shutdown, reused through a
- * per-worker free list (owner only) that spills to a global one (slab_lock). A legion
- * is freed when its last reference goes: 1 for being alive, 1 per armed timer, 1 per
- * lg_legion_retain.
+ * Memory of legions comes from slabs, reused through a per-worker free list (owner
+ * only) that spills to a global one (slab_lock). A legion is freed when its last
+ * reference goes: 1 for being alive, 1 per armed timer, 1 per lg_legion_retain. Slabs
+ * whose legions are all free go back to the allocator when the monitor reclaims memory
+ * from an idle runtime (lg__legions_reclaim, see sysmon.c); the rest live until
+ * lg_shutdown.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +142,67 @@ static void legion_free(lg_legion *l) {
     pthread_mutex_unlock(&slab_lock);
 }
 
+static int compare_addresses(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The index in the sorted slabs of the slab holding l. */
+static size_t slab_of(lg_legion *l) {
+    size_t lo = 0, hi = nslabs;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)slabs[mid] <= (uintptr_t)l) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+size_t lg__legions_reclaim(void) {
+    /* Every worker is parked (the caller holds idle_lock and saw all of them on the
+     * idle list), so their free lists are ours to take: the idle_lock they released
+     * when parking orders their last writes before our reads, and they take idle_lock
+     * again before running. */
+    pthread_mutex_lock(&slab_lock);
+    for (unsigned i = 0; i < lg_rt.nworkers; i++) {
+        lg_worker *p = lg_rt.workers[i];
+        while (p->free_legions) {
+            lg_legion *l = p->free_legions;
+            p->free_legions = l->next;
+            l->next = global_free;
+            global_free = l;
+        }
+        p->nfree = 0;
+    }
+    size_t freed = 0;
+    uint16_t *nfree_in = nslabs ? calloc(nslabs, sizeof *nfree_in) : NULL;
+    if (nfree_in) {
+        qsort(slabs, nslabs, sizeof *slabs, compare_addresses);
+        for (lg_legion *l = global_free; l; l = l->next) nfree_in[slab_of(l)]++;
+        /* Keep the legions of the slabs that stay, in their order. */
+        lg_legion **tail = &global_free;
+        for (lg_legion *l = global_free; l; l = l->next)
+            if (nfree_in[slab_of(l)] != SLAB_LEGIONS) {
+                *tail = l;
+                tail = &l->next;
+            }
+        *tail = NULL;
+        size_t kept = 0;
+        for (size_t i = 0; i < nslabs; i++) {
+            if (nfree_in[i] == SLAB_LEGIONS) {
+                free(slabs[i]);
+                freed++;
+            } else {
+                slabs[kept++] = slabs[i];
+            }
+        }
+        nslabs = kept;
+        free(nfree_in);
+    }
+    pthread_mutex_unlock(&slab_lock);
+    return freed;
+}
+
 void lg__legions_free_all(void) {
     pthread_mutex_lock(&slab_lock);
     for (size_t i = 0; i < nslabs; i++) free(slabs[i]);
@@ -161,17 +225,22 @@ void lg_legion_release(lg_legion *l) {
 /* ---------------------------------------------------------------------------------
  * Spawning.
  * --------------------------------------------------------------------------------- */
+static void runner_main(void *arg);
 static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *user,
                       const lg_spawn_attr *attr) {
-    if (!atomic_load_explicit(&lg_rt.running, memory_order_acquire)) return 0;
+    if (!atomic_load_explicit(&lg_rt.running, memory_order_acquire)) {
+        errno = EINVAL;
+        return 0;
+    }
     lg_worker *p = lg__current_worker();
     lg_legion *l = legion_alloc(p);
-    if (!l) return 0;
-    uint64_t id = new_id(p);
+    if (!l) {
+        errno = ENOMEM;
+        return 0;
+    }
     atomic_init(&l->state, LG_ST_ACTIVE);
     atomic_init(&l->refs, 1);
     l->kind = kind;
-    l->id = id;
     l->entry = entry;
     l->step = step;
     l->user = user;
@@ -182,6 +251,20 @@ static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *us
         if (sz != lg_rt.stack_size) l->stack_size = sz;
     }
     l->stack = NULL;
+    if (kind == LG_KIND_RESUMABLE && (!lg_rt.cfg.stackless || l->stack_size)) {
+        /* It keeps a stack for life: map it now, so that running out of memory or of
+         * mappings fails this spawn rather than the legion later. */
+        lg_stack *s = lg__stack_acquire(p, l->stack_size);
+        if (!s) {
+            legion_free(l);
+            errno = ENOMEM;
+            return 0;
+        }
+        lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, runner_main, s);
+        l->stack = s;
+    }
+    uint64_t id = new_id(p);
+    l->id = id;
     l->commit = NULL;
     l->commit_arg = NULL;
     l->deadline = 0;
@@ -385,17 +468,17 @@ static void fatal(const char *what) {
 
 static void runner_main(void *arg);
 
-/* Gives a resumable legion the stack its step will run on. */
-static lg_stack *step_stack(lg_worker *p, lg_legion *l) {
-    lg_stack *s = NULL;
-    if (lg_rt.cfg.stackless && l->stack_size == 0 && p->runner) {
-        s = p->runner;
+/* Gives l the stack it runs on next, with its context made; NULL if none could be
+ * mapped (errno says why). */
+static lg_stack *stack_for_run(lg_worker *p, lg_legion *l) {
+    if (l->kind == LG_KIND_RESUMABLE && lg_rt.cfg.stackless && l->stack_size == 0 && p->runner) {
+        lg_stack *s = p->runner;
         p->runner = NULL;
         return s;
     }
-    s = lg__stack_acquire(p, l->stack_size);
-    if (!s) fatal("cannot map a native stack for a legion (out of memory or vm.max_map_count)");
-    lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, runner_main, s);
+    lg_stack *s = lg__stack_acquire(p, l->stack_size);
+    if (s)
+        lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, l->kind == LG_KIND_RESUMABLE ? runner_main : legion_main, s);
     return s;
 }
 
@@ -495,23 +578,33 @@ static void runner_main(void *arg) {
     }
 }
 
+/* No native stack could be mapped for l to run on: it ends here, on g0, without
+ * running further, and the embedder is told (lg_config.stack_failure). Nothing aborts:
+ * the rest of the program goes on, or ends, as the embedder decides. */
+static void stack_failed(lg_worker *p, lg_legion *l, int error) {
+    if (lg_rt.cfg.stack_failure) {
+        lg_rt.cfg.stack_failure(l, l->user, error);
+    } else {
+        fprintf(stderr,
+                "malphas legion runtime: legion %llu ended: no native stack of %zu bytes could be mapped for it (%s)\n",
+                (unsigned long long)l->id, l->stack_size ? l->stack_size : lg_rt.stack_size, strerror(error));
+    }
+    l->commit = NULL;
+    l->commit_arg = NULL;
+    l->deadline = 0;
+    legion_end(p, l);
+}
+
 /* Runs l on thread m holding worker p, from g0, until l yields, parks, ends or loses
  * the worker. l has been taken from a queue (RUNNABLE). */
 void lg__run(lg_thread *m, lg_worker *p, lg_legion *l) {
     for (;;) {
         lg_context *to;
-        if (l->stack) {
-            to = &l->stack->ctx;
-        } else if (l->kind == LG_KIND_RESUMABLE) {
-            l->stack = step_stack(p, l);
-            to = &l->stack->ctx;
-        } else {
-            lg_stack *s = lg__stack_acquire(p, l->stack_size);
-            if (!s) fatal("cannot map a native stack for a legion (out of memory or vm.max_map_count)");
-            lg__context_make(&s->ctx, &s->uc, s->lo, s->hi, legion_main, s);
-            l->stack = s;
-            to = &s->ctx;
+        if (!l->stack && !(l->stack = stack_for_run(p, l))) {
+            stack_failed(p, l, errno ? errno : ENOMEM);
+            return;
         }
+        to = &l->stack->ctx;
         run_begin(m, p, l, l->stack);
 
         lg__context_switch(&m->g0, to);

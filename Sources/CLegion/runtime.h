@@ -291,6 +291,7 @@ LG_HIDDEN bool lg__seeded_clock_stopped(void);
 LG_HIDDEN void lg__run(lg_thread *m, lg_worker *p, lg_legion *l);
 LG_HIDDEN bool lg__ready_gen(lg_legion *l, uint64_t gen); /* timer: ready only the park of generation gen */
 LG_HIDDEN void lg__legions_free_all(void);
+LG_HIDDEN size_t lg__legions_reclaim(void);  /* every worker parked, under idle_lock: frees empty slabs */
 
 /* stack.c */
 LG_HIDDEN int lg__stacks_start(void);
@@ -299,6 +300,7 @@ LG_HIDDEN lg_stack *lg__stack_acquire(lg_worker *p, size_t size);
 LG_HIDDEN void lg__stack_release(lg_worker *p, lg_stack *s);
 LG_HIDDEN void lg__stack_pool_drain(lg_worker *p);
 LG_HIDDEN void lg__stack_pool_trim(lg_worker *p); /* before the worker sleeps */
+LG_HIDDEN void lg__stack_pool_shrink(lg_worker *p, unsigned keep); /* owner, or with the worker parked */
 static inline void lg__stack_note_sp(lg_stack *s) { /* after a switch away from s */
     if ((char *)s->ctx.sp < s->low_sp && s->ctx.sp) s->low_sp = (char *)s->ctx.sp;
 }

@@ -54,6 +54,8 @@ static inline void cpu_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ volatile("yield");
+#elif defined(__riscv)
+    __asm__ volatile(".insn i 0x0F, 0, x0, x0, 0x010"); /* pause (Zihintpause); a fence hint elsewhere */
 #endif
 }
 
@@ -267,6 +269,10 @@ static void unidle(lg_thread *m) {
 /* Parks thread m (holding worker p) until woken or a timer is due. Returns 0 to look
  * for work again, -1 when the runtime is stopping. */
 int lg__idle_park(lg_thread *m, lg_worker *p) {
+    /* About to sleep, probably: give back stack memory used since the last check
+     * (stack.c). Before joining the idle list, because from then on the monitor may
+     * shrink this worker's pool (sysmon.c), and outside idle_lock. */
+    lg__stack_pool_trim(p);
     pthread_mutex_lock(&lg_rt.idle_lock);
     if (atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) {
         pthread_mutex_unlock(&lg_rt.idle_lock);
@@ -298,8 +304,6 @@ int lg__idle_park(lg_thread *m, lg_worker *p) {
         return 0;
     }
 
-    /* About to sleep: give back stack memory used since the last check (stack.c). */
-    lg__stack_pool_trim(p);
     /* If this was the last busy worker, lg_wait may be waiting for that. */
     pthread_mutex_lock(&lg_rt.idle_lock);
     if (m->on_idle && lg__quiescent_locked()) pthread_cond_broadcast(&lg_rt.wait_cond);

@@ -60,9 +60,11 @@ static lg_stack *stack_map(size_t size) {
     size_t len = lg_rt.guard_size + round_up(size + header, page);
     char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
                      -1, 0);
-    if (map == MAP_FAILED) return NULL;
+    if (map == MAP_FAILED) return NULL; /* errno: ENOMEM for memory and for vm.max_map_count */
     if (mprotect(map, lg_rt.guard_size, PROT_NONE) != 0) {
+        int e = errno; /* the split of the mapping may pass vm.max_map_count */
         munmap(map, len);
+        errno = e;
         return NULL;
     }
     lg_stack *s = (lg_stack *)(map + len - header);
@@ -115,6 +117,7 @@ size_t lg_live_stacks(void) {
 
 lg_stack *lg__stack_acquire(lg_worker *p, size_t size) {
     if (size == 0) size = lg_rt.stack_size;
+    if (!p) return stack_map(size); /* a spawn from outside the workers */
     if (size == lg_rt.stack_size && p->pool) {
         lg_stack *s = p->pool;
         p->pool = s->next;
@@ -126,20 +129,29 @@ lg_stack *lg__stack_acquire(lg_worker *p, size_t size) {
     return stack_map(size);
 }
 
-/* Bytes from the top of s down to its deepest resident page (mincore). */
+/* Bytes from the top of s down to its deepest resident page (mincore), reading 1024
+ * pages (4 MiB) per call from the top down and stopping at the first such window with
+ * nothing resident: a stack is touched from its top down, so a 4 MiB hole below
+ * everything resident ends it. One call for a stack up to 4 MiB; a huge stack costs
+ * what its used part does, not its size. */
 static size_t resident_depth(lg_stack *s) {
     size_t page = lg_rt.page;
     unsigned char vec[1024];
-    char *at = s->lo;
-    while (at < s->hi) {
-        size_t pages = (size_t)(s->hi - at + page - 1) / page;
+    char *top = (char *)((uintptr_t)s->hi & ~(uintptr_t)(page - 1)) + page; /* the descriptor's page too */
+    size_t depth = 0;
+    while (top > s->lo) {
+        size_t pages = (size_t)(top - s->lo) / page;
         if (pages > sizeof vec) pages = sizeof vec;
-        if (mincore(at, pages * page, vec) != 0) return 0;
-        for (size_t i = 0; i < pages; i++)
-            if (vec[i] & 1) return (size_t)(s->hi - (at + i * page));
-        at += pages * page;
+        char *at = top - pages * page;
+        if (mincore(at, pages * page, vec) != 0) break;
+        size_t i = 0;
+        while (i < pages && !(vec[i] & 1)) i++;
+        if (i == pages) break;
+        char *deepest = at + i * page;
+        depth = deepest < s->hi ? (size_t)(s->hi - deepest) : 0;
+        top = at;
     }
-    return 0;
+    return depth;
 }
 
 static size_t note_high_water(lg_worker *p, lg_stack *s) {
@@ -187,6 +199,15 @@ void lg__stack_pool_trim(lg_worker *p) {
         if (s->used) trim(p, s);
     if (p->runner && p->runner->used) trim(p, p->runner);
     p->pool_dirty = false;
+}
+
+void lg__stack_pool_shrink(lg_worker *p, unsigned keep) {
+    while (p->npool > keep) {
+        lg_stack *s = p->pool;
+        p->pool = s->next;
+        p->npool--;
+        stack_unmap(s);
+    }
 }
 
 void lg__stack_pool_drain(lg_worker *p) {
@@ -251,6 +272,8 @@ static uintptr_t fault_sp(void *uctx) {
     return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 #elif defined(__aarch64__)
     return (uintptr_t)uc->uc_mcontext.sp;
+#elif defined(__riscv)
+    return (uintptr_t)uc->uc_mcontext.__gregs[2]; /* x2 is sp */
 #else
     (void)uc;
     return 0;

@@ -15,10 +15,18 @@
  *     call in progress; SA_RESTART restarts it). Each run is flagged once;
  *   - hands off: a worker blocked in lg_blocking_enter for cfg.blocking_handoff_us
  *     while work waits (in its deque or runnext, or in the global queue) is given to a
- *     spare thread (thread.c).
+ *     spare thread (thread.c);
+ *   - reclaims memory once the runtime has been idle for RECLAIM_IDLE_NS (every worker
+ *     parked), once per idle period: slabs whose legions are all free, retired and
+ *     grown deque arrays, pooled stacks beyond STACK_POOL_KEEP per worker, and then
+ *     the C heap's free pages (malloc_trim, which also returns the embedder's freed
+ *     memory, e.g. the Swift objects of ended Malphas legions). A spike of legions
+ *     thus gives its memory back about a second after it ends, while the hot paths
+ *     (spawn, park, ready) pay nothing for it.
  * Monitor-private fields of each worker (mon_*) are touched by this thread only.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include "futex.h"
@@ -26,6 +34,8 @@
 
 #define MONITOR_MIN_NS 1000000u  /* 1 ms */
 #define MONITOR_MAX_NS 10000000u /* 10 ms */
+#define RECLAIM_IDLE_NS 1000000000u /* idle this long before memory is reclaimed */
+#define STACK_POOL_KEEP 4          /* pooled stacks each worker keeps through a reclaim */
 
 static _Atomic uint64_t monitor_delay = MONITOR_MIN_NS; /* [A: relaxed] the monitor's current sleep */
 
@@ -63,9 +73,33 @@ static void make_room_for_woken(void) {
     }
 }
 
+/* Gives back what an idle runtime holds beyond its needs (see the top of this file).
+ * Only with every worker parked: idle_lock, held throughout, keeps them parked (a
+ * worker leaves the idle list only under it) and orders their last writes to their
+ * free lists, deques and pools before ours, and ours before their next reads. */
+static void reclaim(void) {
+    bool all_parked;
+    pthread_mutex_lock(&lg_rt.idle_lock);
+    all_parked = lg_rt.nidle == lg_rt.nworkers;
+    if (all_parked) {
+        for (unsigned i = 0; i < lg_rt.nworkers; i++) {
+            lg_worker *p = lg_rt.workers[i];
+            lg__deque_shrink(&p->deque);
+            lg__stack_pool_shrink(p, STACK_POOL_KEEP);
+        }
+        lg__legions_reclaim();
+    }
+    pthread_mutex_unlock(&lg_rt.idle_lock);
+#if defined(__GLIBC__)
+    if (all_parked) malloc_trim(0);
+#endif
+}
+
 static void *sysmon_main(void *arg) {
     (void)arg;
     uint64_t delay = MONITOR_MIN_NS;
+    uint64_t idle_since = lg_now_ns();
+    bool reclaimed = false; /* in this idle period */
     while (!atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) {
         atomic_store_explicit(&monitor_delay, delay, memory_order_relaxed);
         lg__futex_wait(&lg_rt.sysmon_word, 0, delay);
@@ -100,6 +134,13 @@ static void *sysmon_main(void *arg) {
             }
         }
         make_room_for_woken(); /* after the loop: mon_tick and mon_since are this round's */
+        if (busy || atomic_load_explicit(&lg_rt.nidle_hint, memory_order_relaxed) != lg_rt.nworkers) {
+            idle_since = now;
+            reclaimed = false;
+        } else if (!reclaimed && now - idle_since >= RECLAIM_IDLE_NS) {
+            reclaim();
+            reclaimed = true;
+        }
         delay = busy ? MONITOR_MIN_NS : (delay * 2 > MONITOR_MAX_NS ? MONITOR_MAX_NS : delay * 2);
         /* With preemption, a slice shorter than the tick needs a shorter tick. */
         if (busy && lg_rt.cfg.preempt != LG_PREEMPT_OFF && lg_rt.time_slice_ns / 2 < delay)

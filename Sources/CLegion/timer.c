@@ -109,8 +109,13 @@ void lg__timer_add(lg_legion *l, uint64_t deadline, uint64_t gen) {
             size_t cap = capheap ? capheap * 2 : 256;
             lg_timer *n = realloc(heap, cap * sizeof *n);
             if (!n) {
+                /* No memory to arm the timer: the deadline passes at once (the legion
+                 * wakes as if it had expired) rather than the process aborting. A sleep
+                 * parks again for the time left; this timer's reference goes. */
                 pthread_mutex_unlock(&timer_lock);
-                abort(); /* cannot keep the promise of a deadline */
+                lg__ready_gen(l, gen);
+                lg_legion_release(l);
+                return;
             }
             heap = n;
             capheap = cap;

@@ -322,6 +322,7 @@ public final class LegionRuntime {
         let hint = strdup("rerun with a larger --stack-size (e.g. --stack-size 1M)")!
         strings.append(hint)
         config.overflow_hint = UnsafePointer(hint)
+        config.stack_failure = legionCannotRun
         if let path = settings.tracePath {
             let p = strdup(path)!
             strings.append(p)
@@ -369,10 +370,39 @@ public final class LegionRuntime {
         registry.insert(legion)
         let user = Unmanaged.passRetained(legion).toOpaque()
         if lg_spawn_resumable(legionStep, user) == 0 {
+            let reason = String(cString: strerror(errno))
             Unmanaged<LegionState>.fromOpaque(user).release()
             registry.remove(legion)
-            throw RuntimeError("cannot spawn a legion: the legion runtime is out of memory")
+            if let config = lg_current_config(), !config.pointee.stackless {
+                throw RuntimeError("cannot spawn a legion: no native stack of \(Self.describe(bytes: config.pointee.stack_size))"
+                                   + " could be mapped for it (\(reason): the process is out of memory or of memory"
+                                   + " mappings); with --stackless off every legion keeps a native stack of its own"
+                                   + " (rerun with --stackless on, or a smaller --stack-size)")
+            }
+            throw RuntimeError("cannot spawn a legion: the legion runtime is out of memory (\(reason))")
         }
+    }
+
+    /// A legion could not be given a native stack to run a step on (the runtime's
+    /// `stack_failure`, on a worker's scheduler stack): it fails, and with it the program
+    /// (or its test), as any failing legion does.
+    fileprivate func cannotRun(_ legion: LegionState, error: Int32) {
+        let size = lg_current_config().map { Self.describe(bytes: $0.pointee.stack_size) } ?? "its size"
+        let machine: VM = legion.group?.vm ?? vm
+        let f = machine.failure(RuntimeError("legion \(legion.id) cannot run: no native stack of \(size) could be"
+                                             + " mapped for it (\(String(cString: strerror(error))): the process is out of"
+                                             + " memory or of memory mappings; rerun with a smaller --stack-size)"),
+                                legion: legion)
+        if let group = legion.group { group.failed(f) } else { abort(with: f) }
+        _ = end(legion)
+    }
+
+    /// A byte count as the options take it: 256K, 1M, 64G.
+    static func describe(bytes: Int) -> String {
+        for (shift, unit) in [(30, "G"), (20, "M"), (10, "K")] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift)\(unit)"
+        }
+        return "\(bytes) bytes"
     }
 
     /// Makes a parked legion runnable again; its `completion` is already set. The legion
@@ -845,6 +875,13 @@ private func legionStep(_ runtimeLegion: OpaquePointer?, _ user: UnsafeMutableRa
     // reference) and the waiting thread holds the bridge.
     Unmanaged<LegionState>.fromOpaque(user!)._withUnsafeGuaranteedRef { legion in
         LegionRuntime.currentReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.step(legion, runtimeLegion!) }
+    }
+}
+
+/// The runtime's `stack_failure`: the legion ends without running (see `cannotRun`).
+private func legionCannotRun(_ runtimeLegion: OpaquePointer?, _ user: UnsafeMutableRawPointer?, _ error: Int32) {
+    Unmanaged<LegionState>.fromOpaque(user!)._withUnsafeGuaranteedRef { legion in
+        LegionRuntime.currentReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.cannotRun(legion, error: error) }
     }
 }
 

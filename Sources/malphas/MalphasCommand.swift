@@ -224,8 +224,9 @@ struct RuntimeOptions: ParsableArguments {
         }
         if let size = stackSize {
             let bytes = lg_parse_size(size)
-            guard bytes >= 16 * 1024 && bytes <= 1 << 30 else {
-                throw ValidationError("invalid value `\(size)` for --stack-size: expected a size between 16K and 1G, e.g. 256K or 1M")
+            // Up to 64G: a native stack is address space, committed only as it is used.
+            guard bytes >= 16 * 1024 && bytes <= 64 << 30 else {
+                throw ValidationError("invalid value `\(size)` for --stack-size: expected a size between 16K and 64G, e.g. 256K or 1M")
             }
             try set("--stack-size", "stack-size", String(bytes), "a size such as 256K or 1M")
         }

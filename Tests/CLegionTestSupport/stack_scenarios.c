@@ -2,6 +2,7 @@
  * stack_scenarios.c - native stacks: overflow report, big stacks, stackless parking,
  * memory given back by the pool.
  */
+#include <errno.h>
 #include <alloca.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -121,6 +122,17 @@ static lg_step_result park_once_step(lg_legion *l, void *u) {
     return LG_STEP_DONE;
 }
 
+/* Readies the first n legions parked by park_once_step and waits until all have
+ * finished; fails with what it saw otherwise. */
+static int finish_parked(long n) {
+    for (long i = 0; i < n; i++) lg_ready(parked_slots[i]);
+    long parked = lg_test_quiesce(120000);
+    if (parked != 0) return lg_test_fail("%ld of %ld legions still parked after being readied", parked, n);
+    long finished = atomic_load(&parked_finished);
+    if (finished != n) return lg_test_fail("%ld of %ld readied legions finished", finished, n);
+    return 0;
+}
+
 int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t *stacks, long *maps) {
     lg_config c;
     lg_config_init(&c);
@@ -136,10 +148,7 @@ int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t
     CHECK(parked == count, "expected %ld parked, got %ld", count, parked);
     *stacks = lg_live_stacks();
     *maps = lg_test_map_count() - maps_before;
-    for (long i = 0; i < count; i++) lg_ready(parked_slots[i]);
-    parked = lg_test_quiesce(60000);
-    CHECK(parked == 0, "expected all to finish, %ld parked", parked);
-    CHECK(atomic_load(&parked_finished) == count, "%ld of %ld finished", atomic_load(&parked_finished), count);
+    CHECK(finish_parked(count) == 0, "readied");
     rc = 0;
 out:
     lg_shutdown();
@@ -195,5 +204,143 @@ out:
     lg_shutdown();
     free(touch_slots);
     touch_slots = NULL;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Running out of native stacks fails one spawn, or ends one legion, and nothing else.
+ * Stacks of 1 TiB (MAP_NORESERVE: address space only) exhaust the 128 TiB of a 47-bit
+ * address space after about a hundred, without touching the kernel's mapping limit or
+ * other processes; smaller allocations keep working meanwhile.
+ * --------------------------------------------------------------------------------- */
+#define HUGE_STACK ((size_t)1 << 40)
+#define HUGE_MAX 4096 /* spawns attempted: far more than the address space holds */
+static _Atomic long exhaustion_failures, exhaustion_finished;
+static lg_legion *exhaustion_parked[HUGE_MAX];
+static _Atomic long exhaustion_user_bad;
+
+static void on_stack_failure(lg_legion *l, void *user, int error) {
+    (void)l;
+    long i = (long)(intptr_t)user;
+    if (error != ENOMEM || i < 0 || i >= HUGE_MAX) atomic_fetch_add(&exhaustion_user_bad, 1);
+    atomic_fetch_add(&exhaustion_failures, 1);
+}
+
+static void parks_once(void *u) {
+    exhaustion_parked[(long)(intptr_t)u] = lg_current();
+    lg_park(NULL, NULL);
+    atomic_fetch_add(&exhaustion_finished, 1);
+}
+
+int lg_test_stack_exhaustion(long *spawned, long *ended_unrun) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = 2;
+    c.stackless = false; /* every resumable legion keeps its own stack, mapped at spawn */
+    c.stack_size = HUGE_STACK;
+    c.stack_failure = on_stack_failure;
+    if (lg_test_start(&c)) return -1;
+    int rc = -1;
+    parked_slots = calloc(HUGE_MAX, sizeof(lg_legion *));
+    atomic_store(&parked_finished, 0);
+    atomic_store(&exhaustion_failures, 0);
+    atomic_store(&exhaustion_finished, 0);
+    atomic_store(&exhaustion_user_bad, 0);
+    memset(exhaustion_parked, 0, sizeof exhaustion_parked);
+
+    /* Resumable legions with dedicated stacks: the spawn itself fails, with ENOMEM. */
+    long n = 0;
+    int error = 0;
+    for (; n < HUGE_MAX; n++) {
+        errno = 0;
+        if (!lg_spawn_resumable(park_once_step, (void *)(intptr_t)n)) {
+            error = errno;
+            break;
+        }
+    }
+    *spawned = n;
+    CHECK(n < HUGE_MAX, "%d spawns of legions with 1 TiB stacks all succeeded", HUGE_MAX);
+    CHECK(error == ENOMEM, "the failed spawn set errno %d (%s), not ENOMEM", error, strerror(error));
+    CHECK(lg_test_quiesce(30000) == n, "the %ld legions spawned before the failure did not all park", n);
+    CHECK(lg_live_stacks() >= (size_t)n, "%zu stacks mapped for %ld parked legions", lg_live_stacks(), n);
+    CHECK(finish_parked(n) == 0, "after the failed spawn");
+
+    /* Stackful legions get their stack when they first run: the ones that cannot end
+     * unrun, and the embedder's callback hears of each. */
+    for (long i = 0; i < HUGE_MAX / 16; i++) CHECK(lg_spawn(parks_once, (void *)(intptr_t)i), "stackful spawn %ld failed", i);
+    long parked = lg_test_quiesce(30000);
+    long failures = atomic_load(&exhaustion_failures);
+    *ended_unrun = failures;
+    CHECK(failures > 0, "all %d stackful legions got a 1 TiB stack", HUGE_MAX / 16);
+    CHECK(atomic_load(&exhaustion_user_bad) == 0, "the failure callback got a wrong user pointer or errno");
+    CHECK(parked + failures == HUGE_MAX / 16, "%ld parked and %ld ended unrun of %d", parked, failures, HUGE_MAX / 16);
+    for (long i = 0; i < HUGE_MAX / 16; i++)
+        if (exhaustion_parked[i]) lg_ready(exhaustion_parked[i]);
+    CHECK(lg_test_quiesce(30000) == 0, "the parked stackful legions did not finish");
+    CHECK(atomic_load(&exhaustion_finished) == parked, "%ld of %ld parked stackful legions finished",
+          atomic_load(&exhaustion_finished), parked);
+    rc = 0;
+out:
+    lg_shutdown();
+    free(parked_slots);
+    parked_slots = NULL;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Memory comes back after a spike: legions parked at once, then all ended.
+ * --------------------------------------------------------------------------------- */
+static long spike_count;
+
+static void spike_root(void *u) {
+    (void)u;
+    /* From one legion, so they go through (and grow) its worker's deque. */
+    for (long i = 0; i < spike_count; i++) lg_spawn_resumable(park_once_step, (void *)(intptr_t)i);
+}
+
+int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, long *peak_kb, long *after_kb,
+                               unsigned *after_ms) {
+    lg_config c;
+    lg_config_init(&c);
+    c.workers = 2;
+    parked_slots = calloc((size_t)count, sizeof(lg_legion *));
+    if (!parked_slots) return lg_test_fail("calloc");
+    memset(parked_slots, 0, (size_t)count * sizeof(lg_legion *)); /* resident in every reading */
+    if (lg_test_start(&c)) {
+        free(parked_slots);
+        return -1;
+    }
+    int rc = -1;
+    spike_count = count;
+    atomic_store(&parked_finished, 0);
+    *before_kb = lg_test_rss_kb();
+    CHECK(lg_spawn(spike_root, NULL), "spawn failed");
+    long parked = lg_test_quiesce(120000);
+    CHECK(parked == count, "expected %ld parked, got %ld", count, parked);
+    *peak_kb = lg_test_rss_kb();
+    CHECK(finish_parked(count) == 0, "the spike");
+    /* The monitor reclaims after a second of idleness; poll until the growth is down to
+     * a quarter of the spike's, or the time is up. */
+    uint64_t t0 = lg_now_ns();
+    long grown = *peak_kb - *before_kb;
+    do {
+        *after_kb = lg_test_rss_kb();
+        *after_ms = (unsigned)((lg_now_ns() - t0) / 1000000u);
+        if (*after_kb - *before_kb <= grown / 4) break;
+        usleep(50000);
+    } while (*after_ms < within_ms);
+    /* The runtime runs on with what the reclaim left: a second, smaller spike through
+     * the shrunk deques, pools and free lists. */
+    atomic_store(&parked_finished, 0);
+    memset(parked_slots, 0, (size_t)count * sizeof(lg_legion *));
+    spike_count = count / 10;
+    CHECK(lg_spawn(spike_root, NULL), "spawn after the reclaim failed");
+    CHECK(lg_test_quiesce(120000) == spike_count, "the second spike did not park");
+    CHECK(finish_parked(spike_count) == 0, "the second spike, after the reclaim");
+    rc = 0;
+out:
+    lg_shutdown();
+    free(parked_slots);
+    parked_slots = NULL;
     return rc;
 }

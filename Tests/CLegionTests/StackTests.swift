@@ -47,4 +47,27 @@ final class StackTests: XCTestCase {
         XCTAssertLessThan(after - before, touchedKiB / 4,
                           "RSS after the stacks were pooled: before \(before) KiB, peak \(peak) KiB, after \(after) KiB")
     }
+
+    func testASpawnThatCannotMapItsStackFailsAloneAndNothingAborts() throws {
+        try XCTSkipIf(lg_test_under_thread_sanitizer() != 0,
+                      "ThreadSanitizer's shadow memory takes most of the address space these stacks fill")
+        var spawned = 0, endedUnrun = 0
+        assertScenario(lg_test_stack_exhaustion(&spawned, &endedUnrun), "1 TiB stacks")
+        XCTAssertGreaterThan(spawned, 0, "resumable spawns before the address space ran out")
+        XCTAssertGreaterThan(endedUnrun, 0, "stackful legions that could not get a stack")
+    }
+
+    func testMemoryOfHalfAMillionEndedLegionsGoesBackToTheSystemWithinThreeSeconds() throws {
+        var before = 0, peak = 0, after = 0
+        var afterMs: UInt32 = 0
+        if lg_test_under_thread_sanitizer() != 0 {
+            // The reclaim and the runtime after it, checked for races; RSS means nothing here.
+            assertScenario(lg_test_memory_after_spike(20_000, 3000, &before, &peak, &after, &afterMs), "spike")
+            throw XCTSkip("ThreadSanitizer's shadow memory makes RSS meaningless: only the reclaim's races were checked")
+        }
+        assertScenario(lg_test_memory_after_spike(500_000, 3000, &before, &peak, &after, &afterMs), "spike")
+        XCTAssertGreaterThan(peak - before, 20_000, "500,000 parked legions should take tens of MB")
+        XCTAssertLessThanOrEqual(after - before, (peak - before) / 4,
+                                 "RSS before \(before) KiB, peak \(peak) KiB, \(after) KiB \(afterMs) ms after the spike")
+    }
 }

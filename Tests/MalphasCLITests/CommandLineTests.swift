@@ -51,6 +51,28 @@ struct CommandLineTests {
         #expect(run.stdout == "[\"\(path)\", \"one\", \"--two\", \"-3\"]\n")
     }
 
+    @Test("a spawn that cannot map its native stack fails at the spawn with the reason and a hint")
+    func nativeStackExhausted() throws {
+        // Stacks of 64G (address space only) fill the 128 TiB of a 47-bit address space
+        // after about two thousand legions, each parked holding its own with --stackless off.
+        let path = try programFile("""
+        fn main() {
+            let ch = Channel[int]::new(0);
+            for i in 0..100000 {
+                spawn { ch <- i; };
+            }
+            println("unreachable");
+        }
+        """)
+        let run = try malphas(["run", "--stackless", "off", "--stack-size", "64G", path])
+        #expect(run.status == 1)
+        #expect(run.stdout == "")
+        #expect(run.stderr.contains("error: cannot spawn a legion: no native stack of 64G could be mapped for it"), "\(run.stderr)")
+        #expect(run.stderr.contains("(rerun with --stackless on, or a smaller --stack-size)"), "\(run.stderr)")
+        #expect(run.stderr.contains("at main (\(path):4)"), "\(run.stderr)")
+        #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("abort"), "\(run.stderr)")
+    }
+
     @Test("runaway spawning stops at the legion limit with an error at the spawn")
     func legionLimit() throws {
         let path = try programFile("""

@@ -76,7 +76,8 @@ typedef struct lg_config {
     uint32_t time_slice_us;
     lg_steal_mode steal;
     /// true (default): a resumable legion holds a native stack only while its step runs.
-    /// false: every resumable legion keeps a dedicated native stack for life.
+    /// false: every resumable legion keeps a dedicated native stack for life, mapped when
+    /// it is spawned, so a spawn that cannot map one fails (lg_spawn_resumable).
     bool stackless;
     /// Record timestamped trace events into per-worker buffers (see lg_trace_write).
     bool trace;
@@ -101,6 +102,15 @@ typedef struct lg_config {
     /// blocked and the next deadline lies beyond it, the runtime goes quiescent and
     /// lg_clock_limit_reached() is true.
     uint64_t clock_limit_ns;
+    /// Called when a legion cannot be given the native stack it needs to run (mapping it
+    /// failed: memory or the kernel's limit on mappings, vm.max_map_count, ran out) and
+    /// the failure could not be reported by its spawn: a stackful legion's stack is
+    /// mapped when it first runs, and a resumable legion in stackless mode needs a stack
+    /// for each step. The legion ends without running further; the callback runs on the
+    /// scheduler's stack, with the legion (valid during the call), its user pointer and
+    /// the errno of the failed mapping, and must not park or yield. NULL: the runtime
+    /// prints which legion ended and why on stderr. Nothing aborts either way.
+    void (*stack_failure)(lg_legion *legion, void *user, int error);
 } lg_config;
 
 /// Fills *config with the defaults (the best settings).
@@ -174,12 +184,17 @@ typedef struct lg_spawn_attr {
 
 /// Spawns a stackful legion running entry(user). From a worker it goes onto that
 /// worker's deque; from any other thread onto the global queue. Returns its id (>0),
-/// or 0 if the runtime is not running or out of memory. Any thread.
+/// or 0 if the runtime is not running (errno EINVAL) or out of memory for the legion
+/// (errno ENOMEM). Its native stack is mapped when it first runs (see
+/// lg_config.stack_failure). Any thread.
 uint64_t lg_spawn(lg_entry_fn entry, void *user);
 uint64_t lg_spawn_ex(lg_entry_fn entry, void *user, const lg_spawn_attr *attr);
 
 /// Spawns a resumable legion whose step(legion, user) is called each time it runs.
-/// Returns its id, or 0 as lg_spawn. Any thread.
+/// Returns its id, or 0 as lg_spawn. With lg_config.stackless off, or a stack size of
+/// its own in attr, the legion keeps a native stack for life and gets it here: if it
+/// cannot be mapped (memory or vm.max_map_count exhausted) the spawn fails with 0 and
+/// errno ENOMEM, and nothing of the legion is left. Any thread.
 uint64_t lg_spawn_resumable(lg_step_fn step, void *user);
 uint64_t lg_spawn_resumable_ex(lg_step_fn step, void *user, const lg_spawn_attr *attr);
 

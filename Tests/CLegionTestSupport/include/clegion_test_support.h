@@ -66,6 +66,21 @@ int lg_test_parked_resumable(unsigned workers, int stackless, long count, size_t
 int lg_test_stack_memory_returned(long count, size_t size, size_t touch, long *before_kb, long *peak_kb,
                                   long *after_kb);
 
+/// Native stacks of 1 TiB exhaust the address space: a resumable spawn with stackless
+/// parking off (its stack mapped at spawn) fails with 0 and ENOMEM while the legions
+/// spawned before it park and finish; stackful legions that cannot get a stack when
+/// they first run end unrun and lg_config.stack_failure hears of each. *spawned
+/// receives the resumable spawns that succeeded, *ended_unrun the stackful failures.
+int lg_test_stack_exhaustion(long *spawned, long *ended_unrun);
+
+/// One legion spawns `count` resumable legions that all park (the spike), then all are
+/// readied and end. RSS (KiB) before, at the peak, and after: polled until the growth
+/// over `before` is down to a quarter of the spike's or `within_ms` have passed since
+/// the last legion ended; *after_ms receives when it was read. Then a spike a tenth the
+/// size runs on what the monitor's reclaim left, and must finish.
+int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, long *peak_kb, long *after_kb,
+                               unsigned *after_ms);
+
 /// Sleeps and deadlines: stackful lg_sleep_ns, resumable lg_park_deadline, a deadline
 /// cancelled by an earlier ready, and a timer that must not wake a later park.
 int lg_test_timers(int context);
@@ -114,5 +129,20 @@ int lg_test_seeded_virtual_clock(uint64_t *wall_ns);
 /// quiescent with lg_clock_limit_reached() true, never woken; a plain runtime started
 /// after it is not quiescent while a legion sleeps.
 int lg_test_seeded_clock_limit(void);
+
+/// One entry of the table of every scenario (scenario_table.c), run on each
+/// architecture by scripts/cross-test.sh.
+typedef struct lg_test_scenario {
+    const char *name;    ///< what it checks, for the result line
+    const char *drives;  ///< the lg_test_* function it calls
+    int (*run)(void);    ///< 0: passed, LG_TEST_SKIPPED, or else lg_test_failure() says why
+} lg_test_scenario;
+
+/// What a scenario returns when it cannot run here (the XCTest cases skip it too).
+#define LG_TEST_SKIPPED 77
+
+/// The number of scenarios in the table, and the i-th of them.
+size_t lg_test_scenario_count(void);
+const lg_test_scenario *lg_test_scenario_at(size_t i);
 
 #endif
