@@ -390,3 +390,19 @@ final class TypeChecker {
         for (items, module) in resolver.declaredUnits { walk(items, in: module) }
     }
 }
+
+extension BytecodeCompiler {
+    /// Resolves and type-checks `unit` without compiling it: the type of every expression
+    /// and the diagnostics (the resolver's, then the checker's errors and warnings). For
+    /// tools and tests.
+    public static func typeCheck(_ unit: SourceUnit, modules: LoadedModules? = nil,
+                                 sources: SourceMap) -> (types: ExpressionTypes, diagnostics: [Diagnostic]) {
+        let resolver = Resolver(global: GlobalScope(sources: sources))
+        resolver.declareProgram(unit.items, library: modules?.library ?? [], libraryModuleNames: modules?.libraryModuleNames ?? [])
+        resolver.resolveBodies()
+        guard resolver.diagnostics.isEmpty else { return (ExpressionTypes(), resolver.diagnostics) }
+        let checker = TypeChecker(resolver: resolver, environment: TypeEnvironment())
+        checker.checkItems()
+        return (checker.expressionTypes(), checker.diagnostics + checker.warnings)
+    }
+}
