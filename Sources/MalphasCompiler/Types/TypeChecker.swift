@@ -74,6 +74,8 @@ final class TypeChecker {
     var contexts: [BodyContext] = []
     /// The types of chain links already inferred, for their parent link (`inferChain`).
     var chainTypes: [Span: StaticType] = [:]
+    /// The constructors of each type a match was checked on (Exhaustiveness.swift).
+    var constructorCache: [StaticType: [Constructor]?] = [:]
     /// This run's `impl Trait for Type` blocks, checked against their trait.
     var traitImplDecls: [(impl: ImplDecl, module: Module)] = []
     var global: GlobalScope { resolver.global }
@@ -122,7 +124,10 @@ final class TypeChecker {
     }
 
     private func checkFunction(_ item: FunctionItem) {
-        guard let body = item.decl.body, let sig = signature(of: item.index) else { return }
+        // The prelude's `map` and `filter` are the VM's own (their `Vec` is the builtin one
+        // even where a program defines a `Vec` of its own): nothing to check in them.
+        guard let body = item.decl.body, !item.decl.name.name.hasPrefix("__prelude_"),
+              let sig = signature(of: item.index) else { return }
         let savedModule = resolver.module
         resolver.module = sig.module
         defer { resolver.module = savedModule }
