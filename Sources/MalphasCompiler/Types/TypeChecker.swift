@@ -84,6 +84,7 @@ final class TypeChecker {
     init(resolver: Resolver, environment: TypeEnvironment) {
         self.resolver = resolver
         self.env = environment
+        recorded.reserveCapacity(1_024)
         for item in resolver.functionItems { env.functions[item.index] = item }
         collectImpls()
     }
@@ -108,10 +109,8 @@ final class TypeChecker {
     /// sharing a span (a desugaring) with different types record unknown.
     @discardableResult
     func record(_ span: Span, _ t: StaticType) -> StaticType {
-        if let earlier = recorded[span], earlier != t, span.file.raw >= 0 {
+        if let earlier = recorded.updateValue(t, forKey: span), earlier != t, span.file.raw >= 0 {
             recorded[span] = .unknown
-        } else {
-            recorded[span] = t
         }
         return t
     }
