@@ -768,6 +768,36 @@ final class TypeCheckTests: XCTestCase {
         error: aborting due to 2 previous errors
         """#)
     }
+    /// Payload patterns cover a variant together: `Pair(true, _)` and `Pair(false, true)`
+    /// leave `Pair(false, false)`, which the error names.
+    func testNestedPatternsCoverAVariantTogether() {
+        expectOutput("""
+        enum O { S(bool), N }
+        enum P { Pair(bool, bool), Z }
+        fn main() {
+            let o = O::S(true);
+            match o { O::S(true) => println("t"), O::S(false) => println("f"), O::N => println("n") }
+            let p = P::Pair(true, false);
+            match p { Pair(true, _) | Z => println(1), Pair(false, b) => println(b) }
+            match (true, 1) { (true, _) => println("a"), (false, n) => println(n) }
+        }
+        """, "t\n1\na\n")
+        expectTypeError(#"""
+        enum P { Pair(bool, bool), Z }
+        fn main() {
+            let p = P::Pair(true, false);
+            match p { Pair(true, _) => println(1), Pair(false, true) => println(2), Z => println(4) }
+        }
+        """#, #"""
+        error: non-exhaustive patterns: `Pair(false, false)` not covered
+         --> main.mal:4:11
+          |
+        4 |     match p { Pair(true, _) => println(1), Pair(false, true) => println(2), Z => println(4) }
+          |           ^ pattern `Pair(false, false)` not covered
+          = help: ensure that all possible cases are handled by adding a match arm: `Pair(false, false) => { ... }`
+        """#)
+    }
+
     /// A match on ints or strings without a catch-all is accepted with a warning; a value
     /// that matches no arm is still a run-time error.
     func testAMatchOnIntsWithoutACatchAllWarns() {
