@@ -1,3 +1,4 @@
+import Glibc
 import MalphasSyntax
 
 // The bytecode compiler. `ProgramCompiler` compiles every function the resolver found;
@@ -19,7 +20,8 @@ public struct CompileOptions: Sendable {
     /// Run the static type checker (Types/). `MALPHAS_NO_TYPECHECK=1` turns it off, only
     /// to measure what checking costs (bench/RESULTS.md).
     public var typeCheck: Bool
-    public init(safePoints: Bool = true, entryPrefix: String? = nil, typeCheck: Bool = true) {
+    public init(safePoints: Bool = true, entryPrefix: String? = nil,
+                typeCheck: Bool = getenv("MALPHAS_NO_TYPECHECK").map { String(cString: $0) } != "1") {
         self.safePoints = safePoints
         self.entryPrefix = entryPrefix
         self.typeCheck = typeCheck

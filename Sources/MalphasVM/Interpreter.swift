@@ -109,8 +109,7 @@ public enum Interpreter {
             let prelude = Parser.parse(preludeFile, in: sources)
             precondition(prelude.diagnostics.isEmpty, "the prelude must parse: \(prelude.diagnostics)")
             let result = BytecodeCompiler.compile(modules.unit, prelude: prelude.unit, modules: modules, sources: sources,
-                                                  options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix,
-                                                                          typeCheck: getenv("MALPHAS_NO_TYPECHECK").map { String(cString: $0) } != "1"))
+                                                  options: CompileOptions(safePoints: safePoints, entryPrefix: entryPrefix))
             // The compiler's references to the trees are gone; free them without recursion
             // (operator chains can make them far deeper than the nesting limit).
             LoadedModules.release(consume modules)
