@@ -1,3 +1,4 @@
+import Glibc
 import MalphasSyntax
 
 // The bytecode compiler. `ProgramCompiler` compiles every function the resolver found;
@@ -16,9 +17,14 @@ public struct CompileOptions: Sendable {
     /// takes no parameters gets an entry of its own (`CompiledProgram.namedEntries`), and
     /// the program needs no `main`.
     public var entryPrefix: String?
-    public init(safePoints: Bool = true, entryPrefix: String? = nil) {
+    /// Run the static type checker (Types/). `MALPHAS_NO_TYPECHECK=1` turns it off, only
+    /// to measure what checking costs (bench/RESULTS.md).
+    public var typeCheck: Bool
+    public init(safePoints: Bool = true, entryPrefix: String? = nil,
+                typeCheck: Bool = getenv("MALPHAS_NO_TYPECHECK").map { String(cString: $0) } != "1") {
         self.safePoints = safePoints
         self.entryPrefix = entryPrefix
+        self.typeCheck = typeCheck
     }
 }
 
@@ -467,11 +473,15 @@ public enum BytecodeCompiler {
                                       help: "read command-line arguments with `args()`"))
         }
         if !diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: diagnostics)) }
-        let checker = TypeChecker(resolver: resolver, environment: TypeEnvironment())
-        checker.checkItems()
-        if !checker.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: checker.diagnostics)) }
-        global.program.warnings = checker.warnings
-        let compiler = ProgramCompiler(resolver: resolver, options: options, types: checker.expressionTypes())
+        var types = ExpressionTypes()
+        if options.typeCheck {
+            let checker = TypeChecker(resolver: resolver, environment: TypeEnvironment())
+            checker.checkItems()
+            if !checker.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: checker.diagnostics)) }
+            global.program.warnings = checker.warnings
+            types = checker.expressionTypes()
+        }
+        let compiler = ProgramCompiler(resolver: resolver, options: options, types: types)
         compiler.compileItems()
         global.program.entry = compiler.compileEntry(mainIndex: main?.index, constants: resolver.constItems,
                                                      span: Span(file: unit.file, start: 0, end: 0),

@@ -13,6 +13,8 @@ import MalphasSyntax
 /// The state of a session's compile side, to return to when an input fails.
 public struct SessionCheckpoint {
     fileprivate var snapshot: GlobalScope.Snapshot
+    /// What the type checker knew of the session's variables and functions then.
+    fileprivate var types: TypeEnvironment
 }
 
 extension CompilerSession {
@@ -21,7 +23,7 @@ extension CompilerSession {
 
     /// The compile side's state now.
     public func checkpoint() -> SessionCheckpoint {
-        SessionCheckpoint(snapshot: global.snapshot())
+        SessionCheckpoint(snapshot: global.snapshot(), types: typeEnvironment)
     }
 
     /// Returns to `checkpoint`. With `keepingCode` (after an input compiled, was loaded
@@ -30,6 +32,7 @@ extension CompilerSession {
     /// are forgotten and functions it redefined get their old bodies back.
     public func restore(_ checkpoint: SessionCheckpoint, keepingCode: Bool = false) {
         global.restore(checkpoint.snapshot, keepingCode: keepingCode)
+        typeEnvironment = checkpoint.types
     }
 
     /// Functions of the session by name (the prelude's excluded).

@@ -25,7 +25,9 @@ final class RobustnessRegressionTests: XCTestCase {
         fn main() {
             let done = make[chan int](1);
             spawn {
-                let mut c = make[chan int](1);
+                // A channel of channels of channels...: no static type, so `c` starts as nil.
+                let mut c = nil;
+                c = make[chan int](1);
                 for i in 0..100000 { let d = make[chan int](1); d <- c; c = d; }
                 done <- 1;
             };
@@ -63,7 +65,8 @@ final class RobustnessRegressionTests: XCTestCase {
         fn main() {
             let done = make[chan int](0);
             spawn {
-                let mut v = [0];
+                let mut v = nil;
+                v = [0];
                 for i in 0..100000 { v = [v]; }
                 let w = v;
                 println(len(to_string(v)), " ", v == w);
@@ -91,7 +94,7 @@ final class RobustnessRegressionTests: XCTestCase {
     func testValuesWithSharedHalvesStopAtTheTimeLimit() {
         // `v = [v, v]` forty times is a small value whose printing, comparing and hashing
         // take 2^40 steps in native code, where no safe point is checked.
-        let build = "let mut v = [0]; let mut w = [0]; for i in 0..40 { v = [v, v]; w = [w, w]; }"
+        let build = "let mut v = nil; v = [0]; let mut w = nil; w = [0]; for i in 0..40 { v = [v, v]; w = [w, w]; }"
         for use in ["println(v == w);", "println(v < w);", "println(to_string(v).len());", "println(v);",
                     "let mut m = HashMap[int, int]::new(); m.insert(v, 1);",
                     "let done = make[chan int](0); spawn { println(v == w); done <- 1; }; <-done;"] {
@@ -112,7 +115,7 @@ final class RobustnessRegressionTests: XCTestCase {
     }
 
     func testErrorMessagesQuoteOnlyTheStartOfAHugeValue() {
-        let r = Harness.run("fn main() { let v = [7; 1000000]; if v { println(1); } }")
+        let r = Harness.run("fn test[T](v: T) { if v { println(1); } } fn main() { test([7; 1000000]); }")
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.hasPrefix("error: expected a bool in a condition, got list [7, 7, 7"), r.stderr)
         XCTAssertLessThan(r.stderr.count, 1000, r.stderr)

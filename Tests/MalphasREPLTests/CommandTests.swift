@@ -11,7 +11,7 @@ extension ReplInProcess {
             let r = Repl()
             #expect(r.result(":help") == .done)
             let text = r.newOutput()
-            for name in ["help", "quit", "load", "disasm", "time", "stats", "legions", "reset"] {
+            for name in ["help", "quit", "load", "disasm", "type", "time", "stats", "legions", "reset"] {
                 #expect(text.contains(":" + name), "missing :\(name)")
             }
             #expect(text.contains("Ctrl-C"))

@@ -48,8 +48,8 @@ extension BuiltinFunction {
 
 extension BuiltinMethod {
     /// The signature of this method on a receiver of type `receiver` (resolved), or nil
-    /// when the checker has none for that receiver (unknown). `element` makes fresh
-    /// inference variables (a closure's result type for `map`).
+    /// when the checker has none for that receiver (unknown). `fresh` makes an inference
+    /// variable (the result type of the closure given to `map`).
     func signature(on receiver: StaticType, fresh: () -> StaticType) -> BuiltinSignature? {
         // What every value answers to.
         switch self {
@@ -101,7 +101,7 @@ extension BuiltinMethod {
 
     private func listSignature(_ e: StaticType, fresh: () -> StaticType) -> BuiltinSignature? {
         switch self {
-        case .len, .sum where e == .int: return BuiltinSignature(params: [], result: .int)
+        case .len: return BuiltinSignature(params: [], result: .int)
         case .sum: return BuiltinSignature(params: [], result: e)
         case .isEmpty: return BuiltinSignature(params: [], result: .bool)
         case .push: return BuiltinSignature(params: [e], result: .unit)

@@ -53,7 +53,7 @@ extension TypeChecker {
             }
             return result
         }
-        if case .closure = callee.kind {} else if !ct.isOpen, ct != .unknown {
+        if case .closure = callee.kind {} else if case .parameter = ct {} else if !ct.isOpen, ct != .unknown {
             for a in args { _ = infer(a) }
             error("expected function, found `\(unifier.resolved(ct))`", at: callee.span,
                   label: "call expression requires a function")

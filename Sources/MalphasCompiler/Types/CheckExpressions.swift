@@ -433,7 +433,6 @@ extension TypeChecker {
         switch op {
         case .add:
             if isNumeric(ls) || ls == .string { return ls }
-            if case .list = ls { return ls }
         case .subtract, .multiply, .divide, .remainder:
             if isNumeric(ls) { return ls }
         case .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight:

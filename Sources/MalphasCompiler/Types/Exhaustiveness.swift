@@ -9,7 +9,7 @@ import MalphasSyntax
 // catch-all is accepted with a warning.
 
 /// One constructor of a type with finitely many: an enum variant, `true`/`false`, a tuple.
-private struct Constructor {
+struct Constructor {
     enum Kind { case variant(Int), boolean(Bool), tuple }
     var kind: Kind
     var name: String
@@ -59,7 +59,15 @@ extension TypeChecker {
 
     /// The constructors of `t` when it has finitely many.
     private func constructors(of t: StaticType) -> [Constructor]? {
-        switch unifier.resolved(t) {
+        let t = unifier.resolved(t)
+        if let known = constructorCache[t] { return known }
+        let found = findConstructors(of: t)
+        constructorCache[t] = found
+        return found
+    }
+
+    private func findConstructors(of t: StaticType) -> [Constructor]? {
+        switch t {
         case .bool:
             return [Constructor(kind: .boolean(true), name: "true", fields: []),
                     Constructor(kind: .boolean(false), name: "false", fields: [])]
@@ -154,6 +162,12 @@ extension TypeChecker {
         budget -= 1
         if budget < 0 { return nil }
         guard let t = types.first else { return rows.isEmpty ? [] : nil }
+        // No row left: any value is missing. A row of catch-alls: every value is covered.
+        // (Both end the search before it walks into the payloads of a recursive enum.)
+        if rows.isEmpty { return types.map { _ in "_" } }
+        if rows.contains(where: { $0.allSatisfy { if case .wildcard = head($0) { return true } else { return false } } }) {
+            return nil
+        }
         let rest = Array(types.dropFirst())
         let rows = expanded(rows)
         if let ctors = constructors(of: t) {

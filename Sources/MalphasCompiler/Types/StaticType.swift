@@ -90,6 +90,13 @@ public indirect enum StaticType: Hashable, Sendable, CustomStringConvertible {
 /// span (as the resolver keys its resolutions). The bytecode compiler reads it to emit
 /// instructions for statically known operand types: `types[e.span]`, `types.isInt(e)`.
 /// An expression the checker did not type, or typed as unknown, answers nil / false.
+///
+/// What "statically int" promises: the value is an int or nil (nil is a value of every
+/// type: `pop()` of an empty list, `get` of a missing key), and, in the rare case of a
+/// generic function that returns its parameter's value as another type (the checker lets
+/// an unbounded `T` agree with every type in its own body), whatever that body returned.
+/// An instruction chosen from this table must keep a cheap check that fails over to the
+/// general path (or to the run-time error) when the operand is not what it expects.
 public struct ExpressionTypes {
     var storage: [Span: StaticType] = [:]
 

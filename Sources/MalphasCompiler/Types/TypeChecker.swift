@@ -74,6 +74,8 @@ final class TypeChecker {
     var contexts: [BodyContext] = []
     /// The types of chain links already inferred, for their parent link (`inferChain`).
     var chainTypes: [Span: StaticType] = [:]
+    /// The constructors of each type a match was checked on (Exhaustiveness.swift).
+    var constructorCache: [StaticType: [Constructor]?] = [:]
     /// This run's `impl Trait for Type` blocks, checked against their trait.
     var traitImplDecls: [(impl: ImplDecl, module: Module)] = []
     var global: GlobalScope { resolver.global }
@@ -82,6 +84,7 @@ final class TypeChecker {
     init(resolver: Resolver, environment: TypeEnvironment) {
         self.resolver = resolver
         self.env = environment
+        recorded.reserveCapacity(1_024)
         for item in resolver.functionItems { env.functions[item.index] = item }
         collectImpls()
     }
@@ -106,10 +109,8 @@ final class TypeChecker {
     /// sharing a span (a desugaring) with different types record unknown.
     @discardableResult
     func record(_ span: Span, _ t: StaticType) -> StaticType {
-        if let earlier = recorded[span], earlier != t, span.file.raw >= 0 {
+        if let earlier = recorded.updateValue(t, forKey: span), earlier != t, span.file.raw >= 0 {
             recorded[span] = .unknown
-        } else {
-            recorded[span] = t
         }
         return t
     }
@@ -122,7 +123,10 @@ final class TypeChecker {
     }
 
     private func checkFunction(_ item: FunctionItem) {
-        guard let body = item.decl.body, let sig = signature(of: item.index) else { return }
+        // The prelude's `map` and `filter` are the VM's own (their `Vec` is the builtin one
+        // even where a program defines a `Vec` of its own): nothing to check in them.
+        guard let body = item.decl.body, !item.decl.name.name.hasPrefix("__prelude_"),
+              let sig = signature(of: item.index) else { return }
         let savedModule = resolver.module
         resolver.module = sig.module
         defer { resolver.module = savedModule }
@@ -388,5 +392,21 @@ final class TypeChecker {
             }
         }
         for (items, module) in resolver.declaredUnits { walk(items, in: module) }
+    }
+}
+
+extension BytecodeCompiler {
+    /// Resolves and type-checks `unit` without compiling it: the type of every expression
+    /// and the diagnostics (the resolver's, then the checker's errors and warnings). For
+    /// tools and tests.
+    public static func typeCheck(_ unit: SourceUnit, modules: LoadedModules? = nil,
+                                 sources: SourceMap) -> (types: ExpressionTypes, diagnostics: [Diagnostic]) {
+        let resolver = Resolver(global: GlobalScope(sources: sources))
+        resolver.declareProgram(unit.items, library: modules?.library ?? [], libraryModuleNames: modules?.libraryModuleNames ?? [])
+        resolver.resolveBodies()
+        guard resolver.diagnostics.isEmpty else { return (ExpressionTypes(), resolver.diagnostics) }
+        let checker = TypeChecker(resolver: resolver, environment: TypeEnvironment())
+        checker.checkItems()
+        return (checker.expressionTypes(), checker.diagnostics + checker.warnings)
     }
 }
