@@ -477,6 +477,7 @@ public enum BytecodeCompiler {
         if options.typeCheck {
             let checker = TypeChecker(resolver: resolver, environment: TypeEnvironment())
             checker.checkItems()
+            analysis?.expressionTypes = checker.describedTypes()
             if !checker.diagnostics.isEmpty { return .failure(CompileFailure(diagnostics: checker.diagnostics)) }
             global.program.warnings = checker.warnings
             types = checker.expressionTypes()

@@ -8,8 +8,9 @@ public final class FrontEndAnalysis {
     /// The resolver after it resolved every body: what each name refers to, by span.
     public internal(set) var resolver: Resolver?
     /// The type of each expression and binding by its span, as the type checker writes
-    /// it, once a checker fills this in; empty until then (tools then show declared types).
-    public var expressionTypes: [Span: String] = [:]
+    /// it (empty when the program stopped before type checking: tools then show declared
+    /// types).
+    public internal(set) var expressionTypes: [Span: String] = [:]
 
     public init() {}
 }

@@ -139,7 +139,8 @@ public final class LanguageServer {
     /// A diagnostic in LSP form. One located in another file (a module's) is shown at the
     /// top of the document, its place given as related information.
     private func lspDiagnostic(_ d: Diagnostic, in document: DocumentAnalysis) -> [String: Any] {
-        var message = d.message
+        // The primary label (`expected int, found string`) is what an editor shows first.
+        var message = d.label.map { d.message + ": " + $0 } ?? d.message
         if let help = d.help { message += "\nhelp: " + help }
         let inDocument = d.span.file == document.file
         let range = inDocument ? document.source.range(of: d.span) : document.source.range(of: Span(file: document.file, start: 0, end: 0))

@@ -178,6 +178,28 @@ final class LanguageServerSessionTests: XCTestCase {
         XCTAssertEqual(server.exitStatus, 0)
     }
 
+    func testHoverShowsTheTypeTheCheckerInferred() {
+        let source = "fn main() {\n    let xs = [1, 2, 3];\n    let halves = xs.map(|x| x as float / 2.0);\n    println(halves);\n}\n"
+        open(source)
+        XCTAssertEqual(publishedDiagnostics().count, 0)
+        let xs = hoverText(request("textDocument/hover", at("xs", in: source)))
+        XCTAssertTrue(xs.contains("let xs: []int"), xs)
+        let halves = hoverText(request("textDocument/hover", at("halves", in: source, occurrence: 2)))
+        XCTAssertTrue(halves.contains("halves: []float"), halves)
+    }
+
+    func testATypeErrorIsPublishedWithItsLabelAndTheAnnotationThatSetTheExpectation() {
+        open("fn main() {\n    let s: string = 5;\n}\n")
+        let diagnostic = publishedDiagnostics().first
+        XCTAssertEqual(diagnostic?["message"] as? String,
+                       "mismatched types: expected string, found int\nhelp: convert it with `as string` or `to_string(...)`")
+        let start = (diagnostic?["range"] as? [String: Any])?["start"] as? [String: Any]
+        XCTAssertEqual(start?["line"] as? Int, 1)
+        XCTAssertEqual(start?["character"] as? Int, 20)
+        let related = diagnostic?["relatedInformation"] as? [[String: Any]] ?? []
+        XCTAssertEqual(related.first?["message"] as? String, "expected due to this type")
+    }
+
     func testDiagnosticsCarryTheirRelatedPlaces() {
         open("fn f() {}\nfn f() {}\nfn main() {}\n")
         let diagnostic = publishedDiagnostics().first

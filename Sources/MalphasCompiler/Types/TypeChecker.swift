@@ -105,6 +105,22 @@ final class TypeChecker {
         return table
     }
 
+    /// What tools show: each expression's type and each binding's (by the span of the
+    /// name that declares it), written as in source; unknown types are left out.
+    func describedTypes() -> [Span: String] {
+        var described: [Span: String] = [:]
+        for (span, t) in recorded {
+            let f = unifier.final(t)
+            if f != .unknown && f != .never { described[span] = f.description }
+        }
+        for (span, binding) in resolver.declarations {
+            guard let t = bindingTypes[ObjectIdentifier(binding)] else { continue }
+            let f = unifier.final(t)
+            if f != .unknown && f != .never { described[span] = f.description }
+        }
+        return described
+    }
+
     /// Records `t` as the type of the expression at `span` and returns it. Two expressions
     /// sharing a span (a desugaring) with different types record unknown.
     @discardableResult
