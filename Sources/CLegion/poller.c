@@ -65,7 +65,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include "runtime.h"
 
@@ -258,14 +257,19 @@ static size_t on_event(lg_pollfd *pd, uint32_t e) {
     return n;
 }
 
-static size_t dispatch(struct epoll_event *ev, int n) {
+/* sleeper: the caller is the thread the eventfd is meant for. Only it drains the
+ * eventfd (level-triggered): a worker polling without blocking that drained it could
+ * take the one wake meant for the sleeper and leave it in epoll_wait. */
+static size_t dispatch(struct epoll_event *ev, int n, bool sleeper) {
     size_t woken = 0;
     for (int i = 0; i < n; i++) {
         lg_pollfd *pd = ev[i].data.ptr;
-        if (!pd) { /* the eventfd, level-triggered: drain it */
-            uint64_t v;
-            ssize_t r = read(wakefd, &v, sizeof v);
-            (void)r;
+        if (!pd) {
+            if (sleeper) {
+                uint64_t v;
+                ssize_t r = read(wakefd, &v, sizeof v);
+                (void)r;
+            }
             continue;
         }
         woken += on_event(pd, ev[i].events);
@@ -283,7 +287,7 @@ size_t lg__poll_now(void) {
     struct epoll_event ev[POLL_BATCH];
     atomic_store_explicit(&last_poll_ns, lg_now_ns(), memory_order_relaxed);
     int n = epoll_wait(epfd, ev, POLL_BATCH, 0);
-    return n > 0 ? dispatch(ev, n) : 0;
+    return n > 0 ? dispatch(ev, n, false) : 0;
 }
 
 int lg__poll_sleep(lg_thread *m, uint64_t timeout_ns) {
@@ -310,7 +314,7 @@ int lg__poll_sleep(lg_thread *m, uint64_t timeout_ns) {
 size_t lg__poll_sleep_finish(void) {
     int n = sleep_nevents;
     sleep_nevents = 0;
-    return dispatch(sleep_events, n);
+    return dispatch(sleep_events, n, true);
 }
 
 void lg__poll_break(lg_thread *m) {
@@ -424,9 +428,10 @@ void lg_poll_close(lg_pollfd *pd) {
         pthread_mutex_unlock(&pd->lock);
         return;
     }
+    /* The descriptor itself closes at the last release: at once unless an operation is
+     * in flight (a non-blocking call, over in moments). Not shutdown() first: closing a
+     * socket with unread input must reset the connection, as close(2) does. */
     epoll_ctl(epfd, EPOLL_CTL_DEL, pd->fd, NULL);
-    /* The peer sees the end of the stream now, not when the last operation lets go. */
-    shutdown(pd->fd, SHUT_RDWR);
     n += ready_queue(pd->rq);
     n += ready_queue(pd->wq);
     pd->rq = pd->wq = NULL;

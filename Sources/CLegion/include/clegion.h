@@ -292,7 +292,7 @@ bool lg_poll_acquire(lg_pollfd *pd);
 void lg_poll_release(lg_pollfd *pd);
 
 /// Closes: every legion waiting on the descriptor resumes with LG_POLL_CLOSED (EBADF),
-/// the peer of a socket sees the end of the stream, and the descriptor is closed once
+/// and the descriptor is closed (the peer of a socket sees the end of the stream) once
 /// the last operation in flight releases it. Later calls do nothing. Any thread.
 bool lg_poll_is_closed(lg_pollfd *pd);
 void lg_poll_close(lg_pollfd *pd);

@@ -9,6 +9,7 @@
 
 import CLegion
 import CMalphasSync
+import Glibc
 
 /// One open listener or connection.
 final class NetHandle {
@@ -20,9 +21,12 @@ final class NetHandle {
     let peer: String
     /// Guards `buffer`, `start` and `timeoutMs`: several legions may share the connection.
     let lock: UnsafeMutablePointer<UInt32>
-    /// Bytes read but not yet returned (a line reader reads ahead); `start` is the first.
-    var buffer: [UInt8] = []
+    /// Bytes read but not yet returned (a line reader reads ahead): `bytes[start..<end]`
+    /// of a malloc'd block of `capacity` bytes (no per-byte work in a debug build).
+    var bytes: UnsafeMutablePointer<UInt8>?
+    var capacity = 0
     var start = 0
+    var end = 0
     /// `set_timeout_ms`: the longest a read or write waits; 0: no limit.
     var timeoutMs = 0
 
@@ -35,7 +39,25 @@ final class NetHandle {
         lock.initialize(to: 0)
     }
 
-    deinit { lock.deallocate() }
+    deinit {
+        lock.deallocate()
+        free(bytes)
+    }
+
+    /// Makes room for `count` more bytes after `end` (under the lock).
+    func reserve(_ count: Int) {
+        if start == end { start = 0; end = 0 }
+        if end + count <= capacity { return }
+        if start > 0 {
+            memmove(bytes!, bytes! + start, end - start)
+            end -= start
+            start = 0
+        }
+        if end + count > capacity {
+            capacity = max(end + count, capacity * 2)
+            bytes = realloc(bytes, capacity).assumingMemoryBound(to: UInt8.self)
+        }
+    }
 
     /// The address errors name: the peer of a connection, the address of a listener.
     var address: String { isListener ? local : peer }

@@ -77,15 +77,14 @@ extension VM {
         case .netAccept, .netReadLine, .netRead, .netWrite:
             let operation: IOWait.Operation = f == .netAccept ? .accept : f == .netWrite ? .write : .read
             let verb = f == .netAccept ? "accept on" : f == .netWrite ? "write to" : "read from"
-            guard let h = NetHandles.get(try Net.number(args[0], f)) else {
-                return .value(Net.failure("cannot \(verb.split(separator: " ")[0]) a closed \(f == .netAccept ? "listener" : "connection")"))
+            // Closed before the call, or while it waited: the same error either way.
+            let closed = "cannot \(verb) a closed \(f == .netAccept ? "listener" : "connection")"
+            guard let h = NetHandles.get(try Net.number(args[0], f)), outcome != LG_POLL_CLOSED else {
+                return .value(Net.failure(closed))
             }
-            if outcome == LG_POLL_CLOSED { return .value(Net.failure("cannot \(verb) \(h.address): the connection is closed")) }
             if outcome == LG_POLL_TIMEOUT { return .value(Net.failure("cannot \(verb) \(h.address): timed out")) }
             let deadline = resumed?.deadline ?? h.locked { h.timeoutMs > 0 ? lg_now_ns() &+ UInt64(h.timeoutMs) &* 1_000_000 : 0 }
-            guard lg_poll_acquire(h.descriptor) else {
-                return .value(Net.failure("cannot \(verb) \(h.address): the connection is closed"))
-            }
+            guard lg_poll_acquire(h.descriptor) else { return .value(Net.failure(closed)) }
             defer { lg_poll_release(h.descriptor) }
             let attempt: Net.Attempt
             switch f {
@@ -297,59 +296,55 @@ enum Net {
     /// Reads more bytes into the handle's buffer (under its lock): the count, 0 at end of
     /// stream, or -errno.
     private static func fill(_ h: NetHandle, atMost: Int) -> Int {
-        if h.start > 0 && h.start == h.buffer.count {
-            h.buffer.removeAll(keepingCapacity: true)
-            h.start = 0
-        } else if h.start > 4096 && h.start * 2 > h.buffer.count {
-            h.buffer.removeSubrange(0..<h.start)
-            h.start = 0
-        }
-        let old = h.buffer.count
-        h.buffer.append(contentsOf: repeatElement(0, count: atMost))
+        h.reserve(atMost)
         while true {
-            let n = h.buffer.withUnsafeMutableBytes { Glibc.read(lg_poll_fd(h.descriptor), $0.baseAddress! + old, atMost) }
+            let n = Glibc.read(lg_poll_fd(h.descriptor), h.bytes! + h.end, atMost)
+            if n > 0 { h.end += n }
             if n < 0 && errno == EINTR { continue }
-            let e = errno
-            h.buffer.removeLast(n > 0 ? atMost - n : atMost)
-            return n >= 0 ? n : -Int(e)
+            return n >= 0 ? n : -Int(errno)
         }
+    }
+
+    private static func text(_ h: NetHandle, _ from: Int, _ to: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: h.bytes! + from, count: to - from), as: UTF8.self)
     }
 
     static func readLine(_ h: NetHandle) -> Attempt {
         var scanned = h.start
         while true {
-            if let newline = h.buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+            if scanned < h.end, let found = memchr(h.bytes! + scanned, Int32(UInt8(ascii: "\n")), h.end - scanned) {
+                let newline = h.bytes!.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 var end = newline
-                if end > h.start && h.buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = String(decoding: h.buffer[h.start..<end], as: UTF8.self)
+                if end > h.start && h.bytes![end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = text(h, h.start, end)
                 h.start = newline + 1
                 return .done(.string(StringBox(line)))
             }
-            scanned = h.buffer.count - h.start
+            scanned = h.end - h.start // relative: fill may move the bytes to the front
             let n = fill(h, atMost: 16 * 1024)
             scanned += h.start
             if n > 0 { continue }
             if n == -Int(EAGAIN) { return .wouldBlock(written: 0) }
             if n < 0 { return .failed(reason(Int32(-n))) }
             // End of stream: a last line without its newline, then nil.
-            guard h.start < h.buffer.count else { return .done(.nil) }
-            let line = String(decoding: h.buffer[h.start...], as: UTF8.self)
-            h.start = h.buffer.count
+            guard h.start < h.end else { return .done(.nil) }
+            let line = text(h, h.start, h.end)
+            h.start = h.end
             return .done(.string(StringBox(line)))
         }
     }
 
     static func read(_ h: NetHandle, upTo n: Int) -> Attempt {
-        if h.start == h.buffer.count {
+        if h.start == h.end {
             let got = fill(h, atMost: min(n, 1 << 20))
             if got == 0 { return .done(.string(StringBox(""))) }
             if got == -Int(EAGAIN) { return .wouldBlock(written: 0) }
             if got < 0 { return .failed(reason(Int32(-got))) }
         }
-        let end = min(h.buffer.count, h.start + n)
-        let text = String(decoding: h.buffer[h.start..<end], as: UTF8.self)
+        let end = min(h.end, h.start + n)
+        let result = text(h, h.start, end)
         h.start = end
-        return .done(.string(StringBox(text)))
+        return .done(.string(StringBox(result)))
     }
 
     static func write(_ h: NetHandle, _ text: String, from written: Int) -> Attempt {
