@@ -311,4 +311,54 @@ final class NetTests: XCTestCase {
         }
         """, "legion 2 panicked: cannot accept on a closed listener")
     }
+
+    // MARK: Scale
+
+    /// 3,000 connections whose reads all wait run on one worker with no thread per
+    /// connection: the OS threads of the process (/proc/self/task) grow by at most 3.
+    func testThreeThousandWaitingReadsTakeNoThreadEachOnOneWorker() {
+        expectOutput("""
+        use std::io;
+        use std::net;
+
+        fn reader(c: net::Conn, done: chan int) {
+            let line = c.read_line();
+            done <- if line == nil { 1 } else { 0 };
+        }
+
+        fn serve(ln: net::Listener, n: int, done: chan int, accepted: chan int) {
+            for _ in 0..n {
+                spawn reader(ln.accept(), done);
+            }
+            accepted <- n;
+        }
+
+        fn main() {
+            let n = 3000;
+            let threads_before = io::list_dir("/proc/self/task").len();
+            let ln = net::listen("127.0.0.1:0");
+            let done = make[chan int](n);
+            let accepted = make[chan int](0);
+            spawn serve(ln, n, done, accepted);
+            let mut clients = [];
+            for _ in 0..n {
+                clients.push(net::connect(ln.addr()));
+            }
+            println("accepted {}", <-accepted);
+            sleep(50); // every reader reaches its read and parks
+            let threads = io::list_dir("/proc/self/task").len();
+            println("extra OS threads while {} reads wait: at most 3? {}", n, threads - threads_before <= 3);
+            for c in clients {
+                c.close();
+            }
+            let mut ended = 0;
+            for _ in 0..n {
+                ended += <-done;
+            }
+            println("readers that saw the end of their stream: {}", ended);
+            ln.close();
+        }
+        """, "accepted 3000\nextra OS threads while 3000 reads wait: at most 3? true\n"
+            + "readers that saw the end of their stream: 3000\n", workers: 1)
+    }
 }
