@@ -99,7 +99,7 @@ extension VM {
                 attempt = Net.write(h, text, from: resumed?.written ?? 0)
             }
             switch attempt {
-            case .done(let v): return .value(.tuple(TupleBox([.bool(true), v])))
+            case .done(let v): return .value(Net.success(v))
             case .failed(let reason): return .value(Net.failure("cannot \(verb) \(h.address): \(reason)"))
             case .wouldBlock(let written):
                 return .block(.io(IOWait(descriptor: h.descriptor, operation: operation, deadline: deadline, written: written)))
@@ -197,7 +197,13 @@ enum Net {
             close(fd)
             return .failure(NetError(reason(e)))
         }
-        return .success(NetHandles.add(NetHandle(descriptor: pd, isListener: false, local: name(fd, peer: false), peer: name(fd, peer: true))))
+        return .success(connection(pd))
+    }
+
+    /// Records a connected, registered socket as a handle; returns its number.
+    static func connection(_ pd: OpaquePointer) -> Int {
+        let fd = lg_poll_fd(pd)
+        return NetHandles.add(NetHandle(descriptor: pd, isListener: false, local: name(fd, peer: false), peer: name(fd, peer: true)))
     }
 
     // MARK: Operations
@@ -245,8 +251,7 @@ enum Net {
                 lg_poll_close(wait.descriptor)
                 return .value(failure("cannot connect to \(text): \(reason(e))"))
             }
-            let local = name(fd, peer: false), peer = name(fd, peer: true)
-            return .value(success(.int(NetHandles.add(NetHandle(descriptor: wait.descriptor, isListener: false, local: local, peer: peer)))))
+            return .value(success(.int(connection(wait.descriptor))))
         }
         let address: sockaddr_in
         switch parse(text) {
@@ -272,7 +277,7 @@ enum Net {
             return .value(failure("cannot connect to \(text): \(reason(e))"))
         }
         if rc != 0 { return .block(.io(IOWait(descriptor: pd, operation: .connect, deadline: 0, written: 0))) }
-        return .value(success(.int(NetHandles.add(NetHandle(descriptor: pd, isListener: false, local: name(fd, peer: false), peer: name(fd, peer: true))))))
+        return .value(success(.int(connection(pd))))
     }
 
     static func accept(_ h: NetHandle) -> Attempt {
