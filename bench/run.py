@@ -99,6 +99,18 @@ WORKLOADS = {
         checksum="1000000", count=1000000,
         variants=[("malphas", "malphas", [], {}), ("go", "go", [], {}),
                   ("erlang", "erlang", [], {})]),
+    "echo": dict(
+        what="echo over loopback: 1,000 clients x 100 round trips of one line",
+        figure="time", checksum="100000",
+        variants=[("malphas", "malphas", [], {}), ("go", "go", [], {})]),
+    "echo_few": dict(
+        what="echo over loopback: 100 clients x 1,000 round trips of one line",
+        figure="time", checksum="100000",
+        variants=[("malphas", "malphas", [], {}), ("go", "go", [], {})]),
+    "idle": dict(
+        what="9,000 idle loopback connections, a reader waiting on each", figure="parked",
+        checksum="9000", count=9000,
+        variants=[("malphas", "malphas", [], {}), ("go", "go", [], {})]),
     "parallel": dict(
         what="16 jobs of fib(27) over legions, 1 worker vs 2", figure="speedup",
         checksum="3142688",

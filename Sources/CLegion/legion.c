@@ -272,6 +272,7 @@ static uint64_t spawn(uint8_t kind, lg_entry_fn entry, lg_step_fn step, void *us
     l->woken_front = false;
     l->timer_index = -1;
     l->sched_priority = 0;
+    l->io_next = NULL;
     if (p) {
         atomic_store_explicit(&p->nspawned, atomic_load_explicit(&p->nspawned, memory_order_relaxed) + 1,
                               memory_order_relaxed);

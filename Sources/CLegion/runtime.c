@@ -8,7 +8,7 @@
  * wholesale with their slabs; stacks still mapped through the registry).
  *
  * Quiescence (lg_wait): the runtime is quiescent when every worker is parked, the
- * global queue is empty, no timer is pending and no thread is inside a blocking
+ * global queue is empty, no timer is pending, no legion waits on I/O and no thread is inside a blocking
  * bracket (lg__quiescent_locked, evaluated under idle_lock). Nothing inside the runtime
  * can then make a legion runnable again. The transition into that state happens when
  * the last worker parks (scheduler.c) or when the last timer fires without readying
@@ -194,6 +194,7 @@ static void free_workers(void) {
 
 static void teardown(void) {
     if (lg_rt.cfg.seeded) lg__seeded_stop();
+    lg__poller_stop();
     lg__timers_stop();
     lg__stacks_stop();
     lg__legions_free_all();
@@ -276,7 +277,7 @@ int lg_start(const lg_config *config) {
         if (lg__deque_init(&p->deque, 256) != 0) goto fail;
         if (lg__trace_start(p) != 0) goto fail;
     }
-    if (lg__stacks_start() || lg__timers_start() || lg__overflow_handler_install()) goto fail;
+    if (lg__stacks_start() || lg__timers_start() || lg__poller_start() || lg__overflow_handler_install()) goto fail;
     if (c.seeded && lg__seeded_start() != 0) goto fail;
     if (c.preempt == LG_PREEMPT_SIGNAL) lg__preempt_signal_install();
 

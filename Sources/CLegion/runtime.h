@@ -23,6 +23,7 @@
  * The design of each part is at the top of its file: scheduler.c (the loop, queues,
  * spinning and parking), legion.c (the state machine of a legion), stack.c (native
  * stacks), thread.c (threads, TLS, blocking calls), sysmon.c (the monitor), timer.c,
+ * poller.c (legions waiting on file descriptors),
  * stats.c, trace.c, runtime.c (configuration, start, shutdown, quiescence).
  */
 #ifndef CLEGION_RUNTIME_H
@@ -88,6 +89,7 @@ struct lg_legion {
     lg_legion *next;         /* link in the global queue or a free list: owned by that list */
     int64_t timer_index;     /* [L:timer lock] position in the timer heap, -1: none */
     uint64_t sched_priority; /* seeded: [owner] PCT priority (schedule_seeded.c), 0 until first runnable */
+    lg_legion *io_next;      /* [L:the descriptor's lock] link in a descriptor's queue of waiters (poller.c) */
 };
 
 /* ---------------------------------------------------------------------------------
@@ -321,6 +323,17 @@ static inline bool lg__timers_due(uint64_t now) {
 LG_HIDDEN void lg__quiescence_poke(void);     /* wake lg_wait if quiescent */
 
 LG_HIDDEN int lg__runtime_running(void);
+
+/* poller.c */
+extern _Atomic uint64_t lg__poll_nwaiting LG_HIDDEN; /* legions waiting on descriptors */
+LG_HIDDEN int lg__poller_start(void);
+LG_HIDDEN void lg__poller_stop(void);
+LG_HIDDEN bool lg__poll_pending(void);             /* some legion waits on a descriptor (relaxed) */
+LG_HIDDEN size_t lg__poll_now(void);               /* poll without blocking, ready what is ready */
+LG_HIDDEN int lg__poll_sleep(lg_thread *m, uint64_t timeout_ns); /* idle m as the one epoll sleeper: -1 if not */
+LG_HIDDEN size_t lg__poll_sleep_finish(void);      /* after unidle: ready what the sleep returned */
+LG_HIDDEN void lg__poll_break(lg_thread *m);       /* m was woken: get it out of epoll_wait */
+LG_HIDDEN void lg__poll_monitor(uint64_t now);     /* the monitor's poll when nobody polled lately */
 
 /* sysmon.c */
 LG_HIDDEN int lg__sysmon_start(void);

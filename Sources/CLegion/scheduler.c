@@ -40,8 +40,12 @@
  * A parked thread sleeps with a timeout when a timer is pending, so sleeping legions
  * wake on time even when every worker is idle (the monitor fires timers too).
  *
- * Quiescence: every worker parked, the global queue empty, no timer pending and no
- * thread inside a blocking bracket means no legion can run again unless some thread
+ * I/O (poller.c): a worker out of work polls the descriptors without blocking before
+ * it parks, and while legions wait on I/O one parked thread sleeps in epoll_wait rather
+ * than on its futex word; waking it (wake_thread) also writes the poller's eventfd.
+ *
+ * Quiescence: every worker parked, the global queue empty, no timer pending, no legion
+ * waiting on I/O and no thread inside a blocking bracket means no legion can run again unless some thread
  * outside the runtime readies one. The last thread to park checks that and wakes
  * lg_wait (runtime.c).
  */
@@ -189,6 +193,7 @@ static void wake_thread(lg_thread *m) {
     /* release: the waker's writes (m->spinning, m->p) happen before m reads them. */
     atomic_store_explicit(&m->park_word, 1, memory_order_release);
     lg__futex_wake(&m->park_word, 1);
+    lg__poll_break(m); /* it may be the one sleeping in epoll_wait (poller.c) */
 }
 
 void lg__wakep(void) {
@@ -236,7 +241,8 @@ bool lg__quiescent_locked(void) {
     return lg_rt.nidle == lg_rt.nworkers && atomic_load_explicit(&lg_rt.gq_size, memory_order_seq_cst) == 0 &&
            atomic_load_explicit(&lg_rt.nblocking, memory_order_seq_cst) == 0 &&
            (atomic_load_explicit(&lg__timer_next, memory_order_seq_cst) == UINT64_MAX ||
-            lg__seeded_clock_stopped()); /* seeded: timers past the clock's limit never fire */
+            lg__seeded_clock_stopped()) && /* seeded: timers past the clock's limit never fire */
+           atomic_load_explicit(&lg__poll_nwaiting, memory_order_seq_cst) == 0;
 }
 
 /* Work this thread could take, seen from outside: the global queue, and other workers'
@@ -325,7 +331,14 @@ int lg__idle_park(lg_thread *m, lg_worker *p) {
             }
             timeout = next - now;
         }
-        lg__futex_wait(&m->park_word, 0, timeout);
+        /* One idle thread sleeps in epoll_wait while legions wait on I/O (poller.c). */
+        int polled = lg__poll_sleep(m, timeout);
+        if (polled < 0) lg__futex_wait(&m->park_word, 0, timeout);
+        else if (polled > 0) {
+            unidle(m); /* first: the legions it readies go to our worker */
+            lg__poll_sleep_finish();
+            return 0;
+        }
     }
     atomic_store_explicit(&m->park_word, 0, memory_order_relaxed);
     return 0;
@@ -483,6 +496,7 @@ static lg_legion *find_runnable(lg_thread *m, lg_worker *p) {
             }
             if (m->spinning && (l = steal_work(p))) return l;
         }
+        if (lg__poll_pending() && lg__poll_now() > 0) continue; /* I/O readiness, without blocking */
         if (lg__idle_park(m, p) < 0) return NULL;
     }
 }

@@ -3,6 +3,7 @@
  *
  * One thread, holding no worker, wakes every 1 ms while any worker is busy and backs
  * off by doubling to 10 ms while all are idle (Go's sysmon). Each round it
+ *   - polls for I/O readiness when no worker has for 10 ms (poller.c);
  *   - fires due timers (workers do too; this covers workers that stay busy). A legion
  *     it wakes goes to the front of the global queue; while one waits there and no
  *     worker is idle or spinning, the worker running the same legion longest is asked
@@ -107,6 +108,7 @@ static void *sysmon_main(void *arg) {
         if (atomic_load_explicit(&lg_rt.stopping, memory_order_relaxed)) break;
         uint64_t now = lg_now_ns();
         if (lg__timers_due(now)) lg__timers_fire(now);
+        lg__poll_monitor(now); /* I/O readiness when no worker has polled lately */
         bool busy = false;
         for (unsigned i = 0; i < lg_rt.nworkers; i++) {
             lg_worker *p = lg_rt.workers[i];

@@ -60,6 +60,25 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
     case ioMakeTempDir = "__io_make_temp_dir"
     /// `__io_eprint(text)`: writes to standard error.
     case ioErrorPrint = "__io_eprint"
+    /// `__net_listen(addr)`: `(true, handle)` or `(false, message)` (std::net, NetNatives.swift).
+    case netListen = "__net_listen"
+    /// `__net_connect(addr)`: `(true, handle)` or `(false, message)`; parks while connecting.
+    case netConnect = "__net_connect"
+    /// `__net_accept(handle)`: `(true, handle)` or `(false, message)`; parks.
+    case netAccept = "__net_accept"
+    /// `__net_read_line(handle)`: `(true, line or nil)` or `(false, message)`; parks.
+    case netReadLine = "__net_read_line"
+    /// `__net_read(handle, n)`: `(true, text)` (`""` at end of stream) or `(false, message)`; parks.
+    case netRead = "__net_read"
+    /// `__net_write(handle, text)`: `(true, bytes)` or `(false, message)`; parks.
+    case netWrite = "__net_write"
+    /// `__net_close(handle)`.
+    case netClose = "__net_close"
+    /// `__net_addr(handle, peer)`: `(true, "host:port")` of this end (or, with `peer` true,
+    /// of the other), or `(false, message)`.
+    case netAddr = "__net_addr"
+    /// `__net_set_timeout(handle, ms)`.
+    case netSetTimeout = "__net_set_timeout"
 
     /// The Malphas spelling (`assert_eq`, not `assertEq`).
     public var name: String { rawValue }
@@ -74,6 +93,8 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         case .readLine, .args, .yieldNow, .legionId, .numWorkers, .nowMs: return 0...0
         case .callerLocation, .monotonicNanos: return 0...0
         case .ioReadFile, .ioKind, .ioRemove, .ioListDir, .ioMakeDir, .ioMakeTempDir, .ioErrorPrint: return 1...1
+        case .netListen, .netConnect, .netAccept, .netReadLine, .netClose: return 1...1
+        case .netRead, .netWrite, .netAddr, .netSetTimeout: return 2...2
         case .mathFloat, .mathAtan2: return 2...2
         case .ioWriteFile: return 3...3
         // `println()` prints an empty line; `print()` prints nothing.
@@ -110,6 +131,9 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         case .sleep, .yieldNow, .legionId, .numWorkers, .nowMs, .close: return true
         // It reads the legion's frames.
         case .callerLocation: return true
+        // They park the legion on a descriptor (std::net).
+        case .netListen, .netConnect, .netAccept, .netReadLine, .netRead, .netWrite, .netClose, .netAddr,
+             .netSetTimeout: return true
         default: return false
         }
     }

@@ -199,6 +199,7 @@ public enum Interpreter {
         case .receive?: return "receiving from a channel"
         case .select?: return "in a select"
         case .sleep?: return "sleeping"
+        case .io(let wait)?: return wait.description
         case nil: return "forever"
         }
     }

@@ -13,6 +13,7 @@
 //                          a parked legion holds no native stack, and a counterpart that
 //                          takes the lock next may ready it at once (no lost wakeup)
 //   blocked in sleep    -> LG_STEP_PARK with a deadline (`lg_park_deadline`)
+//   blocked on I/O      -> LG_STEP_PARK on the descriptor (`lg_poll_park_commit`, std::net)
 //   failed              -> LG_STEP_DONE, and the whole program aborts (below)
 //
 // A counterpart that completes a parked legion's operation writes the outcome into the
@@ -302,6 +303,7 @@ public final class LegionRuntime {
             printStats(to: errorOutput)
         }
         lg_shutdown()
+        NetHandles.forgetAll() // lg_shutdown closed their descriptors
         LegionRuntime.current = nil
         isRunning = false
         if let path = settings.tracePath { renameTraceSlices(path) }
@@ -433,6 +435,7 @@ public final class LegionRuntime {
         defer { if _slowPath(session != nil) { session.unsafelyUnwrapped.leave() } }
         if let reason = legion.blockedReason {
             if case .sleep = reason { legion.completion = .timerFired }
+            if case .io(let wait) = reason { legion.completion = .ioWoken(wait) }
             legion.blockedReason = nil
         }
         // Unretained: the VM lives as long as the program (a test's, as long as its group).
@@ -459,6 +462,8 @@ public final class LegionRuntime {
                 lg_park_commit(releaseChannelLocks, Unmanaged.passUnretained(legion).toOpaque())
             case .sleep(let until):
                 lg_park_deadline(until)
+            case .io(let wait):
+                lg_poll_park_commit(wait.descriptor, wait.direction, wait.deadline)
             }
             return LG_STEP_PARK
         case .finished(let value):

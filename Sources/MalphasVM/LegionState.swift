@@ -26,6 +26,8 @@ public enum BlockReason {
     case select
     /// Until this time of the runtime's clock (`lg_clock_ns`: monotonic, or virtual under a seed).
     case sleep(untilNs: UInt64)
+    /// On a descriptor of std::net (NetNatives.swift); nothing is held.
+    case io(IOWait)
 }
 
 /// The outcome of running a legion until it stops.
@@ -61,6 +63,9 @@ enum Completion {
     case selected(caseIndex: Int, value: Value)
     case selectedSendClosed(caseIndex: Int)
     case timerFired
+    /// The legion parked on a descriptor has been woken (ready, closed or timed out): the
+    /// builtin runs again and asks the poller which (`lg_poll_unpark`).
+    case ioWoken(IOWait)
 }
 
 public final class LegionState {

@@ -58,6 +58,8 @@ extension VM {
             return .value(.unit)
         case .callerLocation:
             return .value(.string(StringBox(callerLocation(legion))))
+        case .netListen, .netConnect, .netAccept, .netReadLine, .netRead, .netWrite, .netClose, .netAddr, .netSetTimeout:
+            return try netBuiltin(f, args: args, legion: legion)
         default:
             throw VM.internalError("schedulingBuiltin")
         }

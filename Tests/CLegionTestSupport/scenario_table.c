@@ -207,6 +207,19 @@ static int seeded_virtual_clock(void) {
     return lg_test_seeded_virtual_clock(&wall);
 }
 
+static int poll_many(void) {
+    return lg_test_poll_many(1, 500) || lg_test_poll_many(4, 500);
+}
+static int poll_close(void) {
+    return lg_test_poll_close_wakes_waiters(1) || lg_test_poll_close_wakes_waiters(3);
+}
+static int poll_deadlines(void) {
+    return lg_test_poll_deadlines(2);
+}
+static int poll_pingpong(void) {
+    return lg_test_poll_pingpong(1, 4, scaled(2000, 200)) || lg_test_poll_pingpong(4, 8, scaled(2000, 200));
+}
+
 static const lg_test_scenario scenarios[] = {
     /* name                                      lg_test_* it drives        run */
     {"context switch keeps registers",          "lg_test_context_registers", lg_test_context_registers},
@@ -244,6 +257,10 @@ static const lg_test_scenario scenarios[] = {
     {"seeded: different seeds differ",          "lg_test_seeded_seeds_differ", seeded_seeds_differ},
     {"seeded: virtual clock",                   "lg_test_seeded_virtual_clock", seeded_virtual_clock},
     {"seeded: clock limit",                     "lg_test_seeded_clock_limit", lg_test_seeded_clock_limit},
+    {"poller: many descriptors, 1/4 workers",   "lg_test_poll_many",         poll_many},
+    {"poller: close wakes every waiter",        "lg_test_poll_close_wakes_waiters", poll_close},
+    {"poller: deadlines",                       "lg_test_poll_deadlines",    poll_deadlines},
+    {"poller: readiness racing with parking",   "lg_test_poll_pingpong",     poll_pingpong},
 };
 
 size_t lg_test_scenario_count(void) {

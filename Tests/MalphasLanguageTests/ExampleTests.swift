@@ -1,6 +1,6 @@
 import XCTest
 
-/// The golden example programs in examples/ (and examples/legions/): each `name.mal`
+/// The golden example programs in examples/ (and examples/legions/, examples/net/): each `name.mal`
 /// exits 0 and prints exactly `name.out`. The failing programs in examples/errors/ end
 /// with the status on the first line of `name.expect` and print every substring on its
 /// other lines to stderr. Every program runs twice: normally and suspending at every safe
@@ -37,6 +37,10 @@ final class ExampleTests: XCTestCase {
 
     func testLegionExamples() throws {
         try checkOutputs(in: examples.appendingPathComponent("legions"))
+    }
+
+    func testNetworkExamples() throws {
+        try checkOutputs(in: examples.appendingPathComponent("net"))
     }
 
     func testFailingExamples() throws {

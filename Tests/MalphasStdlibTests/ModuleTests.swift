@@ -331,7 +331,7 @@ struct ModuleTests {
         let r = try runProgram("use std::nothing;\nfn main() {}\n")
         #expect(r.status == 2)
         #expect(r.stderr.contains("error: unresolved import `std::nothing`: the standard library has no module `nothing`"))
-        #expect(r.stderr.contains("help: its modules are: collections, io, math, strings, sync, testing, time"))
+        #expect(r.stderr.contains("help: its modules are: collections, io, math, net, strings, sync, testing, time"))
     }
 
     @Test("`std::module::item` paths work without a `use`; `use std::{a, b}` loads both")

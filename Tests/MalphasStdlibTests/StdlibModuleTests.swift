@@ -28,13 +28,13 @@ struct StdlibModuleTests {
 
     @Test("the library's modules are listed from the embedded copy and from a directory alike")
     func moduleNames() {
-        let expected = ["collections", "io", "math", "strings", "sync", "testing", "time"]
+        let expected = ["collections", "io", "math", "net", "strings", "sync", "testing", "time"]
         #expect(StandardLibrary.embedded.moduleNames == expected)
         #expect(StandardLibrary.directory(repositoryRoot.appendingPathComponent("stdlib").path).moduleNames == expected)
     }
 
     @Test("golden examples: examples/std/NAME.mal prints examples/std/NAME.out, also suspending at every safe point",
-          arguments: ["collections", "io", "math", "strings", "sync", "testing", "time"])
+          arguments: ["collections", "io", "math", "net", "strings", "sync", "testing", "time"])
     func goldenExample(_ name: String) throws {
         let dir = repositoryRoot.appendingPathComponent("examples/std")
         let expected = try String(contentsOf: dir.appendingPathComponent(name + ".out"), encoding: .utf8)

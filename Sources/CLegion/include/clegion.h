@@ -310,11 +310,62 @@ void lg_blocking_exit(void);
 int lg_worker_index(void);
 
 /* ---------------------------------------------------------------------------------
+ * I/O that parks legions (poller.c): descriptors registered with the runtime's epoll.
+ * --------------------------------------------------------------------------------- */
+
+/// A descriptor registered with the runtime's poller.
+typedef struct lg_pollfd lg_pollfd;
+
+/// The direction a legion waits for.
+enum { LG_POLL_READ = 0, LG_POLL_WRITE = 1 };
+
+/// What a legion that parked on a descriptor finds when it resumes.
+typedef enum lg_poll_outcome {
+    LG_POLL_AGAIN = 0,   ///< ready (or woken spuriously): try the I/O again
+    LG_POLL_TIMEOUT = 1, ///< the deadline passed
+    LG_POLL_CLOSED = 2,  ///< lg_poll_close was called
+} lg_poll_outcome;
+
+/// Registers fd (a socket, pipe or terminal) with the poller, once, and makes it
+/// non-blocking. From then on the runtime owns it: it is closed by lg_poll_close (once
+/// no operation uses it) or at lg_shutdown. NULL with errno on failure (ESRCH: the
+/// runtime is not running; EPERM: fd cannot be polled, e.g. a regular file). Any thread.
+lg_pollfd *lg_poll_open(int fd);
+
+/// The descriptor, for reading and writing between lg_poll_acquire and lg_poll_release.
+int lg_poll_fd(const lg_pollfd *pd);
+
+/// Brackets every operation on the descriptor: false if it has been closed (then do not
+/// touch it). While held, the descriptor number stays valid even if another legion
+/// closes it meanwhile.
+bool lg_poll_acquire(lg_pollfd *pd);
+void lg_poll_release(lg_pollfd *pd);
+
+/// Closes: every legion waiting on the descriptor resumes with LG_POLL_CLOSED (EBADF),
+/// and the descriptor is closed (the peer of a socket sees the end of the stream) once
+/// the last operation in flight releases it. Later calls do nothing. Any thread.
+bool lg_poll_is_closed(lg_pollfd *pd);
+void lg_poll_close(lg_pollfd *pd);
+
+/// For a stackful legion whose read or write returned EAGAIN: parks until the
+/// descriptor is ready in that direction (LG_POLL_READ or LG_POLL_WRITE), deadline_ns
+/// passes (lg_now_ns clock, 0: none) or it is closed. Returns 0 (try again), or -1 with
+/// errno ETIMEDOUT or EBADF (closed); EPERM outside a legion.
+int lg_poll_wait(lg_pollfd *pd, int mode, uint64_t deadline_ns);
+
+/// The same for a resumable step whose I/O returned EAGAIN: sets the park's commit (and
+/// deadline); the step then returns LG_STEP_PARK. When the legion next runs, its step
+/// must call lg_poll_unpark with the same arguments before anything else that may park,
+/// and try the I/O again if it says LG_POLL_AGAIN.
+void lg_poll_park_commit(lg_pollfd *pd, int mode, uint64_t deadline_ns);
+lg_poll_outcome lg_poll_unpark(lg_pollfd *pd, int mode, uint64_t deadline_ns);
+
+/* ---------------------------------------------------------------------------------
  * Quiescence: lets the embedder tell "main finished" from "everything is blocked".
  * --------------------------------------------------------------------------------- */
 
 typedef enum lg_wait_result {
-    LG_WAIT_QUIESCENT = 0, ///< no legion runs or is runnable, no timer is pending, none blocks in a bracket
+    LG_WAIT_QUIESCENT = 0, ///< no legion runs or is runnable, no timer is pending, none waits on I/O, none blocks in a bracket
     LG_WAIT_WOKEN = 1,     ///< lg_wake_waiter was called
     LG_WAIT_TIMEOUT = 2,   ///< timeout_ns passed
 } lg_wait_result;

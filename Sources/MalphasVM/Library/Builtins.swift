@@ -146,7 +146,8 @@ public enum Builtins {
             }
             context.flush()
             throw RuntimeError(kind: .exit(Int32(truncatingIfNeeded: status)), message: "exit(\(status))")
-        case .sleep, .yieldNow, .legionId, .numWorkers, .nowMs, .close, .callerLocation:
+        case .sleep, .yieldNow, .legionId, .numWorkers, .nowMs, .close, .callerLocation,
+             .netListen, .netConnect, .netAccept, .netReadLine, .netRead, .netWrite, .netClose, .netAddr, .netSetTimeout:
             throw RuntimeError("internal error: builtin `\(function.name)` is run by the VM, not the value library")
         case .monotonicNanos, .mathFloat, .mathAtan2, .ioReadFile, .ioWriteFile, .ioKind, .ioRemove,
              .ioListDir, .ioMakeDir, .ioMakeTempDir, .ioErrorPrint:

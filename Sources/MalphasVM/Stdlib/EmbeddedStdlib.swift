@@ -1076,6 +1076,136 @@ pub fn mean[N](values: Vec[N]) -> float? {
 }
 
 """##,
+        "std/net.mal": ##"""
+// std::net: TCP connections whose waits park the legion, not its OS thread.
+//
+// A legion waiting in `accept`, `read_line`, `read`, `write` or `connect` is parked by
+// the runtime's poller like a legion waiting on a channel: the thread goes on running
+// other legions, and thousands of connections cost no thread each.
+//
+// `Listener` and `Conn` are handles: copies (in this legion, or sent on a channel to
+// another) share the one connection. The operations panic when they fail, with a message
+// naming the operation, the address and the system's reason ("cannot connect to
+// 127.0.0.1:9: connection refused"); the `try_` forms return std::io's `Result` instead.
+
+use std::io::Result;
+
+/// A TCP socket listening for connections.
+pub struct Listener {
+    handle: int,
+}
+
+/// A TCP connection.
+pub struct Conn {
+    handle: int,
+}
+
+fn must[T](outcome: (bool, T)) -> T {
+    let (done, value) = outcome;
+    if !done {
+        panic(value);
+    }
+    value
+}
+
+fn result[T](outcome: (bool, T)) -> Result[T, string] {
+    let (done, value) = outcome;
+    if done { Result::Ok(value) } else { Result::Err(value) }
+}
+
+/// Listens on `addr` ("host:port"; "127.0.0.1:0" picks a free port); panics on failure.
+pub fn listen(addr: string) -> Listener {
+    Listener { handle: must(__net_listen(addr)) }
+}
+
+/// Listens on `addr`: `Ok(listener)` or `Err(message)`.
+pub fn try_listen(addr: string) -> Result[Listener, string] {
+    let (done, value) = __net_listen(addr);
+    if done { Result::Ok(Listener { handle: value }) } else { Result::Err(value) }
+}
+
+/// A connection to `addr` ("host:port"); panics on failure (`connection refused` and the like).
+pub fn connect(addr: string) -> Conn {
+    Conn { handle: must(__net_connect(addr)) }
+}
+
+/// A connection to `addr`: `Ok(conn)` or `Err(message)`.
+pub fn try_connect(addr: string) -> Result[Conn, string] {
+    let (done, value) = __net_connect(addr);
+    if done { Result::Ok(Conn { handle: value }) } else { Result::Err(value) }
+}
+
+impl Listener {
+    /// The bound "host:port", with the real port.
+    pub fn addr(&self) -> string {
+        must(__net_addr(self.handle, false))
+    }
+
+    /// Waits for the next connection.
+    pub fn accept(&self) -> Conn {
+        Conn { handle: must(__net_accept(self.handle)) }
+    }
+
+    /// Stops listening; legions waiting in `accept` get an error.
+    pub fn close(&self) {
+        __net_close(self.handle);
+    }
+}
+
+impl Conn {
+    /// Writes all of `s`; returns the bytes written.
+    pub fn write(&self, s: string) -> int {
+        must(__net_write(self.handle, s))
+    }
+
+    /// The next line without its `\n`, or nil at end of stream.
+    pub fn read_line(&self) -> string? {
+        must(__net_read_line(self.handle))
+    }
+
+    /// Up to `n` bytes, waiting for at least one; `""` at end of stream.
+    pub fn read(&self, n: int) -> string {
+        must(__net_read(self.handle, n))
+    }
+
+    /// Closes the connection: the other side then reads end of stream.
+    pub fn close(&self) {
+        __net_close(self.handle);
+    }
+
+    /// Later reads and writes that wait longer than `ms` milliseconds fail with
+    /// `timed out` (0: no limit).
+    pub fn set_timeout_ms(&self, ms: int) {
+        __net_set_timeout(self.handle, ms);
+    }
+
+    /// The other side's "host:port".
+    pub fn peer(&self) -> string {
+        must(__net_addr(self.handle, true))
+    }
+
+    /// This side's "host:port".
+    pub fn addr(&self) -> string {
+        must(__net_addr(self.handle, false))
+    }
+
+    /// `write`, returning `Ok(bytes)` or `Err(message)`.
+    pub fn try_write(&self, s: string) -> Result[int, string] {
+        result(__net_write(self.handle, s))
+    }
+
+    /// `read_line`, returning `Ok(line or nil)` or `Err(message)`.
+    pub fn try_read_line(&self) -> Result[string?, string] {
+        result(__net_read_line(self.handle))
+    }
+
+    /// `read`, returning `Ok(text)` or `Err(message)`.
+    pub fn try_read(&self, n: int) -> Result[string, string] {
+        result(__net_read(self.handle, n))
+    }
+}
+
+"""##,
         "std/strings.mal": ##"""
 // std::strings: text helpers beyond the string methods (`len contains starts_with
 // ends_with find split trim to_upper to_lower replace chars bytes parse_int parse_float

@@ -145,4 +145,22 @@ typedef struct lg_test_scenario {
 size_t lg_test_scenario_count(void);
 const lg_test_scenario *lg_test_scenario_at(size_t i);
 
+/// `count` stackful legions each wait to read one byte from their own socketpair; while
+/// they all wait the runtime must not look quiescent; then one legion writes to every
+/// pair and each reader must get its own byte (poller.c).
+int lg_test_poll_many(unsigned workers, long count);
+
+/// Eight legions wait to read one descriptor; another closes it: each must resume with
+/// EBADF, the peer must see end of stream, and reading after the close must fail.
+int lg_test_poll_close_wakes_waiters(unsigned workers);
+
+/// A read with a deadline on a silent descriptor times out (not before the deadline) and
+/// the descriptor works afterwards; a deadline beaten by data does not cut a later park short.
+int lg_test_poll_deadlines(unsigned workers);
+
+/// `pairs` pairs of resumable legions play ping-pong with one byte for `rounds` rounds
+/// over socketpairs (parking stacklessly with lg_poll_park_commit), so readiness keeps
+/// racing with parking; a lost wakeup leaves a legion parked.
+int lg_test_poll_pingpong(unsigned workers, long pairs, long rounds);
+
 #endif
