@@ -37,30 +37,39 @@ struct Waiter {
     let legion: Unmanaged<LegionState>
     /// The legion, retained, for a `select`'s waiters only (nil for a plain operation).
     let keepAlive: LegionState?
-    /// The legion's park number when it queued this waiter (see the claim protocol above).
-    let park: UInt64
+    /// The park number (`LegionState.parkMask`: 48 bits) above the `select` case index
+    /// plus one (16 bits; 0 for a plain send or receive), in one word: a waiter is 40
+    /// bytes, not 48, and a million parked legions each have one in a queue.
+    private let parkAndCase: UInt64
     /// The value a waiting sender offers.
     var value: Value
-    /// The `select` case this waiter stands for; -1 for a plain send or receive.
-    let caseIndex: Int32
+
+    /// The most cases a `select` may have: its case index, plus one, fits in 16 bits. The
+    /// compiler cannot exceed it (each case takes at least one of a function's 65,535
+    /// registers); the VM checks it for bytecode loaded from a file.
+    static let maxSelectCases = 0xFFFF
 
     /// A plain send's or receive's waiter.
     init(legion: LegionState, park: UInt64, value: Value = .nil) {
         self.legion = Unmanaged.passUnretained(legion)
         keepAlive = nil
-        self.park = park
+        parkAndCase = park << 16
         self.value = value
-        caseIndex = -1
     }
 
-    /// The waiter of case `caseIndex` of a `select`.
+    /// The waiter of case `caseIndex` (below `maxSelectCases`) of a `select`.
     init(legion: LegionState, park: UInt64, caseIndex: Int, value: Value = .nil) {
         self.legion = Unmanaged.passUnretained(legion)
         keepAlive = legion
-        self.park = park
+        parkAndCase = park << 16 | UInt64(truncatingIfNeeded: caseIndex + 1) & 0xFFFF
         self.value = value
-        self.caseIndex = Int32(truncatingIfNeeded: caseIndex)
     }
+
+    /// The legion's park number when it queued this waiter (see the claim protocol above).
+    var park: UInt64 { parkAndCase >> 16 }
+
+    /// The `select` case this waiter stands for; -1 for a plain send or receive.
+    var caseIndex: Int32 { Int32(truncatingIfNeeded: parkAndCase & 0xFFFF) - 1 }
 
     /// True while the legion is still parked in the park this waiter belongs to.
     var isLive: Bool { legion._withUnsafeGuaranteedRef { $0.isParked(in: park) } }

@@ -73,16 +73,23 @@ public final class LegionState {
     var stack: UnsafeMutablePointer<Value>
     var stackCapacity: Int
     var frames: UnsafeMutablePointer<Frame>
-    var frameCount = 0
-    var frameCapacity: Int
+    /// Frames in use and room for them, 32-bit (side by side in one word of the object):
+    /// the VM never goes deeper than `VM.maxDepth`, which is at most `Int32.max`.
+    private var frameCount32: Int32 = 0
+    private var frameCapacity32: Int32
+    var frameCount: Int {
+        @inline(__always) get { Int(frameCount32) }
+        @inline(__always) set { frameCount32 = Int32(truncatingIfNeeded: newValue) }
+    }
+    var frameCapacity: Int {
+        @inline(__always) get { Int(frameCapacity32) }
+        set { frameCapacity32 = Int32(truncatingIfNeeded: newValue) }
+    }
     /// Cells receiving `&mut self` write-backs of methods called through references.
     var writeBackCells: [ReferenceBox] = []
     /// Set by the counterpart of a blocked operation before readying the legion; the
     /// re-executed instruction consumes it.
     var completion: Completion?
-    /// What the legion waits for while blocked (for deadlock reports): the pc of the
-    /// blocking instruction in the top frame.
-    var blockedAtPC = 0
     var blockedReason: BlockReason?
     /// Keeps the legion's first closure alive (its frame refers to it unretained).
     var rootClosure: ClosureBox?
@@ -103,8 +110,13 @@ public final class LegionState {
     /// read by anyone holding one of its waiters (acquire). Part of the object, not an
     /// allocation of its own.
     let claimWord = Atomic<UInt64>(1)
-    /// Parks that queued waiters so far (owned by the legion).
+    /// Parks that queued waiters so far, modulo 2^48 (owned by the legion).
     var parks: UInt64 = 0
+    /// Park numbers have 48 bits: a waiter keeps its park number and its `select` case in
+    /// one word (Channel.swift). A lost `select` waiter could only be mistaken for a live
+    /// one if it stayed queued while its legion parked 2^48 more times (years of parking
+    /// without pause).
+    static let parkMask: UInt64 = 1 << 48 - 1
     /// The channel(s) whose lock the legion holds while it parks; the park commit
     /// releases them once the legion is off its native stack. Unretained: the channel is
     /// in a register of the parked instruction, which runs again when the legion wakes.
@@ -124,6 +136,14 @@ public final class LegionState {
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
     var registryShard: Int32 = 0
+    /// What the legion waits for while blocked (for deadlock reports): the pc of the
+    /// blocking instruction in the top frame. 32 bits, as in `Frame`, next to the other
+    /// 32-bit field so the two share one word of the object.
+    private var blockedAtPC32: Int32 = 0
+    var blockedAtPC: Int {
+        get { Int(blockedAtPC32) }
+        set { blockedAtPC32 = Int32(truncatingIfNeeded: newValue) }
+    }
     /// What most legions never need, made on first use: a million parked legions then
     /// cost 216 bytes of object each (a 224-byte heap block).
     private(set) var extras: LegionExtras?
@@ -154,10 +174,11 @@ public final class LegionState {
     static let initialStackCapacity = 8
     static let initialFrameCapacity = 1
 
-    /// Stack slots the first frame of `code` needs: the callee in slot 0, its registers
-    /// (at least one per argument) from slot 1, and one spare slot.
+    /// Stack slots the first frame of `code` needs: the callee in slot 0 and its registers
+    /// (at least one per argument) from slot 1. No spare slot: a call grows the stack to
+    /// what its frame needs (`VM.pushFrame`), so a leaf's stack is exactly its frame.
     static func stackNeeded(for code: CodeObject, argumentCount: Int) -> Int {
-        1 + max(code.registerCount, argumentCount) + 1
+        1 + max(code.registerCount, argumentCount)
     }
 
     /// A legion with a VM stack of `stackCapacity` slots (nil slots; 8 is
@@ -167,8 +188,8 @@ public final class LegionState {
         self.stackCapacity = stackCapacity
         stack = .allocate(capacity: stackCapacity)
         stack.initialize(repeating: .nil, count: stackCapacity)
-        frameCapacity = LegionState.initialFrameCapacity
-        frames = .allocate(capacity: frameCapacity)
+        frameCapacity32 = Int32(LegionState.initialFrameCapacity)
+        frames = .allocate(capacity: LegionState.initialFrameCapacity)
         safePointFlag = LegionState.neverSet
     }
 
@@ -190,7 +211,7 @@ public final class LegionState {
     /// counterpart to claim one of them completes it. Called before queueing, with the
     /// channel lock(s) held.
     func openPark() -> UInt64 {
-        parks &+= 1
+        parks = (parks &+ 1) & LegionState.parkMask
         claimWord.store(parks &* 2, ordering: .releasing)
         return parks
     }

@@ -106,7 +106,8 @@ public final class VM {
         self.context = context
         self.runtime = runtime
         self.sources = program.compiled.sources
-        self.maxDepth = maxDepth
+        // A legion counts its frames in 32 bits (LegionState.frameCount).
+        self.maxDepth = min(maxDepth, Int(Int32.max))
         if suspendEverySafePoint {
             let flag = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
             flag.initialize(to: 1)
@@ -931,6 +932,8 @@ public final class VM {
         legion.frames[fi].pc = callerPC
         let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
         if _slowPath(base &+ registerCount > legion.stackCapacity) {
+            // A frame records stack indices in 32 bits: a stack that deep is an overflow.
+            if base + registerCount > Frame.maxStackIndex { throw StackOverflow(depth: fi + 1) }
             legion.growStack(toHold: base + registerCount)
         }
         fi &+= 1
