@@ -491,7 +491,7 @@ public final class VM {
                                 // Through a reference: the method works on the referent, written back on return.
                                 receiver.pointee = cell.value
                                 cell.value = .nil
-                                legion.writeBackCells.append(cell)
+                                legion.pushWriteBackCell(cell)
                                 flags.insert(.writeBackToCell)
                                 flags.insert(.keepReceiver)
                             }
@@ -583,7 +583,7 @@ public final class VM {
                             while i < registerCount { (regs + i).store(.nil); i &+= 1 }
                         }
                         if _slowPath(frame.flags.contains(.writeBackToCell)) {
-                            let cell = legion.writeBackCells.removeLast()
+                            let cell = legion.popWriteBackCell()
                             cell.value = regs[0]
                             regs[0] = .reference(cell)
                         }
