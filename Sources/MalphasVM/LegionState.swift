@@ -11,8 +11,9 @@
 // the registry links belong to the registry's lock.
 //
 // Size: a million legions may be alive at once (all parked, or all spawned before any
-// ends), so a legion is one object and two small buffers (its VM stack and its frames),
-// each started at the least a leaf function needs; they grow when a call needs more.
+// ends), so a legion is one object and one heap block holding its first frame and its
+// VM stack, the stack at exactly what its first function needs; they grow (each into an
+// allocation of its own) when a call needs more.
 
 import CMalphasSync
 import Synchronization
