@@ -46,7 +46,8 @@ struct Waiter {
 
     /// The most cases a `select` may have: its case index, plus one, fits in 16 bits. The
     /// compiler cannot exceed it (each case takes at least one of a function's 65,535
-    /// registers); the VM checks it for bytecode loaded from a file.
+    /// registers); the VM checks it anyway, so a larger table is a runtime error, never
+    /// a wrong case.
     static let maxSelectCases = 0xFFFF
 
     /// A plain send's or receive's waiter.

@@ -9,8 +9,8 @@ struct Frame {
     var code: Unmanaged<CodeObject>
     var closure: Unmanaged<ClosureBox>?
     /// 32-bit on purpose: a frame is 32 bytes, not 48, and a million parked legions each
-    /// hold one. Both fit: a code object's instructions are counted in 32 bits
-    /// (`CodeObject` cannot hold more, see the loader), and `VM.pushFrame` reports a stack
+    /// hold one. Both fit: the compiler refuses a function of more than `Int32.max`
+    /// instructions (`FunctionCompiler.finish`), and `VM.pushFrame` reports a stack
     /// overflow before a register index would pass `Frame.maxStackIndex`.
     private var pc32: Int32
     private var base32: Int32
