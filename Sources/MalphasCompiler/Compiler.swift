@@ -136,6 +136,11 @@ final class FunctionCompiler {
 
     func finish() {
         shortenPathsToReturns()
+        // A frame records its pc in 32 bits (the VM's `Frame`).
+        if code.count > Int(Int32.max) {
+            error("function `\(proto.name)` is too large to compile: it has more than \(Int32.max) instructions",
+                  at: Span.synthetic)
+        }
         proto.code = code
         proto.lines = lines
         proto.constants = constants

@@ -37,30 +37,40 @@ struct Waiter {
     let legion: Unmanaged<LegionState>
     /// The legion, retained, for a `select`'s waiters only (nil for a plain operation).
     let keepAlive: LegionState?
-    /// The legion's park number when it queued this waiter (see the claim protocol above).
-    let park: UInt64
+    /// The park number (`LegionState.parkMask`: 48 bits) above the `select` case index
+    /// plus one (16 bits; 0 for a plain send or receive), in one word: a waiter is 40
+    /// bytes, not 48, and a million parked legions each have one in a queue.
+    private let parkAndCase: UInt64
     /// The value a waiting sender offers.
     var value: Value
-    /// The `select` case this waiter stands for; -1 for a plain send or receive.
-    let caseIndex: Int32
+
+    /// The most cases a `select` may have: its case index, plus one, fits in 16 bits. The
+    /// compiler cannot exceed it (each case takes at least one of a function's 65,535
+    /// registers); the VM checks it anyway, so a larger table is a runtime error, never
+    /// a wrong case.
+    static let maxSelectCases = 0xFFFF
 
     /// A plain send's or receive's waiter.
     init(legion: LegionState, park: UInt64, value: Value = .nil) {
         self.legion = Unmanaged.passUnretained(legion)
         keepAlive = nil
-        self.park = park
+        parkAndCase = park << 16
         self.value = value
-        caseIndex = -1
     }
 
-    /// The waiter of case `caseIndex` of a `select`.
+    /// The waiter of case `caseIndex` (below `maxSelectCases`) of a `select`.
     init(legion: LegionState, park: UInt64, caseIndex: Int, value: Value = .nil) {
         self.legion = Unmanaged.passUnretained(legion)
         keepAlive = legion
-        self.park = park
+        parkAndCase = park << 16 | UInt64(truncatingIfNeeded: caseIndex + 1) & 0xFFFF
         self.value = value
-        self.caseIndex = Int32(truncatingIfNeeded: caseIndex)
     }
+
+    /// The legion's park number when it queued this waiter (see the claim protocol above).
+    var park: UInt64 { parkAndCase >> 16 }
+
+    /// The `select` case this waiter stands for; -1 for a plain send or receive.
+    var caseIndex: Int32 { Int32(truncatingIfNeeded: parkAndCase & 0xFFFF) - 1 }
 
     /// True while the legion is still parked in the park this waiter belongs to.
     var isLive: Bool { legion._withUnsafeGuaranteedRef { $0.isParked(in: park) } }
@@ -75,47 +85,107 @@ struct Waiter {
     }
 }
 
-/// A FIFO ring buffer whose removed slots let go of what they held at once. It owns its
-/// storage (not an Array), so taking and queueing never check for a shared buffer. A
-/// large ring that has drained to a quarter halves its storage: a million legions that
-/// waited on one channel and moved on to another would otherwise leave the first one's
-/// queue holding its peak size for good.
-struct RingQueue<Element>: ~Copyable {
-    /// `capacity` slots, a power of two; the `count` from `head` on (wrapping) are live.
-    private var slots: UnsafeMutablePointer<Element>?
-    private var capacity = 0
-    private var head = 0
+/// A FIFO queue in a chain of chunks, whose removed slots let go of what they held at
+/// once. It owns its storage (not an Array), so taking and queueing never check for a
+/// shared buffer. Chunks double from 4 slots up to `largestChunk`; a chunk the front
+/// has passed is freed at once, so a queue takes memory for what it holds, not for the
+/// most it ever held: a million legions that waited on one channel and moved on to
+/// another hand the first queue's chunks to the second one's (through malloc) instead of
+/// needing both queues' peak sizes at once. A queue that empties keeps its last chunk.
+struct ChunkQueue<Element>: ~Copyable {
+    /// A chunk: the next chunk's address and this chunk's slot count, then the slots.
+    private typealias Chunk = UnsafeMutableRawPointer
+
+    private static var headerBytes: Int {
+        max(2 * MemoryLayout<Int>.stride, MemoryLayout<Element>.alignment)
+    }
+    private static var largestChunk: Int { 512 }
+
+    /// The chunk holding the front, and the front's slot in it.
+    private var headChunk: Chunk?
+    private var headSlot = 0
+    /// The chunk holding the back (the last of the chain), and its first free slot.
+    private var tailChunk: Chunk?
+    private var tailSlot = 0
     private(set) var count = 0
 
-    init() { slots = nil }
+    init() {}
 
     deinit {
-        guard let slots else { return }
-        for i in 0..<count { (slots + ((head + i) & (capacity - 1))).deinitialize(count: 1) }
-        slots.deallocate()
+        var chunk = headChunk, slot = headSlot, left = count
+        while let c = chunk {
+            let end = Swift.min(ChunkQueue.capacity(of: c), slot + left)
+            if end > slot { ChunkQueue.slot(slot, of: c).deinitialize(count: end - slot) }
+            left -= end - slot
+            slot = 0
+            chunk = ChunkQueue.next(of: c)
+            c.deallocate()
+        }
     }
 
     var isEmpty: Bool { count == 0 }
 
-    /// Rings up to this many slots keep their storage when they drain.
-    private static var keptCapacity: Int { 256 }
+    private static func next(of chunk: Chunk) -> Chunk? {
+        chunk.load(as: Chunk?.self)
+    }
+
+    private static func capacity(of chunk: Chunk) -> Int {
+        chunk.load(fromByteOffset: MemoryLayout<Int>.stride, as: Int.self)
+    }
+
+    private static func slot(_ i: Int, of chunk: Chunk) -> UnsafeMutablePointer<Element> {
+        (chunk + headerBytes).assumingMemoryBound(to: Element.self) + i
+    }
+
+    private static func makeChunk(capacity: Int) -> Chunk {
+        let chunk = Chunk.allocate(byteCount: headerBytes + capacity * MemoryLayout<Element>.stride,
+                                   alignment: max(MemoryLayout<Int>.alignment, MemoryLayout<Element>.alignment))
+        chunk.storeBytes(of: nil, as: Chunk?.self)
+        chunk.storeBytes(of: capacity, toByteOffset: MemoryLayout<Int>.stride, as: Int.self)
+        (chunk + headerBytes).bindMemory(to: Element.self, capacity: capacity)
+        return chunk
+    }
 
     mutating func append(_ e: Element) {
-        if count == capacity { resize(to: Swift.max(4, capacity * 2)) }
-        (slots.unsafelyUnwrapped + ((head + count) & (capacity - 1))).initialize(to: e)
+        guard let tail = tailChunk else {
+            let chunk = ChunkQueue.makeChunk(capacity: 4)
+            headChunk = chunk
+            tailChunk = chunk
+            ChunkQueue.slot(0, of: chunk).initialize(to: e)
+            tailSlot = 1
+            count = 1
+            return
+        }
+        if _slowPath(tailSlot == ChunkQueue.capacity(of: tail)) {
+            let chunk = ChunkQueue.makeChunk(capacity: Swift.min(2 * ChunkQueue.capacity(of: tail), ChunkQueue.largestChunk))
+            tail.storeBytes(of: chunk, as: Chunk?.self)
+            tailChunk = chunk
+            tailSlot = 0
+        }
+        ChunkQueue.slot(tailSlot, of: tailChunk.unsafelyUnwrapped).initialize(to: e)
+        tailSlot += 1
         count += 1
     }
 
     mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
-        let e = (slots.unsafelyUnwrapped + head).move()
-        head = (head + 1) & (capacity - 1)
+        let head = headChunk.unsafelyUnwrapped
+        let e = ChunkQueue.slot(headSlot, of: head).move()
+        headSlot += 1
         count -= 1
-        if _slowPath(capacity > RingQueue.keptCapacity && count < capacity / 4) { resize(to: capacity / 2) }
+        if count == 0 {
+            // Empty: start again at the front of the one chunk left.
+            headSlot = 0
+            tailSlot = 0
+        } else if headSlot == ChunkQueue.capacity(of: head) {
+            headChunk = ChunkQueue.next(of: head)
+            headSlot = 0
+            head.deallocate()
+        }
         return e
     }
 
-    var first: Element? { count > 0 ? slots.unsafelyUnwrapped[head] : nil }
+    var first: Element? { count > 0 ? ChunkQueue.slot(headSlot, of: headChunk.unsafelyUnwrapped).pointee : nil }
 
     /// Keeps only the elements satisfying `keep`, in order.
     mutating func retain(where keep: (Element) -> Bool) {
@@ -124,19 +194,6 @@ struct RingQueue<Element>: ~Copyable {
             if keep(e) { append(e) }
         }
     }
-
-    /// Moves the live elements to new storage of `newCapacity` (a power of two, at least
-    /// `count`) slots.
-    private mutating func resize(to newCapacity: Int) {
-        let newSlots = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
-        if let slots {
-            for i in 0..<count { (newSlots + i).moveInitialize(from: slots + ((head + i) & (capacity - 1)), count: 1) }
-            slots.deallocate()
-        }
-        slots = newSlots
-        capacity = newCapacity
-        head = 0
-    }
 }
 
 public final class ChannelBox {
@@ -144,10 +201,10 @@ public final class ChannelBox {
     public let capacity: Int
     /// The lock word guarding everything below (0 free, 1 held, 2 held with waiters).
     let lock: UnsafeMutablePointer<UInt32>
-    var buffer = RingQueue<Value>()
+    var buffer = ChunkQueue<Value>()
     private(set) var closed = false
-    var receivers = RingQueue<Waiter>()
-    var senders = RingQueue<Waiter>()
+    var receivers = ChunkQueue<Waiter>()
+    var senders = ChunkQueue<Waiter>()
     /// Queue lengths after the last compaction; a queue twice as long is compacted.
     private var compactedReceivers = 0
     private var compactedSenders = 0
@@ -194,7 +251,7 @@ public final class ChannelBox {
     enum ReceiveAttempt { case value(Value), closed, wouldBlock }
 
     /// The first waiter of `queue` that can still be claimed; claims it. Lock held.
-    private static func claimFirst(_ queue: inout RingQueue<Waiter>) -> Waiter? {
+    private static func claimFirst(_ queue: inout ChunkQueue<Waiter>) -> Waiter? {
         while let w = queue.popFirst() {
             if w.claim() { return w }
         }
@@ -202,7 +259,7 @@ public final class ChannelBox {
     }
 
     /// Drops lost waiters from the front. Lock held.
-    private static func hasLiveWaiter(_ queue: inout RingQueue<Waiter>) -> Bool {
+    private static func hasLiveWaiter(_ queue: inout ChunkQueue<Waiter>) -> Bool {
         while let w = queue.first {
             if w.isLive { return true }
             _ = queue.popFirst()

@@ -8,14 +8,39 @@
 struct Frame {
     var code: Unmanaged<CodeObject>
     var closure: Unmanaged<ClosureBox>?
+    /// 32-bit on purpose: a frame is 32 bytes, not 48, and a million parked legions each
+    /// hold one. Both fit: the compiler refuses a function of more than `Int32.max`
+    /// instructions (`FunctionCompiler.finish`), and `VM.pushFrame` reports a stack
+    /// overflow before a register index would pass `Frame.maxStackIndex`.
+    private var pc32: Int32
+    private var base32: Int32
+    private var resultSlot32: Int32
+    var flags: FrameFlags
+
+    /// The largest stack index a frame may record (its base, result slot, or the end of
+    /// its registers).
+    static let maxStackIndex = Int(Int32.max)
+
+    init(code: Unmanaged<CodeObject>, closure: Unmanaged<ClosureBox>?, pc: Int, base: Int, resultSlot: Int,
+         flags: FrameFlags) {
+        self.code = code
+        self.closure = closure
+        pc32 = Int32(truncatingIfNeeded: pc)
+        base32 = Int32(truncatingIfNeeded: base)
+        resultSlot32 = Int32(truncatingIfNeeded: resultSlot)
+        self.flags = flags
+    }
+
     /// The next instruction to run, saved while the frame is not the top one (and when
     /// the legion is suspended).
-    var pc: Int
+    var pc: Int {
+        @inline(__always) get { Int(pc32) }
+        @inline(__always) set { pc32 = Int32(truncatingIfNeeded: newValue) }
+    }
     /// Stack index of the frame's register 0.
-    var base: Int
+    var base: Int { @inline(__always) get { Int(base32) } }
     /// Stack index where the result goes on return.
-    var resultSlot: Int
-    var flags: FrameFlags
+    var resultSlot: Int { @inline(__always) get { Int(resultSlot32) } }
 }
 
 struct FrameFlags: OptionSet {

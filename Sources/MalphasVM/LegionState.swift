@@ -11,8 +11,9 @@
 // the registry links belong to the registry's lock.
 //
 // Size: a million legions may be alive at once (all parked, or all spawned before any
-// ends), so a legion is one object and two small buffers (its VM stack and its frames),
-// each started at the least a leaf function needs; they grow when a call needs more.
+// ends), so a legion is one object and one heap block holding its first frame and its
+// VM stack, the stack at exactly what its first function needs; they grow (each into an
+// allocation of its own) when a call needs more.
 
 import CMalphasSync
 import Synchronization
@@ -76,19 +77,38 @@ public final class LegionState {
     /// the top frame's registers holds nil or a stale scalar (returns release the
     /// references they leave behind), so a dead register never keeps a value alive.
     var stack: UnsafeMutablePointer<Value>
-    var stackCapacity: Int
+    /// Slots in `stack`: 32-bit (at most `Frame.maxStackIndex`), stored in the padding
+    /// after `inBlock`.
+    var stackCapacity: Int {
+        @inline(__always) get { Int(stackCapacity32) }
+        set { stackCapacity32 = Int32(truncatingIfNeeded: newValue) }
+    }
     var frames: UnsafeMutablePointer<Frame>
-    var frameCount = 0
-    var frameCapacity: Int
-    /// Cells receiving `&mut self` write-backs of methods called through references.
-    var writeBackCells: [ReferenceBox] = []
+    /// Frames in use and room for them, 32-bit (side by side in one word of the object):
+    /// the VM never goes deeper than `VM.maxDepth`, which is at most `Int32.max`.
+    private var frameCount32: Int32 = 0
+    private var frameCapacity32: Int32
+    var frameCount: Int {
+        @inline(__always) get { Int(frameCount32) }
+        @inline(__always) set { frameCount32 = Int32(truncatingIfNeeded: newValue) }
+    }
+    var frameCapacity: Int {
+        @inline(__always) get { Int(frameCapacity32) }
+        set { frameCapacity32 = Int32(truncatingIfNeeded: newValue) }
+    }
+    /// Cells receiving `&mut self` write-backs of methods called through references (in
+    /// `extras`: a method called through a reference is rare in a legion).
+    func pushWriteBackCell(_ cell: ReferenceBox) { withExtras.writeBackCells.append(cell) }
+    func popWriteBackCell() -> ReferenceBox { extras.unsafelyUnwrapped.writeBackCells.removeLast() }
     /// Set by the counterpart of a blocked operation before readying the legion; the
     /// re-executed instruction consumes it.
     var completion: Completion?
-    /// What the legion waits for while blocked (for deadlock reports): the pc of the
-    /// blocking instruction in the top frame.
-    var blockedAtPC = 0
     var blockedReason: BlockReason?
+    /// Which of the frames (`framesInBlock`) and the stack (`stackInBlock`) still live in
+    /// the one heap block the legion was made with (`init`). Declared here to sit in the
+    /// padding after `blockedReason`.
+    private var inBlock = LegionState.framesInBlock | LegionState.stackInBlock
+    private var stackCapacity32: Int32
     /// Keeps the legion's first closure alive (its frame refers to it unretained).
     var rootClosure: ClosureBox?
     /// The global slots this legion's code reads and writes (`getGlobal`, `setGlobal`,
@@ -101,15 +121,19 @@ public final class LegionState {
     /// The byte polled at safe points during the current step: the running worker's
     /// preempt flag, re-read at every step (a legion may resume on another worker).
     var safePointFlag: UnsafeMutablePointer<UInt8>
-    /// The park word (Channel.swift, claiming): 2*s while parked in park `parks` = s and
+    /// The park word (Channel.swift, claiming): 2*s while parked in park number s and
     /// unclaimed, 2*s+1 once claimed. Written by the legion (`openPark`: release store, so
     /// a claimer that sees the new park also sees the waiters queued under it) and by the
     /// one claimer (acq_rel CAS: it takes the legion's state and publishes the completion);
     /// read by anyone holding one of its waiters (acquire). Part of the object, not an
     /// allocation of its own.
     let claimWord = Atomic<UInt64>(1)
-    /// Parks that queued waiters so far (owned by the legion).
-    var parks: UInt64 = 0
+    /// Park numbers count the parks that queued waiters, modulo 2^48; the last one is
+    /// `claimWord >> 1` (no field of its own). Park numbers have 48 bits: a waiter keeps its park number and its `select` case in
+    /// one word (Channel.swift). A lost `select` waiter could only be mistaken for a live
+    /// one if it stayed queued while its legion parked 2^48 more times (years of parking
+    /// without pause).
+    static let parkMask: UInt64 = 1 << 48 - 1
     /// The channel(s) whose lock the legion holds while it parks; the park commit
     /// releases them once the legion is off its native stack. Unretained: the channel is
     /// in a register of the parked instruction, which runs again when the legion wakes.
@@ -129,8 +153,16 @@ public final class LegionState {
     var registryPrevious: Unmanaged<LegionState>?
     var registryNext: Unmanaged<LegionState>?
     var registryShard: Int32 = 0
+    /// What the legion waits for while blocked (for deadlock reports): the pc of the
+    /// blocking instruction in the top frame. 32 bits, as in `Frame`, next to the other
+    /// 32-bit field so the two share one word of the object.
+    private var blockedAtPC32: Int32 = 0
+    var blockedAtPC: Int {
+        get { Int(blockedAtPC32) }
+        set { blockedAtPC32 = Int32(truncatingIfNeeded: newValue) }
+    }
     /// What most legions never need, made on first use: a million parked legions then
-    /// cost 216 bytes of object each (a 224-byte heap block).
+    /// cost at most 184 bytes of object each (a 192-byte heap block; LegionLayoutTests).
     private(set) var extras: LegionExtras?
     private var withExtras: LegionExtras {
         if let e = extras { return e }
@@ -159,29 +191,56 @@ public final class LegionState {
     static let initialStackCapacity = 8
     static let initialFrameCapacity = 1
 
-    /// Stack slots the first frame of `code` needs: the callee in slot 0, its registers
-    /// (at least one per argument) from slot 1, and one spare slot.
+    /// Stack slots the first frame of `code` needs: the callee in slot 0 and its registers
+    /// (at least one per argument) from slot 1. No spare slot: a call grows the stack to
+    /// what its frame needs (`VM.pushFrame`), so a leaf's stack is exactly its frame.
     static func stackNeeded(for code: CodeObject, argumentCount: Int) -> Int {
-        1 + max(code.registerCount, argumentCount) + 1
+        1 + max(code.registerCount, argumentCount)
     }
 
     /// A legion with a VM stack of `stackCapacity` slots (nil slots; 8 is
-    /// `initialStackCapacity`) and room for one frame.
+    /// `initialStackCapacity`) and room for one frame, both in one heap block: the frame,
+    /// then the slots (one block header and one rounding instead of two, for each of a
+    /// million parked legions). Whichever grows first moves to an allocation of its own;
+    /// the block goes once neither is left in it (`releaseStorage`).
     public init(id: Int = 0, stackCapacity: Int = 8) {
         self.id = id
-        self.stackCapacity = stackCapacity
-        stack = .allocate(capacity: stackCapacity)
+        stackCapacity32 = Int32(stackCapacity)
+        let frameBytes = LegionState.initialFrameCapacity * MemoryLayout<Frame>.stride
+        let block = UnsafeMutableRawPointer.allocate(
+            byteCount: frameBytes + stackCapacity * MemoryLayout<Value>.stride,
+            alignment: max(MemoryLayout<Frame>.alignment, MemoryLayout<Value>.alignment))
+        frames = block.bindMemory(to: Frame.self, capacity: LegionState.initialFrameCapacity)
+        stack = (block + frameBytes).bindMemory(to: Value.self, capacity: stackCapacity)
         stack.initialize(repeating: .nil, count: stackCapacity)
-        frameCapacity = LegionState.initialFrameCapacity
-        frames = .allocate(capacity: frameCapacity)
+        frameCapacity32 = Int32(LegionState.initialFrameCapacity)
         safePointFlag = LegionState.neverSet
     }
 
     deinit {
         stack.deinitialize(count: stackCapacity)
-        stack.deallocate()
         frames.deinitialize(count: frameCount)
-        frames.deallocate()
+        releaseStorage(of: LegionState.stackInBlock)
+        releaseStorage(of: LegionState.framesInBlock)
+    }
+
+    private static let framesInBlock: UInt8 = 1
+    private static let stackInBlock: UInt8 = 2
+
+    /// Gives back the storage of the frames (`framesInBlock`) or of the stack
+    /// (`stackInBlock`), whose contents were moved out or deinitialised: its own
+    /// allocation, or the shared block once the other part has left it too. Call before
+    /// the pointer is replaced (the block is found from the pointers).
+    private func releaseStorage(of part: UInt8) {
+        guard inBlock & part != 0 else {
+            if part == LegionState.framesInBlock { frames.deallocate() } else { stack.deallocate() }
+            return
+        }
+        let block = inBlock & LegionState.framesInBlock != 0
+            ? UnsafeMutableRawPointer(frames)
+            : UnsafeMutableRawPointer(stack) - LegionState.initialFrameCapacity * MemoryLayout<Frame>.stride
+        inBlock &= ~part
+        if inBlock == 0 { block.deallocate() }
     }
 
     /// A safe-point flag nobody sets (before a legion's first step).
@@ -195,9 +254,11 @@ public final class LegionState {
     /// counterpart to claim one of them completes it. Called before queueing, with the
     /// channel lock(s) held.
     func openPark() -> UInt64 {
-        parks &+= 1
-        claimWord.store(parks &* 2, ordering: .releasing)
-        return parks
+        // The number of the last park is the word's upper bits: only this legion changes
+        // them (a claimer only sets bit 0), so a relaxed load reads them right.
+        let park = (claimWord.load(ordering: .relaxed) >> 1 &+ 1) & LegionState.parkMask
+        claimWord.store(park &* 2, ordering: .releasing)
+        return park
     }
 
     /// True while the legion is parked in `park` and nobody has claimed it.
@@ -246,6 +307,8 @@ public final class LegionState {
     func growStack(toHold needed: Int) {
         var capacity = stackCapacity
         while capacity < needed { capacity *= 2 }
+        // `VM.pushFrame` never asks for more than `Frame.maxStackIndex` slots.
+        capacity = min(capacity, Frame.maxStackIndex)
         moveStack(toCapacity: capacity, active: min(stackTop, stackCapacity))
         withExtras.stackGrowths += 1
     }
@@ -268,7 +331,7 @@ public final class LegionState {
         newStack.moveInitialize(from: stack, count: active)
         (newStack + active).initialize(repeating: .nil, count: capacity - active)
         stack.advanced(by: active).deinitialize(count: stackCapacity - active)
-        stack.deallocate()
+        releaseStorage(of: LegionState.stackInBlock)
         stack = newStack
         stackCapacity = capacity
     }
@@ -297,7 +360,7 @@ public final class LegionState {
         let capacity = max(frameCount + 1, min(frameCapacity * 2, limit))
         let newFrames = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
         newFrames.moveInitialize(from: frames, count: frameCount)
-        frames.deallocate()
+        releaseStorage(of: LegionState.framesInBlock)
         frames = newFrames
         frameCapacity = capacity
     }
@@ -307,7 +370,7 @@ public final class LegionState {
         let capacity = max(LegionState.initialFrameCapacity, frameCapacity / 4)
         let newFrames = UnsafeMutablePointer<Frame>.allocate(capacity: capacity)
         newFrames.moveInitialize(from: frames, count: frameCount)
-        frames.deallocate()
+        releaseStorage(of: LegionState.framesInBlock)
         frames = newFrames
         frameCapacity = capacity
     }
@@ -359,7 +422,7 @@ public final class LegionState {
         for i in 0..<stackCapacity { stack[i] = .nil }
         frames.deinitialize(count: frameCount)
         frameCount = 0
-        writeBackCells = []
+        extras?.writeBackCells = []
         rootClosure = nil
         globals = []
         extras?.plainGlobals = nil
@@ -379,6 +442,8 @@ final class LegionExtras {
     var plainGlobals: [Value]?
     /// The channels whose locks a `select` holds while its legion parks.
     var heldChannels: [ChannelBox] = []
+    /// `LegionState.pushWriteBackCell`'s cells.
+    var writeBackCells: [ReferenceBox] = []
     var group: LegionGroup?
     /// Counters for `--stats`.
     var stackGrowths: Int32 = 0

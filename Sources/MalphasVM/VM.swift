@@ -106,7 +106,8 @@ public final class VM {
         self.context = context
         self.runtime = runtime
         self.sources = program.compiled.sources
-        self.maxDepth = maxDepth
+        // A legion counts its frames in 32 bits (LegionState.frameCount).
+        self.maxDepth = min(maxDepth, Int(Int32.max))
         if suspendEverySafePoint {
             let flag = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
             flag.initialize(to: 1)
@@ -490,7 +491,7 @@ public final class VM {
                                 // Through a reference: the method works on the referent, written back on return.
                                 receiver.pointee = cell.value
                                 cell.value = .nil
-                                legion.writeBackCells.append(cell)
+                                legion.pushWriteBackCell(cell)
                                 flags.insert(.writeBackToCell)
                                 flags.insert(.keepReceiver)
                             }
@@ -582,7 +583,7 @@ public final class VM {
                             while i < registerCount { (regs + i).store(.nil); i &+= 1 }
                         }
                         if _slowPath(frame.flags.contains(.writeBackToCell)) {
-                            let cell = legion.writeBackCells.removeLast()
+                            let cell = legion.popWriteBackCell()
                             cell.value = regs[0]
                             regs[0] = .reference(cell)
                         }
@@ -931,6 +932,8 @@ public final class VM {
         legion.frames[fi].pc = callerPC
         let registerCount = callee._withUnsafeGuaranteedRef { $0.registerCount }
         if _slowPath(base &+ registerCount > legion.stackCapacity) {
+            // A frame records stack indices in 32 bits: a stack that deep is an overflow.
+            if base + registerCount > Frame.maxStackIndex { throw StackOverflow(depth: fi + 1) }
             legion.growStack(toHold: base + registerCount)
         }
         fi &+= 1

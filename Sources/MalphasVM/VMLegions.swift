@@ -246,6 +246,9 @@ extension VM {
             result[1] = .nil
             return nil
         }
+        if table.count > Waiter.maxSelectCases {
+            throw RuntimeError("a select may have at most \(Waiter.maxSelectCases) cases; this one has \(table.count)")
+        }
         var channels: [ChannelBox] = []
         channels.reserveCapacity(table.count)
         for entry in table {
