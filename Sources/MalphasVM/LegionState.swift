@@ -27,8 +27,9 @@ public enum BlockReason {
     case select
     /// Until this time of the runtime's clock (`lg_clock_ns`: monotonic, or virtual under a seed).
     case sleep(untilNs: UInt64)
-    /// On a descriptor of std::net (NetNatives.swift); nothing is held.
-    case io(IOWait)
+    /// On a descriptor of std::net (NetNatives.swift); nothing is held. Indirect: the
+    /// wait is 32 bytes, and every legion pays for the largest payload of this enum.
+    indirect case io(IOWait)
 }
 
 /// The outcome of running a legion until it stops.
@@ -65,8 +66,9 @@ enum Completion {
     case selectedSendClosed(caseIndex: Int)
     case timerFired
     /// The legion parked on a descriptor has been woken (ready, closed or timed out): the
-    /// builtin runs again and asks the poller which (`lg_poll_unpark`).
-    case ioWoken(IOWait)
+    /// builtin runs again and asks the poller which (`lg_poll_unpark`). Indirect, as
+    /// `BlockReason.io` is, to keep every legion small.
+    indirect case ioWoken(IOWait)
 }
 
 public final class LegionState {
