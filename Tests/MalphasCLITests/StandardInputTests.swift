@@ -147,6 +147,15 @@ struct StandardInputTests {
         #expect(run.status == 0)
     }
 
+    @Test("a seeded schedule reads its line while another legion keeps running")
+    func seededSchedule() throws {
+        let run = try runMalphas(["run", "--seed", "7", try programFile(tickingProgram(waitingWith: "let line = read_line();"))],
+                                 stdin: "seeded\n", deadline: 60)
+        #expect(!run.timedOut)
+        #expect(run.stdout == "got seeded\n")
+        #expect(run.status == 0)
+    }
+
     @Test("standard input from a regular file or /dev/null is read as before")
     func fileAndDevNull() throws {
         let program = try programFile("""
