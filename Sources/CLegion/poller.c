@@ -47,6 +47,16 @@
  * most one spurious retry): they are reused through a free list and freed by
  * lg_shutdown, which also closes the descriptors still open.
  *
+ * Watching a descriptor the runtime does not own (lg_poll_watch: standard input). The
+ * descriptor stays blocking, since its open file may be the user's terminal or a pipe
+ * shared with other processes, and a non-blocking flag left on it would outlive the
+ * program on paths that skip cleanup. The caller reads only after poll(2) with a zero
+ * timeout says the descriptor is readable (a pipe with bytes, a canonical-mode terminal
+ * with a line: the read cannot block) and otherwise parks here as after EAGAIN; the
+ * edge-triggered registration reports the readiness that arrives meanwhile (an edge
+ * before the park leaves a permit). Such a record is `borrowed`: neither the last
+ * release nor lg_shutdown closes its descriptor.
+ *
  * Ownership and orders, per record:
  *   lock          a mutex; taken on the scheduler's stack by the commit and by pollers
  *   rq, wq        [L:lock] queues of waiting legions
@@ -54,6 +64,7 @@
  *   closed        [A: seq_cst] set once by lg_poll_close (also under lock)
  *   refs          [A: acq_rel] 1 for being open + 1 per operation in flight
  *   fd            [imm] between lg_poll_open and the last release
+ *   borrowed      [imm] between lg_poll_open/watch and the last release
  *   next_*        [L:pd_lock]
  */
 #define _GNU_SOURCE
@@ -77,6 +88,7 @@ struct lg_pollfd {
     _Atomic uint32_t closed;
     _Atomic uint32_t refs;
     int fd;
+    bool borrowed;
     lg_pollfd *next_free;
     lg_pollfd *next_all;
 };
@@ -131,7 +143,7 @@ void lg__poller_stop(void) {
     pthread_mutex_lock(&pd_lock);
     for (lg_pollfd *pd = pd_all; pd;) {
         lg_pollfd *next = pd->next_all;
-        if (pd->fd >= 0) close(pd->fd); /* still open: the runtime owned it */
+        if (pd->fd >= 0 && !pd->borrowed) close(pd->fd); /* still open: the runtime owned it */
         pthread_mutex_destroy(&pd->lock);
         free(pd);
         pd = next;
@@ -146,6 +158,8 @@ void lg__poller_stop(void) {
 /* ---------------------------------------------------------------------------------
  * Descriptors.
  * --------------------------------------------------------------------------------- */
+static lg_pollfd *register_fd(int fd, bool borrowed);
+
 lg_pollfd *lg_poll_open(int fd) {
     if (!lg__runtime_running() || epfd < 0) {
         errno = ESRCH;
@@ -153,6 +167,18 @@ lg_pollfd *lg_poll_open(int fd) {
     }
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return NULL;
+    return register_fd(fd, false);
+}
+
+lg_pollfd *lg_poll_watch(int fd) {
+    if (!lg__runtime_running() || epfd < 0) {
+        errno = ESRCH;
+        return NULL;
+    }
+    return register_fd(fd, true);
+}
+
+static lg_pollfd *register_fd(int fd, bool borrowed) {
     pthread_mutex_lock(&pd_lock);
     lg_pollfd *pd = pd_free;
     if (pd) {
@@ -173,6 +199,7 @@ lg_pollfd *lg_poll_open(int fd) {
     atomic_store_explicit(&pd->closed, 0, memory_order_relaxed);
     atomic_store_explicit(&pd->refs, 1, memory_order_relaxed);
     pd->fd = fd;
+    pd->borrowed = borrowed;
     pthread_mutex_unlock(&pd->lock);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = pd};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -199,7 +226,7 @@ bool lg_poll_is_closed(lg_pollfd *pd) {
 static void release(lg_pollfd *pd) {
     /* acq_rel: the last one out sees every other user's accesses to fd. */
     if (atomic_fetch_sub_explicit(&pd->refs, 1, memory_order_acq_rel) != 1) return;
-    close(pd->fd);
+    if (!pd->borrowed) close(pd->fd);
     pd->fd = -1;
     pthread_mutex_lock(&pd_lock);
     pd->next_free = pd_free;

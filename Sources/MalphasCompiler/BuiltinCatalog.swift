@@ -134,6 +134,8 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
         // They park the legion on a descriptor (std::net).
         case .netListen, .netConnect, .netAccept, .netReadLine, .netRead, .netWrite, .netClose, .netAddr,
              .netSetTimeout: return true
+        // It parks the legion on standard input in `malphas run`.
+        case .readLine: return true
         default: return false
         }
     }

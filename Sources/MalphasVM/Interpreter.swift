@@ -144,7 +144,16 @@ public enum Interpreter {
                                     timeLimit: options.timeLimit, interrupt: options.interrupt)
         // A legion waiting for input gives up (end of input) once the program is ending.
         options.input.isCancelled = { [unowned runtime] in runtime.isAborting }
-        defer { options.input.isCancelled = nil }
+        // Nothing else reads the descriptor here (a REPL's terminal has its own gate): a
+        // legion waiting for a line parks on the poller instead of pinning a thread. Not
+        // in a seeded schedule, whose one thread never idles to poll while a legion runs
+        // on the virtual clock (and whose replays must not hang on when input arrives).
+        options.input.parksOnPoller = options.input.readUnlessHeld == nil && !runtime.isSeeded
+        defer {
+            options.input.isCancelled = nil
+            options.input.parksOnPoller = false
+            options.input.forgetPoller() // the runtime, and its registration, have ended
+        }
         let vm = VM(program: loaded, context: context, runtime: runtime, maxDepth: options.maxDepth,
                     suspendEverySafePoint: options.suspendEverySafePoint)
         runtime.vm = vm

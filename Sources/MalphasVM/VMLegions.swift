@@ -60,14 +60,41 @@ extension VM {
             return .value(.string(StringBox(callerLocation(legion))))
         case .netListen, .netConnect, .netAccept, .netReadLine, .netRead, .netWrite, .netClose, .netAddr, .netSetTimeout:
             return try netBuiltin(f, args: args, legion: legion)
+        case .readLine:
+            return try readLineOrPark(legion: legion)
         default:
             throw VM.internalError("schedulingBuiltin")
         }
     }
 
+    /// `read_line()`: in `malphas run` (`Input.parksOnPoller`), a legion waiting for a
+    /// line of a pipe or terminal parks on the runtime's poller like a network read
+    /// (NetNatives.swift), so its worker runs other legions; elsewhere (a REPL, a
+    /// regular file, a string) the read blocks in the bracket as any builtin would.
+    func readLineOrPark(legion: LegionState) throws -> BuiltinStep {
+        if case .ioWoken(let wait)? = legion.completion {
+            legion.completion = nil
+            // Standard input is never closed through the poller, nor given a deadline:
+            // the outcome is always "try again".
+            _ = lg_poll_unpark(wait.descriptor, wait.direction, wait.deadline)
+        }
+        guard context.input.parksOnPoller else { return .value(try Builtins.call(.readLine, UnsafeBufferPointer(start: nil, count: 0), context)) }
+        // The prompt the program printed must show before it waits.
+        context.flush()
+        switch context.input.readLineOrPark() {
+        case .line(let line)?:
+            return .value(line.map { .string(StringBox($0)) } ?? .nil)
+        case .wouldBlock(let descriptor)?:
+            return .block(.io(IOWait(descriptor: descriptor, operation: .readStandardInput, deadline: 0, written: 0)))
+        case nil:
+            return .value(try Builtins.call(.readLine, UnsafeBufferPointer(start: nil, count: 0), context))
+        }
+    }
+
     /// A builtin called through a function value.
     func callNative(_ f: BuiltinFunction, args: UnsafeMutablePointer<Value>, count: Int, legion: LegionState) throws -> Value {
-        if f.isHandledByVM {
+        // Called through a function value, it cannot park: it reads as in a REPL.
+        if f.isHandledByVM && f != .readLine {
             if case .value(let v) = try schedulingBuiltin(f, args: args, count: count, legion: legion) { return v }
             throw RuntimeError("builtin `\(f.name)` cannot be called through a function value")
         }

@@ -216,6 +216,9 @@ static int poll_close(void) {
 static int poll_deadlines(void) {
     return lg_test_poll_deadlines(2);
 }
+static int poll_watch(void) {
+    return lg_test_poll_watch(1, scaled(5000, 500)) || lg_test_poll_watch(4, scaled(5000, 500));
+}
 static int poll_pingpong(void) {
     return lg_test_poll_pingpong(1, 4, scaled(2000, 200)) || lg_test_poll_pingpong(4, 8, scaled(2000, 200));
 }
@@ -261,6 +264,7 @@ static const lg_test_scenario scenarios[] = {
     {"poller: close wakes every waiter",        "lg_test_poll_close_wakes_waiters", poll_close},
     {"poller: deadlines",                       "lg_test_poll_deadlines",    poll_deadlines},
     {"poller: readiness racing with parking",   "lg_test_poll_pingpong",     poll_pingpong},
+    {"poller: a watched blocking descriptor",   "lg_test_poll_watch",        poll_watch},
 };
 
 size_t lg_test_scenario_count(void) {

@@ -25,4 +25,9 @@ final class PollerTests: XCTestCase {
         assertScenario(lg_test_poll_pingpong(1, 4, 2000), "ping-pong, 1 worker")
         assertScenario(lg_test_poll_pingpong(4, 8, 2000), "ping-pong, 4 workers")
     }
+
+    func testAWatchedDescriptorStaysBlockingAndOpenWhileItsReaderParks() {
+        assertScenario(lg_test_poll_watch(1, 5000), "watch, 1 worker")
+        assertScenario(lg_test_poll_watch(4, 5000), "watch, 4 workers")
+    }
 }

@@ -332,6 +332,13 @@ typedef enum lg_poll_outcome {
 /// runtime is not running; EPERM: fd cannot be polled, e.g. a regular file). Any thread.
 lg_pollfd *lg_poll_open(int fd);
 
+/// Registers fd without owning it or changing its flags (standard input): it stays
+/// blocking, and neither lg_poll_close nor lg_shutdown closes it. Read it only when
+/// poll(2) with a zero timeout says it is ready; otherwise park as after EAGAIN
+/// (lg_poll_wait, lg_poll_park_commit). Errors as lg_poll_open's (EPERM: a regular file
+/// or /dev/null, which never wait). Any thread.
+lg_pollfd *lg_poll_watch(int fd);
+
 /// The descriptor, for reading and writing between lg_poll_acquire and lg_poll_release.
 int lg_poll_fd(const lg_pollfd *pd);
 

@@ -20,7 +20,7 @@ import MalphasCompiler
 
 /// What a legion parked on a descriptor waits for.
 public struct IOWait {
-    enum Operation: UInt8 { case accept, connect, read, write }
+    enum Operation: UInt8 { case accept, connect, read, write, readStandardInput }
     /// The `lg_pollfd *`.
     let descriptor: OpaquePointer
     let operation: Operation
@@ -29,7 +29,7 @@ public struct IOWait {
     /// Bytes a write had written before it parked.
     let written: Int
 
-    var direction: Int32 { operation == .read || operation == .accept ? Int32(LG_POLL_READ) : Int32(LG_POLL_WRITE) }
+    var direction: Int32 { operation == .read || operation == .accept || operation == .readStandardInput ? Int32(LG_POLL_READ) : Int32(LG_POLL_WRITE) }
 
     /// For deadlock reports and `:legions`: "waiting to read from a connection".
     var description: String {
@@ -38,6 +38,7 @@ public struct IOWait {
         case .connect: return "connecting"
         case .read: return "reading from a connection"
         case .write: return "writing to a connection"
+        case .readStandardInput: return "reading standard input"
         }
     }
 }

@@ -7,6 +7,7 @@
 // The locks are pthread mutexes, held only while bytes are copied or written, never
 // across a legion switch (nothing in here parks or yields).
 
+import CLegion
 import Glibc
 
 /// A buffered, thread-safe writer to a file descriptor (stdout, stderr) or to memory (the
@@ -197,16 +198,82 @@ public final class Input: @unchecked Sendable {
     /// The next line without its `\n` (or `\r\n`), or nil at end of input. A last line
     /// without a newline is still returned. Invalid UTF-8 becomes U+FFFD.
     public func readLine() -> String? {
-        // Another legion may hold the lock while it waits for input: waiting for the lock
-        // blocks too, so it is bracketed the same way.
+        lockBracketed()
+        defer { pthread_mutex_unlock(mutex) }
+        guard case .line(let line) = nextLine(refill: { refill() ? .more : .end }) else { return nil }
+        return line
+    }
+
+    /// What `readLineOrPark` found.
+    public enum Attempt {
+        /// The next line, or nil at end of input.
+        case line(String?)
+        /// No whole line yet and the descriptor has nothing to read: park on it (it is
+        /// registered with the poller, read direction) and call again when woken.
+        case wouldBlock(OpaquePointer)
+    }
+
+    /// Set once, before legions start: `read_line()` parks its legion through the
+    /// runtime's poller (`readLineOrPark`) rather than blocking its thread. Only where
+    /// nothing else reads the descriptor (`malphas run`, not a REPL's terminal).
+    public var parksOnPoller = false
+
+    /// The descriptor as registered with the poller (`lg_pollfd *`, never closed by it);
+    /// nil before the first try. [mutex]
+    private var watched: OpaquePointer?
+    /// The poller refused the descriptor (a regular file, /dev/null: reads never wait
+    /// there): `readLine` it is. [mutex]
+    private var unwatchable = false
+
+    /// Like `readLine`, but never waits for the descriptor: it reads only when poll(2)
+    /// says the read cannot block, and otherwise answers `.wouldBlock`. The descriptor
+    /// stays blocking (a terminal or a shared pipe is never left non-blocking). nil: this
+    /// input cannot be polled (a string, a regular file): call `readLine`. Called on a
+    /// legion, while the runtime runs.
+    public func readLineOrPark() -> Attempt? {
+        guard let fd = fileDescriptor else { return nil }
+        lockBracketed()
+        defer { pthread_mutex_unlock(mutex) }
+        if watched == nil && !unwatchable {
+            watched = lg_poll_watch(fd)
+            unwatchable = watched == nil
+        }
+        guard let descriptor = watched else { return nil }
+        return nextLine(refill: {
+            var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            var ready: Int32
+            repeat { ready = poll(&request, 1, 0) } while ready < 0 && errno == EINTR
+            // Readable, hung up or in error: the read returns at once (bytes, 0, -1).
+            guard ready != 0 else { return .wouldBlock(descriptor) }
+            return readChunk(fd) ? .more : .end
+        })
+    }
+
+    /// Forgets the poller's registration: the runtime that held it has stopped.
+    public func forgetPoller() {
+        pthread_mutex_lock(mutex)
+        watched = nil
+        unwatchable = false
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Takes the lock; waiting for it (another legion may hold it while it reads) is
+    /// bracketed like a read that may block.
+    private func lockBracketed() {
         if pthread_mutex_trylock(mutex) != 0 {
             willBlock?()
             pthread_mutex_lock(mutex)
             didBlock?()
         }
-        defer { pthread_mutex_unlock(mutex) }
+    }
+
+    private enum Fill { case more, end, wouldBlock(OpaquePointer) }
+
+    /// The next line from the buffer, refilled through `refill` until one is whole or
+    /// the input ends (under the lock).
+    private func nextLine(refill: () -> Fill) -> Attempt {
         // Bytes after `start` already searched for a newline; relative to `start`
-        // because `refill` moves the unread bytes to the front.
+        // because a refill moves the unread bytes to the front.
         var scanned = 0
         while true {
             if let newline = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -214,21 +281,40 @@ public final class Input: @unchecked Sendable {
                 if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 let line = String(decoding: buffer[start..<end], as: UTF8.self)
                 start = newline + 1
-                return line
+                return .line(line)
             }
             scanned = buffer.count - start
-            if atEnd || !refill() {
-                guard start < buffer.count else { return nil }
+            var fill = Fill.end
+            if !atEnd { fill = refill() }
+            switch fill {
+            case .more: continue
+            case .wouldBlock(let descriptor): return .wouldBlock(descriptor)
+            case .end:
+                guard start < buffer.count else { return .line(nil) }
                 let line = String(decoding: buffer[start...], as: UTF8.self)
                 start = buffer.count
-                return line
+                return .line(line)
             }
         }
     }
 
-    /// Reads more bytes; false at end of input or on a read error.
+    /// Reads more bytes, bracketed as a read that may block; false at end of input or on
+    /// a read error.
     private func refill() -> Bool {
         guard let fd = fileDescriptor else { atEnd = true; return false }
+        willBlock?()
+        defer { didBlock?() }
+        if let cancelled = isCancelled {
+            var result = false
+            guard readWhenReady(fd, { result = readChunk(fd) }, unless: cancelled) else { return false }
+            return result
+        }
+        return readChunk(fd)
+    }
+
+    /// One `read(2)` of up to 64 KiB onto the buffer; false at end of input or on a read
+    /// error (then `atEnd`).
+    private func readChunk(_ fd: Int32) -> Bool {
         // Drop consumed bytes so the buffer does not grow with the whole input.
         if start > 0 {
             buffer.removeSubrange(0..<start)
@@ -238,24 +324,11 @@ public final class Input: @unchecked Sendable {
         let oldCount = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         var got = 0
-        let readChunk = {
-            repeat {
-                got = self.buffer.withUnsafeMutableBytes { raw in
-                    Glibc.read(fd, raw.baseAddress! + oldCount, chunk)
-                }
-            } while got < 0 && errno == EINTR
-        }
-        willBlock?()
-        if let cancelled = isCancelled {
-            guard readWhenReady(fd, readChunk, unless: cancelled) else {
-                didBlock?()
-                buffer.removeSubrange(oldCount...)
-                return false
+        repeat {
+            got = buffer.withUnsafeMutableBytes { raw in
+                Glibc.read(fd, raw.baseAddress! + oldCount, chunk)
             }
-        } else {
-            readChunk()
-        }
-        didBlock?()
+        } while got < 0 && errno == EINTR
         buffer.removeSubrange((oldCount + max(got, 0))...)
         if got <= 0 { atEnd = true; return false }
         return true

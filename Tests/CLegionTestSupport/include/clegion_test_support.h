@@ -163,4 +163,9 @@ int lg_test_poll_deadlines(unsigned workers);
 /// racing with parking; a lost wakeup leaves a legion parked.
 int lg_test_poll_pingpong(unsigned workers, long pairs, long rounds);
 
+/// A blocking pipe watched with lg_poll_watch: a reader that reads only when poll(2)
+/// says it cannot block, parking otherwise, gets all `count` bytes in order and the end;
+/// the descriptor stays blocking and open through lg_poll_close and lg_shutdown.
+int lg_test_poll_watch(unsigned workers, long count);
+
 #endif
