@@ -10,6 +10,7 @@ let package = Package(
     name: "Malphas",
     products: [
         .executable(name: "malphas", targets: ["malphas"]),
+        .executable(name: "malphas-lsp", targets: ["malphas-lsp"]),
         .executable(name: "legion-bench", targets: ["legion-bench"]),
     ],
     dependencies: [
@@ -32,12 +33,15 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(name: "malphas", dependencies: [
             "MalphasVM", "MalphasCompiler", "MalphasSyntax", "MalphasREPL", "CLegion", "CMalphasSync",
-            "MalphasFormat", "MalphasLanguageServer",
+            "MalphasFormat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The language server runs as its own program (`malphas lsp` execs it): it needs
+        // Foundation, which `malphas` does not load.
+        .executableTarget(name: "malphas-lsp", dependencies: ["MalphasLanguageServer"]),
         .executableTarget(name: "legion-bench", dependencies: ["CLegion"]),
         .testTarget(name: "MalphasFormatTests", dependencies: ["MalphasFormat", "MalphasSyntax", "MalphasFuzzSupport"]),
-        .testTarget(name: "MalphasLanguageServerTests", dependencies: ["MalphasLanguageServer", "MalphasSyntax", "MalphasFuzzSupport", "malphas"]),
+        .testTarget(name: "MalphasLanguageServerTests", dependencies: ["MalphasLanguageServer", "MalphasSyntax", "MalphasFuzzSupport", "malphas", "malphas-lsp"]),
         .testTarget(name: "MalphasSyntaxTests", dependencies: ["MalphasSyntax", "MalphasFuzzSupport"]),
         .testTarget(name: "MalphasLanguageTests", dependencies: ["MalphasVM", "CLegion", "MalphasFuzzSupport"]),
         // Program generators and mutators shared by the pipeline fuzzers.

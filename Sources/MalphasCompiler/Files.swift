@@ -69,4 +69,34 @@ public enum Files {
         default: return .other
         }
     }
+
+    /// Replaces the content of the file at `path` with `bytes` atomically: written to a
+    /// temporary file beside it (with the original's permissions) and renamed over it, so
+    /// a failure midway leaves the original as it was.
+    public static func replace(_ path: String, with bytes: [UInt8]) -> Result<Void, Failure> {
+        var info = stat()
+        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        let temporary = path + ".malphas-\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { return .failure(.current) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let failure = Failure.current
+                close(fd)
+                unlink(temporary)
+                return .failure(failure)
+            }
+            written += n
+        }
+        fchmod(fd, mode)
+        guard close(fd) == 0, rename(temporary, path) == 0 else {
+            let failure = Failure.current
+            unlink(temporary)
+            return .failure(failure)
+        }
+        return .success(())
+    }
 }

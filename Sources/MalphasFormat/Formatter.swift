@@ -1,4 +1,3 @@
-import Foundation
 import MalphasSyntax
 
 /// `malphas fmt`: the one canonical layout of Malphas source, like gofmt's (no options):
@@ -23,21 +22,11 @@ public enum Formatter {
         case syntaxErrors([Diagnostic])
     }
 
-    /// Formats one file of a source map. Runs on a thread of its own with a large stack,
-    /// as compiling does: printing follows the tree's nesting (a chain of 10,000 method
+    /// Formats one file of a source map. Runs on a thread of its own with a large stack
+    /// (`LargeStack`), as compiling does: printing follows the tree's nesting (a chain of 10,000 method
     /// calls is 10,000 levels deep), whatever the caller's stack.
     public static func format(_ file: SourceFileID, in sources: SourceMap) -> Outcome {
-        final class Box: @unchecked Sendable { var outcome: Outcome = .formatted("") }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.outcome = formatOnThisThread(file, in: sources)
-            done.signal()
-        }
-        thread.stackSize = 512 << 20
-        thread.start()
-        done.wait()
-        return box.outcome
+        LargeStack.run { formatOnThisThread(file, in: sources) }
     }
 
     private static func formatOnThisThread(_ file: SourceFileID, in sources: SourceMap) -> Outcome {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MalphasCompiler
 import MalphasFormat
 import MalphasSyntax
@@ -75,10 +74,8 @@ struct FormatCommand: ParsableCommand {
                 print(path)
                 return 1
             }
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                printError("error: cannot write `\(path)`: \(error.localizedDescription)")
+            if case .failure(let failure) = Files.replace(path, with: Array(text.utf8)) {
+                printError("error: cannot write `\(path)`: \(failure.reason)")
                 return 2
             }
             return 0

@@ -1,4 +1,4 @@
-// Compiling runs on a thread of its own with a large stack. The parser bounds nesting
+// Compiling and formatting run on a thread of their own with a large stack. The parser bounds nesting
 // (256 levels), the resolver and compiler walk operator chains in loops, but what they
 // still do recursively (nested blocks, patterns, types, closures inside closures) costs
 // several native frames per level, and debug builds use large frames: the caller's
@@ -7,13 +7,13 @@
 
 import Glibc
 
-enum LargeStack {
+public enum LargeStack {
     /// The stack size of the compiling thread.
-    static let size = 256 << 20
+    public static let size = 256 << 20
 
     /// Runs `body` on a new thread with a `size`-byte stack and returns its result. If
     /// the thread cannot be created, runs it on the calling thread.
-    static func run<T>(_ body: () -> T) -> T {
+    public static func run<T>(_ body: () -> T) -> T {
         withoutActuallyEscaping(body) { body in
             let job = LargeStackJob(body)
             var attributes = pthread_attr_t()
