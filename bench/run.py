@@ -63,6 +63,8 @@ ERL_PROCESS_LIMIT = "2000000"
 #   schedules `count` schedules divided by the time: schedules explored per second
 # `malphas_command` runs `malphas COMMAND` instead of `malphas run`; with
 # `checksum_suffix` the first line must end with the checksum (it starts with a path).
+# `program` names the bench/ folder whose programs a workload runs (default: its own id),
+# and `args` are arguments passed to the Malphas and Go programs after the program.
 WORKLOADS = {
     "calls": dict(
         what="recursive fib(32)", figure="time", checksum="2178309",
@@ -105,7 +107,7 @@ WORKLOADS = {
         variants=[("malphas", "malphas", [], {}), ("go", "go", [], {})]),
     "echo_few": dict(
         what="echo over loopback: 100 clients x 1,000 round trips of one line",
-        figure="time", checksum="100000",
+        figure="time", checksum="100000", program="echo", args=["100", "1000"],
         variants=[("malphas", "malphas", [], {}), ("go", "go", [], {})]),
     "idle": dict(
         what="9,000 idle loopback connections, a reader waiting on each", figure="parked",
@@ -262,7 +264,8 @@ class Toolchains:
         self.legion_bench = lb if os.access(lb, os.X_OK) else None
 
     def source(self, workload, lang):
-        return os.path.join(BENCH, workload, "%s.%s" % (workload, EXTENSIONS[lang]))
+        program = WORKLOADS[workload].get("program", workload)
+        return os.path.join(BENCH, program, "%s.%s" % (program, EXTENSIONS[lang]))
 
     def prepare(self, workload, lang):
         """Compiles a peer once (Go, Erlang). Returns None or the reason it cannot run."""
@@ -298,14 +301,15 @@ class Toolchains:
 
     def command(self, workload, lang, extra):
         src = self.source(workload, lang)
+        args = WORKLOADS[workload].get("args", [])
         if lang == "malphas":
-            return [self.malphas, WORKLOADS[workload].get("malphas_command", "run")] + extra + [src]
+            return [self.malphas, WORKLOADS[workload].get("malphas_command", "run")] + extra + [src] + args
         if lang == "python":
             return [self.python, src]
         if lang == "lua":
             return [self.lua, src]
         if lang == "go":
-            return [self.built[("go", workload)]]
+            return [self.built[("go", workload)]] + args
         if lang == "erlang":
             return [self.erl, "+P", ERL_PROCESS_LIMIT, "-noshell",
                     "-pa", self.built[("erlang", workload)], "-run", workload, "main"]
