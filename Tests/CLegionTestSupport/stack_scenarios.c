@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <alloca.h>
 #include <signal.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -314,9 +313,6 @@ int lg_test_memory_after_spike(long count, unsigned within_ms, long *before_kb, 
     int rc = -1;
     spike_count = count;
     atomic_store(&parked_finished, 0);
-    /* Earlier scenarios in this process may have left freed heap resident, which the
-     * spike would reuse without growing: start from a trimmed heap so it must grow. */
-    malloc_trim(0);
     *before_kb = lg_test_rss_kb();
     CHECK(lg_spawn(spike_root, NULL), "spawn failed");
     long parked = lg_test_quiesce(120000);
